@@ -1,0 +1,24 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Tessera.Domain.Keys;
+
+/// <summary>A small secret the application generates for itself, stored wrapped by Data Protection.</summary>
+public sealed class ProtectedSecret
+{
+    public required string Name { get; init; }
+
+    public required string ProtectedValue { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+internal sealed class ProtectedSecretConfiguration : IEntityTypeConfiguration<ProtectedSecret>
+{
+    public void Configure(EntityTypeBuilder<ProtectedSecret> builder)
+    {
+        builder.HasKey(s => s.Name);
+        builder.Property(s => s.Name).HasMaxLength(64);
+        builder.Property(s => s.ProtectedValue).HasMaxLength(1024);
+    }
+}

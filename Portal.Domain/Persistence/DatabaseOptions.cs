@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Tessera.Domain.Persistence;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSql,
+}
+
+/// <summary>The <c>Database</c> section: which provider, and where.</summary>
+public sealed class DatabaseOptions : IValidatableObject
+{
+    public const string Section = "Database";
+
+    /// <summary>Kept as text so that a typo is reported by name instead of failing inside the binder.</summary>
+    public string Provider { get; set; } = nameof(DatabaseProvider.Sqlite);
+
+    /// <summary>Required for PostgreSql; for Sqlite it defaults to a file in the data directory.</summary>
+    public string? ConnectionString { get; set; }
+
+    public DatabaseProvider ProviderKind =>
+        Enum.TryParse<DatabaseProvider>(Provider, ignoreCase: true, out var kind) ? kind : DatabaseProvider.Sqlite;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enum.TryParse<DatabaseProvider>(Provider, ignoreCase: true, out var kind) || int.TryParse(Provider, out _))
+        {
+            yield return new ValidationResult(
+                $"Database:Provider is '{Provider}'; it must be 'Sqlite' or 'PostgreSql'.", [nameof(Provider)]);
+        }
+        else if (kind == DatabaseProvider.PostgreSql && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            yield return new ValidationResult(
+                "Database:ConnectionString is required when Database:Provider is 'PostgreSql'.", [nameof(ConnectionString)]);
+        }
+    }
+}

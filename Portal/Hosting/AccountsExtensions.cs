@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Tessera.Domain.Accounts;
+using Tessera.Domain.Persistence;
+using Tessera.Portal.Components.Account;
+
+namespace Tessera.Portal.Hosting;
+
+public static class AccountsExtensions
+{
+    public const string AdminPolicy = "Admin";
+
+    public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AccountsOptions>().BindConfiguration(AccountsOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<AccountLinks>();
+        services.AddScoped<UserDirectory>();
+        services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.LoginPath = "/Account/Login";
+            cookie.LogoutPath = "/Account/Logout";
+            cookie.AccessDeniedPath = "/Account/AccessDenied";
+            cookie.Cookie.Name = "Tessera.Auth";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            // A signed-in user without the role gets a real 403 (rendered by the status page), not a redirect.
+            cookie.Events.OnRedirectToAccessDenied = context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
+        });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+
+        services.AddIdentityCore<ApplicationUser>()
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<PortalDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+
+        services.AddOptions<IdentityOptions>().Configure<IOptions<AccountsOptions>>((identity, accounts) =>
+        {
+            var a = accounts.Value;
+            identity.SignIn.RequireConfirmedAccount = a.RequireConfirmedEmail;
+            identity.SignIn.RequireConfirmedEmail = a.RequireConfirmedEmail;
+            identity.User.RequireUniqueEmail = true;
+            identity.Lockout.AllowedForNewUsers = true;
+            identity.Lockout.MaxFailedAccessAttempts = a.MaxFailedAccessAttempts;
+            identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(a.LockoutMinutes);
+            identity.Password.RequiredLength = a.MinimumPasswordLength;
+            // Length beats composition rules (NIST SP 800-63B): no forced symbols or digits.
+            identity.Password.RequireNonAlphanumeric = false;
+            identity.Password.RequireDigit = false;
+            identity.Password.RequireUppercase = false;
+            identity.Password.RequireLowercase = false;
+        });
+        return builder;
+    }
+
+    /// <summary>Creates the roles once; safe on every start and on every node.</summary>
+    public static async Task EnsureRolesAsync(this IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var role in Roles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                await roles.CreateAsync(new IdentityRole(role));
+            }
+        }
+    }
+}

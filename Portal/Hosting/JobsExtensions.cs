@@ -1,0 +1,74 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.Storage.SQLite;
+using Microsoft.Extensions.Options;
+using Tessera.Domain.Persistence;
+using Tessera.Portal.Delivery;
+
+namespace Tessera.Portal.Hosting;
+
+public static class JobsExtensions
+{
+    public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        // Hangfire follows the database choice: its own SQLite file beside the data, or the same PostgreSQL database.
+        builder.Services.AddHangfire((services, config) =>
+        {
+            var jobs = services.GetRequiredService<IOptions<JobsOptions>>().Value;
+            var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            if (database.ProviderKind == DatabaseProvider.PostgreSql)
+            {
+                config.UsePostgreSqlStorage(
+                    options => options.UseNpgsqlConnection(database.ConnectionString),
+                    new PostgreSqlStorageOptions { QueuePollInterval = jobs.PollInterval, SchemaName = "hangfire" });
+            }
+            else
+            {
+                var tessera = services.GetRequiredService<IOptions<TesseraOptions>>().Value;
+                Directory.CreateDirectory(tessera.DataDirectoryFullPath);
+                config.UseSQLiteStorage(
+                    Path.Combine(tessera.DataDirectoryFullPath, "hangfire.db"),
+                    new SQLiteStorageOptions { QueuePollInterval = jobs.PollInterval });
+            }
+        });
+
+        if (builder.Configuration.GetValue(JobsOptions.Section + ":" + nameof(JobsOptions.RunServer), true))
+        {
+            builder.Services.AddHangfireServer((services, server) =>
+            {
+                var jobs = services.GetRequiredService<IOptions<JobsOptions>>().Value;
+                server.WorkerCount = jobs.WorkerCount;
+                server.SchedulePollingInterval = jobs.PollInterval;
+            });
+        }
+        return builder;
+    }
+
+    /// <summary>Recurring jobs under stable ids, so every node registers the same ones without duplicates.</summary>
+    public static void RegisterRecurringJobs(this IServiceProvider services)
+    {
+        var recurring = services.GetRequiredService<IRecurringJobManager>();
+        recurring.AddOrUpdate<EmailDeliveryJob>(
+            EmailDeliveryJob.SweepJobId, job => job.SweepStrandedAsync(CancellationToken.None), Cron.Minutely());
+    }
+
+    /// <summary>The dashboard sits behind the Admin policy; Hangfire's own local-only filter is replaced by it.</summary>
+    public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHangfireDashboard("/admin/jobs", new DashboardOptions
+            {
+                Authorization = [],
+                AsyncAuthorization = [],
+                AppPath = "/admin",
+                DashboardTitle = "Tessera jobs",
+            })
+            .RequireAuthorization(AccountsExtensions.AdminPolicy);
+        return endpoints;
+    }
+}

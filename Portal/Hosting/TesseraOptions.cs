@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Tessera.Portal.Hosting;
+
+/// <summary>The <c>Tessera</c> section: settings of the product as a whole.</summary>
+public sealed class TesseraOptions
+{
+    public const string Section = "Tessera";
+
+    /// <summary>Where the SQLite files live; relative paths are taken from the working directory.</summary>
+    [Required(ErrorMessage = "Tessera:DataDirectory must name a folder.")]
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Shown in the app bar, in emails, and (later) as the issuer in authenticator apps.</summary>
+    [Required(ErrorMessage = "Tessera:ApplicationName must not be empty."), StringLength(64)]
+    public string ApplicationName { get; set; } = "Tessera";
+
+    public string DataDirectoryFullPath => Path.GetFullPath(DataDirectory);
+}

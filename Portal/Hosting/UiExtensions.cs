@@ -1,0 +1,39 @@
+using MudBlazor.Services;
+using Tessera.Portal.Components;
+
+namespace Tessera.Portal.Hosting;
+
+public static class UiExtensions
+{
+    public static IHostApplicationBuilder AddUi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>The request pipeline: errors for people, then the platform middleware in the order ASP.NET Core needs.</summary>
+    public static WebApplication UseTesseraPipeline(this WebApplication app)
+    {
+        // Never a stack trace in a response: unexpected errors render the Error page (or problem details for APIs).
+        app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+        app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
+        app.UseDevelopmentOnlyPaths();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapUi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapStaticAssets();
+        endpoints.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return endpoints;
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+using Tessera.Portal.Cli;
+using Tessera.Portal.Hosting;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    // appsettings.json and wwwroot/ live at the repository root and are linked into the output (see Portal.csproj).
+    ContentRootPath = AppContext.BaseDirectory,
+});
+
+builder.AddPersistence();
+builder.AddAccounts();
+builder.AddAudit();
+builder.AddDelivery();
+builder.AddJobs();
+builder.AddHealth();
+builder.AddUi();
+
+var app = builder.Build();
+try
+{
+    app.Services.GetService<IStartupValidator>()?.Validate();
+    await app.PrepareDatabaseAsync();
+    await app.Services.EnsureRolesAsync();
+    if (CreateAdminCommand.IsInvoked(args))
+    {
+        return await CreateAdminCommand.RunAsync(app.Services, args);
+    }
+    app.Services.RegisterRecurringJobs();
+}
+catch (OptionsValidationException ex)
+{
+    // A bad setting stops the app with the setting's name, not a stack trace.
+    await Console.Error.WriteLineAsync($"Tessera cannot start, the configuration is invalid:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", ex.Failures)}");
+    return 2;
+}
+
+app.UseTesseraPipeline();
+app.MapUi();
+app.MapJobsDashboard();
+app.MapHealth();
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, named for WebApplicationFactory&lt;Program&gt; in the tests.</summary>
+public partial class Program;
