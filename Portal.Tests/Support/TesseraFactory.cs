@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Tessera.Domain.Accounts;
+
+namespace Tessera.Portal.Tests.Support;
+
+/// <summary>
+/// The real app on a real SQLite file in a fresh temporary data folder (or on PostgreSQL when given a
+/// connection string), in the Development environment so mail stays in the outbox unless a test points it at SMTP.
+/// </summary>
+public class TesseraFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings = new();
+
+    public TesseraFactory()
+    {
+        DataDirectory = Path.Combine(Path.GetTempPath(), "tessera-tests", Guid.NewGuid().ToString("N"));
+        settings["Tessera:DataDirectory"] = DataDirectory;
+        settings["Jobs:PollInterval"] = "00:00:00.250";
+    }
+
+    public string DataDirectory { get; }
+
+    public string DatabasePath => Path.Combine(DataDirectory, "tessera.db");
+
+    /// <summary>Overrides one setting; call before the first request.</summary>
+    public TesseraFactory With(string key, string? value)
+    {
+        settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Serves on a real Kestrel port (for the browser tests) instead of the in-memory test server.</summary>
+    public Uri StartKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        return new Uri(addresses.Addresses.First().Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
+    }
+
+    public HttpClient CreateBrowserlessClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    public async Task<ApplicationUser> CreateUserAsync(string email, string password, params string[] roles)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, CreatedAt = DateTimeOffset.UnixEpoch };
+        var result = await users.CreateAsync(user, password);
+        Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
+        foreach (var role in roles.Prepend(Roles.User).Distinct())
+        {
+            await users.AddToRoleAsync(user, role);
+        }
+        return user;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open by a finishing background thread: the temp folder is cleaned up by the OS.
+            }
+        }
+    }
+}
