@@ -61,13 +61,16 @@ public static class JobsExtensions
     /// <summary>The dashboard sits behind the Admin policy; Hangfire's own local-only filter is replaced by it.</summary>
     public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHangfireDashboard("/admin/jobs", new DashboardOptions
-            {
-                Authorization = [],
-                AsyncAuthorization = [],
-                AppPath = "/admin",
-                DashboardTitle = "Tessera jobs",
-            })
+        var options = new DashboardOptions
+        {
+            Authorization = [],
+            AsyncAuthorization = [],
+            AppPath = "/admin",
+            DashboardTitle = "Tessera jobs",
+        };
+        // This host's storage, not Hangfire's process-wide JobStorage.Current, which another host may have replaced.
+        var storage = endpoints.ServiceProvider.GetRequiredService<JobStorage>();
+        endpoints.MapHangfireDashboard("/admin/jobs", options, storage)
             .RequireAuthorization(AccountsExtensions.AdminPolicy);
         return endpoints;
     }

@@ -1,0 +1,69 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Tessera.Domain.Audit;
+using Tessera.Domain.Persistence;
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Integration;
+
+public sealed class LockoutTests : IDisposable
+{
+    private const string Password = "correct horse battery";
+    private readonly TesseraFactory factory = new TesseraFactory().With("Accounts:MaxFailedAccessAttempts", "3");
+
+    [Fact]
+    public async Task WrongPasswords_LockTheAccount_AtTheConfiguredThreshold()
+    {
+        await factory.CreateUserAsync("locked@example.com", Password);
+        using var client = factory.CreateBrowserlessClient();
+
+        var first = await SignIn.PostLoginAsync(client, "locked@example.com", "wrong password 1");
+        var second = await SignIn.PostLoginAsync(client, "locked@example.com", "wrong password 2");
+        var third = await SignIn.PostLoginAsync(client, "locked@example.com", "wrong password 3");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Contains("Invalid sign-in attempt", await first.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, third.StatusCode);
+        Assert.Equal("/Account/Lockout", PathOf(third));
+    }
+
+    [Fact]
+    public async Task LockedAccount_RefusesTheRightPassword()
+    {
+        await factory.CreateUserAsync("locked2@example.com", Password);
+        using var client = factory.CreateBrowserlessClient();
+        for (var i = 0; i < 3; i++)
+        {
+            await SignIn.PostLoginAsync(client, "locked2@example.com", $"wrong password {i}");
+        }
+
+        var response = await SignIn.PostLoginAsync(client, "locked2@example.com", Password);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/Account/Lockout", PathOf(response));
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/security")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SignInAttempts_AreAudited_WithASummarisedBrowser()
+    {
+        var user = await factory.CreateUserAsync("audited@example.com", Password);
+        using var client = factory.CreateBrowserlessClient();
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36");
+
+        await SignIn.PostLoginAsync(client, "audited@example.com", "wrong password");
+        await SignIn.SignInAsync(client, "audited@example.com", Password);
+
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var events = await db.AuditEvents.Where(e => e.SubjectId == user.Id && e.Type == AuditEventTypes.SignIn).OrderBy(e => e.Sequence).ToListAsync();
+        Assert.Equal([AuditOutcome.Failure, AuditOutcome.Success], events.Select(e => e.Outcome));
+        Assert.Equal("wrong password", events[0].Detail);
+        Assert.All(events, e => Assert.Equal("Chrome 156 on Linux", e.UserAgent));
+    }
+
+    private static string PathOf(HttpResponseMessage response) =>
+        new Uri(new Uri("http://localhost"), response.Headers.Location!).AbsolutePath;
+
+    public void Dispose() => factory.Dispose();
+}
