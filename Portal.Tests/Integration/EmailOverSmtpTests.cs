@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Tessera.Domain.Delivery;
+using Tessera.Domain.Persistence;
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Integration;
+
+/// <summary>Registration mail leaves through MailKit to a real SMTP server, and its link confirms the account.</summary>
+public sealed partial class EmailOverSmtpTests : IAsyncLifetime
+{
+    private readonly SmtpTestServer smtp = new();
+    private TesseraFactory factory = default!;
+
+    public Task InitializeAsync()
+    {
+        factory = new TesseraFactory()
+            .With("Email:Transport", "Smtp")
+            .With("Email:Smtp:Host", "127.0.0.1")
+            .With("Email:Smtp:Port", smtp.Port.ToString())
+            .With("Email:Smtp:Security", "None")
+            .With("Email:From", "Tessera <no-reply@tessera.test>");
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Register_SendsAConfirmationEmail_WhoseLinkConfirmsTheAccount()
+    {
+        using var client = factory.CreateBrowserlessClient();
+        var token = await SignIn.AntiforgeryTokenAsync(client, "/Account/Register");
+
+        var registered = await client.PostAsync("/Account/Register", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "register",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = "new.user@example.com",
+            ["Input.Password"] = "a fine long password",
+            ["Input.ConfirmPassword"] = "a fine long password",
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, registered.StatusCode);
+        var refused = await SignIn.PostLoginAsync(client, "new.user@example.com", "a fine long password");
+        Assert.Contains("Confirm your email address", await refused.Content.ReadAsStringAsync());
+
+        var mail = await smtp.WaitForMessageToAsync("new.user@example.com", TimeSpan.FromSeconds(20));
+        Assert.Equal("no-reply@tessera.test", mail.From.Mailboxes.Single().Address);
+        var link = new Uri(LinkRegex().Match(mail.TextBody ?? "").Value);
+        var confirmed = await client.GetAsync(link.PathAndQuery);
+
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        Assert.Contains("your email address is confirmed", await confirmed.Content.ReadAsStringAsync());
+        await SignIn.SignInAsync(client, "new.user@example.com", "a fine long password");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/security")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SentMessage_IsMarkedSent_AndItsBodyIsNotKept()
+    {
+        var queue = factory.Services.GetRequiredService<MessageQueue>();
+        var id = await queue.EnqueueEmailAsync("kept@example.com", "Subject", "<p>secret link</p>", "secret link");
+
+        var status = await queue.DeliverAsync(id, "Smtp", maxAttempts: 3);
+
+        Assert.Equal(MessageStatus.Sent, status);
+        await smtp.WaitForMessageToAsync("kept@example.com", TimeSpan.FromSeconds(10));
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var row = await db.OutboundMessages.SingleAsync(m => m.Id == id);
+        Assert.Equal("Smtp", row.Transport);
+        Assert.Null(row.HtmlBody);
+        Assert.Null(row.TextBody);
+    }
+
+    public async Task DisposeAsync()
+    {
+        factory.Dispose();
+        await smtp.DisposeAsync();
+    }
+
+    [GeneratedRegex(@"https?://\S+/Account/ConfirmEmail\?\S+")]
+    private static partial Regex LinkRegex();
+}
