@@ -1,0 +1,95 @@
+using Microsoft.Playwright;
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Browser;
+
+/// <summary>
+/// One Tessera server on a real Kestrel port and one headless Chromium, shared by the tests of a class.
+/// Each test opens its own <see cref="IBrowserContext"/>, so cookies never leak from one test to the next.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    /// <summary>Debian's Chromium: Playwright's own browser download is not available on the build machines.</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+    ];
+
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+
+    public TesseraFactory Factory { get; } = new();
+
+    public Uri BaseUrl { get; private set; } = default!;
+
+    /// <summary>Set TESSERA_SCREENSHOTS=1 to refresh the pictures in docs/screenshots/.</summary>
+    public static bool TakeScreenshots => Environment.GetEnvironmentVariable("TESSERA_SCREENSHOTS") == "1";
+
+    public async Task InitializeAsync()
+    {
+        // A missing browser is a broken test machine, not a reason to skip: fail loudly.
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException(
+                $"The browser tests need Chromium at {ChromiumPath}, and it is missing. Install it (apt-get install chromium); do not run 'playwright install'.");
+        }
+
+        BaseUrl = Factory.StartKestrel();
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+            Timeout = 30_000,
+        });
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await browser!.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+        });
+        context.SetDefaultTimeout(10_000);
+        context.SetDefaultNavigationTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public static async Task SaveScreenshotAsync(IPage page, string fileName)
+    {
+        if (!TakeScreenshots)
+        {
+            return;
+        }
+        var folder = Path.Combine(RepositoryRoot(), "docs", "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, fileName) });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.CloseAsync();
+        }
+        playwright?.Dispose();
+        await Factory.DisposeAsync();
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Portal.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException($"Portal.sln not found above {AppContext.BaseDirectory}.");
+    }
+}
