@@ -29,10 +29,10 @@ try
     }
     app.Services.RegisterRecurringJobs();
 }
-catch (OptionsValidationException ex)
+catch (Exception ex) when (ConfigurationErrors.From(ex) is { Count: > 0 } failures)
 {
     // A bad setting stops the app with the setting's name, not a stack trace.
-    await Console.Error.WriteLineAsync($"Tessera cannot start, the configuration is invalid:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", ex.Failures)}");
+    await Console.Error.WriteLineAsync($"Tessera cannot start, the configuration is invalid:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", failures)}");
     return 2;
 }
 

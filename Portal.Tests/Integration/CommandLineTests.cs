@@ -1,0 +1,67 @@
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Integration;
+
+/// <summary>The app as a process: bad settings stop it with the setting's name; create-admin works from the command line.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "tessera-cli", Guid.NewGuid().ToString("N"));
+
+    [Theory]
+    [InlineData("Database__Provider", "Oracle", "Database:Provider")]
+    [InlineData("Database__Provider", "PostgreSql", "Database:ConnectionString")]
+    [InlineData("Accounts__MaxFailedAccessAttempts", "0", "Accounts:MaxFailedAccessAttempts")]
+    [InlineData("Email__Transport", "Pigeon", "Email:Transport")]
+    public async Task BadSetting_StopsTheApp_NamingTheSetting(string variable, string value, string named)
+    {
+        var (exit, output) = await PortalProcess.RunAsync(PortalProcess.BuiltAssembly, [], Environment(variable, value), Timeout);
+
+        Assert.True(exit == 2, output);
+        Assert.Contains(named, output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task OutboxTransport_OutsideDevelopment_StopsTheApp()
+    {
+        var environment = Environment("ASPNETCORE_ENVIRONMENT", "Production");
+
+        var (exit, output) = await PortalProcess.RunAsync(PortalProcess.BuiltAssembly, [], environment, Timeout);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Email:Transport is 'Outbox'", output);
+    }
+
+    [Fact]
+    public async Task CreateAdmin_FromTheCommandLine_ReadsThePasswordVariable_AndIsSafeToRerun()
+    {
+        var environment = Environment("TESSERA_ADMIN_PASSWORD", "an operator password");
+        string[] args = ["create-admin", "--email", "ops@example.com"];
+
+        var first = await PortalProcess.RunAsync(PortalProcess.BuiltAssembly, args, environment, Timeout);
+        var second = await PortalProcess.RunAsync(PortalProcess.BuiltAssembly, args, environment, Timeout);
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("ops@example.com is now an admin", first.Output);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("already an admin", second.Output);
+        Assert.True(File.Exists(Path.Combine(dataDirectory, "tessera.db")));
+    }
+
+    private Dictionary<string, string?> Environment(string variable, string value) => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        ["Tessera__DataDirectory"] = dataDirectory,
+        ["Jobs__RunServer"] = "false",
+        [variable] = value,
+    };
+
+    public void Dispose()
+    {
+        if (Directory.Exists(dataDirectory))
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+}
