@@ -1,0 +1,113 @@
+using System.Security.Claims;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Tessera.Domain.Audit;
+using Tessera.Portal.Components.Security;
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Components;
+
+public sealed class SecurityCenterTests : MudComponentTest
+{
+    private readonly Bunit.TestDoubles.BunitAuthorizationContext auth;
+    private TestDatabase database = null!;
+
+    public SecurityCenterTests()
+    {
+        auth = AddAuthorization();
+    }
+
+    public override async Task InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync();
+        Services.AddSingleton(database.AuditLog);
+    }
+
+    protected override Task DisposeTestAsync() => database.DisposeAsync().AsTask();
+
+    [Fact]
+    public void Render_UserWithoutFactors_SaysNoFactorsYet()
+    {
+        SignIn("alice@example.com", "alice-id");
+
+        var cut = Render<SecurityCenter>();
+
+        cut.WaitForAssertion(() => Assert.Contains("No factors yet", cut.Find(".mud-alert").TextContent));
+    }
+
+    [Fact]
+    public void Render_SignedIn_ShowsTheUsersName()
+    {
+        SignIn("alice@example.com", "alice-id");
+
+        var cut = Render<SecurityCenter>();
+
+        cut.WaitForAssertion(() => Assert.Equal("alice@example.com", cut.Find("strong").TextContent));
+    }
+
+    [Fact]
+    public async Task Render_UserWithActivity_ShowsTheirEventsFromTheAuditLog()
+    {
+        await RecordAsync(AuditEventTypes.Registered, AuditOutcome.Success, "alice-id");
+        await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, "alice-id");
+        SignIn("alice@example.com", "alice-id");
+
+        var cut = Render<SecurityCenter>();
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
+        var types = cut.FindAll("tbody tr").Select(r => r.QuerySelectorAll("td")[1].TextContent.Trim());
+        Assert.Equal([AuditEventTypes.SignIn, AuditEventTypes.Registered], types);
+    }
+
+    [Fact]
+    public async Task Render_OtherUsersActivity_IsNotShown()
+    {
+        await RecordAsync(AuditEventTypes.Registered, AuditOutcome.Success, "alice-id");
+        await RecordAsync(AuditEventTypes.LockedOut, AuditOutcome.Failure, "bob-id");
+        SignIn("alice@example.com", "alice-id");
+
+        var cut = Render<SecurityCenter>();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")));
+        Assert.DoesNotContain(AuditEventTypes.LockedOut, cut.Markup);
+    }
+
+    [Fact]
+    public void Render_UserWithoutActivity_SaysNoActivityRecorded()
+    {
+        SignIn("alice@example.com", "alice-id");
+
+        var cut = Render<SecurityCenter>();
+
+        cut.WaitForAssertion(() => Assert.Contains("No activity recorded yet.", cut.Markup));
+        Assert.Empty(cut.FindAll("table"));
+    }
+
+    [Fact]
+    public async Task Render_MoreThanTenEvents_ShowsTheTenNewest()
+    {
+        for (var i = 1; i <= 12; i++)
+        {
+            await database.AuditLog.RecordAsync(new AuditEntry(
+                AuditEventTypes.SignIn, AuditOutcome.Success, "alice-id", "alice-id", Detail: $"attempt {i}"));
+        }
+        SignIn("alice@example.com", "alice-id");
+
+        var cut = Render<SecurityCenter>();
+
+        cut.WaitForAssertion(() => Assert.Equal(10, cut.FindAll("tbody tr").Count));
+        var details = cut.FindAll("tbody tr").Select(r => r.QuerySelectorAll("td")[^1].TextContent.Trim()).ToList();
+        Assert.Equal("attempt 12", details[0]);
+        Assert.Equal("attempt 3", details[^1]);
+    }
+
+    private void SignIn(string email, string userId)
+    {
+        auth.SetAuthorized(email);
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
+    }
+
+    private Task<AuditEvent> RecordAsync(string type, AuditOutcome outcome, string userId) =>
+        database.AuditLog.RecordAsync(new AuditEntry(type, outcome, ActorId: userId, SubjectId: userId,
+            IpAddress: "198.51.100.4", UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0"));
+}

@@ -1,0 +1,245 @@
+using Microsoft.EntityFrameworkCore;
+using Tessera.Domain.Delivery;
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Domain;
+
+public sealed class MessageQueueTests : IAsyncLifetime
+{
+    private const string Transport = "Test";
+
+    private TestDatabase database = null!;
+
+    public async Task InitializeAsync() => database = await TestDatabase.CreateAsync();
+
+    public async Task DisposeAsync() => await database.DisposeAsync();
+
+    [Fact]
+    public async Task DeliverAsync_ChannelSucceeds_MarksSentAtTheClockTime()
+    {
+        var channel = new ScriptedChannel();
+        var queue = Queue(channel);
+        var id = await EnqueueAsync(queue);
+        database.Time.Advance(TimeSpan.FromMinutes(3));
+        var deliveredAt = database.Time.GetUtcNow();
+
+        var status = await queue.DeliverAsync(id, Transport, maxAttempts: 5);
+
+        var message = await ReadAsync(id);
+        Assert.Equal(MessageStatus.Sent, status);
+        Assert.Equal(MessageStatus.Sent, message.Status);
+        Assert.Equal(deliveredAt, message.SentAt);
+        Assert.Equal(Transport, message.Transport);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_ChannelSucceeds_PassesTheQueuedMessageToTheChannel()
+    {
+        var channel = new ScriptedChannel();
+        var queue = Queue(channel);
+        var id = await EnqueueAsync(queue);
+
+        await queue.DeliverAsync(id, Transport, maxAttempts: 5);
+
+        var sent = Assert.Single(channel.Sent);
+        Assert.Equal(id, sent.Id);
+        Assert.Equal("alice@example.com", sent.Recipient);
+        Assert.Equal("<p>Your code is 123456</p>", sent.HtmlBody);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_ChannelDoesNotKeepBody_ClearsTheBody()
+    {
+        var queue = Queue(new ScriptedChannel { KeepsBody = false });
+        var id = await EnqueueAsync(queue);
+
+        await queue.DeliverAsync(id, Transport, maxAttempts: 5);
+
+        var message = await ReadAsync(id);
+        Assert.Null(message.HtmlBody);
+        Assert.Null(message.TextBody);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_ChannelKeepsBody_KeepsTheBody()
+    {
+        var queue = Queue(new ScriptedChannel { KeepsBody = true });
+        var id = await EnqueueAsync(queue);
+
+        await queue.DeliverAsync(id, Transport, maxAttempts: 5);
+
+        var message = await ReadAsync(id);
+        Assert.Equal("<p>Your code is 123456</p>", message.HtmlBody);
+        Assert.Equal("Your code is 123456", message.TextBody);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_ChannelFails_RethrowsTheError()
+    {
+        var queue = Queue(new ScriptedChannel { FailuresBeforeSuccess = 1 });
+        var id = await EnqueueAsync(queue);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => queue.DeliverAsync(id, Transport, maxAttempts: 5));
+
+        Assert.Equal("Connection refused (attempt 1)", error.Message);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_ChannelFails_RecordsAttemptAndLastErrorAndStaysPending()
+    {
+        var queue = Queue(new ScriptedChannel { FailuresBeforeSuccess = 1 });
+        var id = await EnqueueAsync(queue);
+        var attemptedAt = database.Time.GetUtcNow();
+
+        await Assert.ThrowsAsync<IOException>(() => queue.DeliverAsync(id, Transport, maxAttempts: 5));
+
+        var message = await ReadAsync(id);
+        Assert.Equal(MessageStatus.Pending, message.Status);
+        Assert.Equal(1, message.Attempts);
+        Assert.Equal(attemptedAt, message.LastAttemptAt);
+        Assert.Equal("IOException: Connection refused (attempt 1)", message.LastError);
+        Assert.Null(message.SentAt);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_SucceedsAfterAFailure_ClearsLastError()
+    {
+        var queue = Queue(new ScriptedChannel { FailuresBeforeSuccess = 1 });
+        var id = await EnqueueAsync(queue);
+        await Assert.ThrowsAsync<IOException>(() => queue.DeliverAsync(id, Transport, maxAttempts: 5));
+
+        var status = await queue.DeliverAsync(id, Transport, maxAttempts: 5);
+
+        var message = await ReadAsync(id);
+        Assert.Equal(MessageStatus.Sent, status);
+        Assert.Equal(2, message.Attempts);
+        Assert.Null(message.LastError);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_LastAllowedAttemptFails_MarksFailedWithoutThrowing()
+    {
+        var queue = Queue(new ScriptedChannel { FailuresBeforeSuccess = int.MaxValue });
+        var id = await EnqueueAsync(queue);
+        await Assert.ThrowsAsync<IOException>(() => queue.DeliverAsync(id, Transport, maxAttempts: 3));
+        await Assert.ThrowsAsync<IOException>(() => queue.DeliverAsync(id, Transport, maxAttempts: 3));
+
+        var status = await queue.DeliverAsync(id, Transport, maxAttempts: 3);
+
+        var message = await ReadAsync(id);
+        Assert.Equal(MessageStatus.Failed, status);
+        Assert.Equal(MessageStatus.Failed, message.Status);
+        Assert.Equal(3, message.Attempts);
+        Assert.Equal("IOException: Connection refused (attempt 3)", message.LastError);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_FailedMessage_DoesNotCallTheChannelAgain()
+    {
+        var channel = new ScriptedChannel { FailuresBeforeSuccess = 1 };
+        var queue = Queue(channel);
+        var id = await EnqueueAsync(queue);
+        await queue.DeliverAsync(id, Transport, maxAttempts: 1);
+
+        var status = await queue.DeliverAsync(id, Transport, maxAttempts: 1);
+
+        Assert.Equal(MessageStatus.Failed, status);
+        Assert.Equal(1, channel.Calls);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_AlreadySent_DoesNotCallTheChannelAgain()
+    {
+        var channel = new ScriptedChannel();
+        var queue = Queue(channel);
+        var id = await EnqueueAsync(queue);
+        await queue.DeliverAsync(id, Transport, maxAttempts: 5);
+
+        var status = await queue.DeliverAsync(id, Transport, maxAttempts: 5);
+
+        Assert.Equal(MessageStatus.Sent, status);
+        Assert.Equal(1, channel.Calls);
+        Assert.Equal(1, (await ReadAsync(id)).Attempts);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_UnknownTransport_ThrowsWithoutTouchingTheMessage()
+    {
+        var queue = Queue(new ScriptedChannel());
+        var id = await EnqueueAsync(queue);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => queue.DeliverAsync(id, "Pigeon", maxAttempts: 5));
+
+        Assert.Contains("Pigeon", error.Message);
+        Assert.Equal(0, (await ReadAsync(id)).Attempts);
+    }
+
+    [Fact]
+    public async Task FindStrandedAsync_ReturnsOnlyOldPendingMessagesNeverAttempted()
+    {
+        var queue = Queue(new ScriptedChannel { FailuresBeforeSuccess = 1 });
+        var stranded = await EnqueueAsync(queue);
+        var attempted = await EnqueueAsync(queue);
+        await Assert.ThrowsAsync<IOException>(() => queue.DeliverAsync(attempted, Transport, maxAttempts: 5));
+        var sent = await EnqueueAsync(queue);
+        await queue.DeliverAsync(sent, Transport, maxAttempts: 5);
+        database.Time.Advance(TimeSpan.FromMinutes(10));
+        await EnqueueAsync(queue);
+        database.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var found = await queue.FindStrandedAsync(TimeSpan.FromMinutes(5));
+
+        Assert.Equal([stranded], found);
+    }
+
+    [Fact]
+    public async Task FindStrandedAsync_BeforeTheThresholdHasPassed_ReturnsNothing()
+    {
+        var queue = Queue(new ScriptedChannel());
+        await EnqueueAsync(queue);
+        database.Time.Advance(TimeSpan.FromMinutes(4));
+
+        var found = await queue.FindStrandedAsync(TimeSpan.FromMinutes(5));
+
+        Assert.Empty(found);
+    }
+
+    private MessageQueue Queue(IMessageChannel channel) => new(database.Factory, [channel], database.Time);
+
+    private static Task<Guid> EnqueueAsync(MessageQueue queue) =>
+        queue.EnqueueEmailAsync("alice@example.com", "Your code", "<p>Your code is 123456</p>", "Your code is 123456");
+
+    private async Task<OutboundMessage> ReadAsync(Guid id)
+    {
+        await using var db = await database.Factory.CreateDbContextAsync();
+        return await db.OutboundMessages.AsNoTracking().SingleAsync(m => m.Id == id);
+    }
+
+    /// <summary>A channel that fails a given number of times, then delivers; it counts its calls.</summary>
+    private sealed class ScriptedChannel : IMessageChannel
+    {
+        public string Name => Transport;
+
+        public MessageKind Kind => MessageKind.Email;
+
+        public bool KeepsBody { get; init; }
+
+        public int FailuresBeforeSuccess { get; init; }
+
+        public int Calls { get; private set; }
+
+        /// <summary>What each delivered message looked like when the channel got it (the queue clears bodies afterwards).</summary>
+        public List<(Guid Id, string Recipient, string? HtmlBody)> Sent { get; } = [];
+
+        public Task SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+        {
+            Calls++;
+            if (Calls <= FailuresBeforeSuccess)
+            {
+                throw new IOException($"Connection refused (attempt {Calls})");
+            }
+            Sent.Add((message.Id, message.Recipient, message.HtmlBody));
+            return Task.CompletedTask;
+        }
+    }
+}
