@@ -99,7 +99,8 @@ public sealed class AccountFlowTests(BrowserFixture fixture) : IClassFixture<Bro
 
     private static async Task RegisterAsync(IPage page, string email, string password)
     {
-        await page.GotoAsync("/Account/Register");
+        var response = await page.GotoAsync("/Account/Register");
+        Assert.True(response is { Ok: true }, $"GET /Account/Register answered {response?.Status}: {await page.InnerTextAsync("body")}");
         await page.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
         await page.GetByLabel("Confirm password", new() { Exact = true }).FillAsync(password);
