@@ -23,38 +23,56 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, I
         return message.Id;
     }
 
+    /// <summary>How long a claimed attempt may take before another worker may take the message over.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
     /// <summary>
-    /// Sends a pending message through the channel named <paramref name="transport"/>. Safe to run twice:
-    /// a message already sent or given up is left alone. A failure is recorded and rethrown so that the job
-    /// runner retries with backoff, until <paramref name="maxAttempts"/> marks the message failed for admins to see.
+    /// Sends a pending message through the channel named <paramref name="transport"/>. Safe to run twice, even at
+    /// once: each attempt is claimed by one conditional update, so only one worker sends. A failure is recorded and
+    /// rethrown so that the job runner retries with backoff, until <paramref name="maxAttempts"/> marks the message
+    /// failed for admins to see.
     /// </summary>
     public async Task<MessageStatus> DeliverAsync(Guid messageId, string transport, int maxAttempts, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var message = await db.OutboundMessages.SingleOrDefaultAsync(m => m.Id == messageId, cancellationToken);
-        if (message is null || message.Status != MessageStatus.Pending)
+        var kind = await db.OutboundMessages.Where(m => m.Id == messageId).Select(m => (MessageKind?)m.Kind).SingleOrDefaultAsync(cancellationToken);
+        if (kind is null)
         {
-            return message?.Status ?? MessageStatus.Failed;
+            return MessageStatus.Failed;
+        }
+        var channel = channels.SingleOrDefault(c => c.Kind == kind && string.Equals(c.Name, transport, StringComparison.OrdinalIgnoreCase))
+            ?? throw new InvalidOperationException($"No {kind} channel named '{transport}' is registered.");
+
+        // Claim: Pending (or Sending whose worker died and let the lease lapse) becomes Sending under a new lease.
+        // The database decides who wins; a worker that loses leaves the message to the winner.
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var leaseEnd = nowMs + (long)Lease.TotalMilliseconds;
+        var claimed = await db.OutboundMessages
+            .Where(m => m.Id == messageId
+                && (m.Status == MessageStatus.Pending || (m.Status == MessageStatus.Sending && m.LeaseExpiresAt < nowMs)))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, MessageStatus.Sending)
+                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
+                .SetProperty(m => m.LastAttemptAt, now)
+                .SetProperty(m => m.LeaseExpiresAt, leaseEnd), cancellationToken);
+        var message = await db.OutboundMessages.SingleAsync(m => m.Id == messageId, cancellationToken);
+        if (claimed == 0)
+        {
+            return message.Status;
         }
 
-        var channel = channels.SingleOrDefault(c => c.Kind == message.Kind && string.Equals(c.Name, transport, StringComparison.OrdinalIgnoreCase))
-            ?? throw new InvalidOperationException($"No {message.Kind} channel named '{transport}' is registered.");
-
-        message.Attempts++;
-        message.LastAttemptAt = time.GetUtcNow();
         try
         {
             await channel.SendAsync(message, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             var error = $"{ex.GetType().Name}: {ex.Message}";
             message.LastError = error.Length > 512 ? error[..512] : error;
-            var givenUp = message.Attempts >= maxAttempts;
-            if (givenUp)
-            {
-                message.Status = MessageStatus.Failed;
-            }
+            message.LeaseExpiresAt = null;
+            var givenUp = message.Attempts >= maxAttempts && ex is not OperationCanceledException;
+            message.Status = givenUp ? MessageStatus.Failed : MessageStatus.Pending;
             await db.SaveChangesAsync(CancellationToken.None);
             if (givenUp)
             {
@@ -67,6 +85,7 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, I
         message.SentAt = time.GetUtcNow();
         message.Transport = channel.Name;
         message.LastError = null;
+        message.LeaseExpiresAt = null;
         if (!channel.KeepsBody)
         {
             message.HtmlBody = null;
@@ -76,16 +95,22 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, I
         return message.Status;
     }
 
-    /// <summary>Messages queued but never attempted (their job was lost in a crash): the sweeper re-enqueues them.</summary>
+    /// <summary>
+    /// Messages whose job was lost: queued but never attempted (a crash between the commit and the enqueue),
+    /// or claimed by a worker that died before finishing. The sweeper re-enqueues them.
+    /// </summary>
     public async Task<IReadOnlyList<Guid>> FindStrandedAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var cutoff = time.GetUtcNow() - olderThan;
-        var pending = await db.OutboundMessages.AsNoTracking()
-            .Where(m => m.Status == MessageStatus.Pending && m.Attempts == 0)
-            .Select(m => new { m.Id, m.CreatedAt })
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var candidates = await db.OutboundMessages.AsNoTracking()
+            .Where(m => (m.Status == MessageStatus.Pending && m.Attempts == 0)
+                || (m.Status == MessageStatus.Sending && m.LeaseExpiresAt < nowMs))
+            .Select(m => new { m.Id, m.Status, m.CreatedAt })
             .ToListAsync(cancellationToken);
         // Filtered in memory: SQLite cannot compare DateTimeOffset columns in SQL.
-        return pending.Where(m => m.CreatedAt < cutoff).Select(m => m.Id).ToList();
+        var cutoff = now - olderThan;
+        return candidates.Where(m => m.Status == MessageStatus.Sending || m.CreatedAt < cutoff).Select(m => m.Id).ToList();
     }
 }

@@ -32,6 +32,9 @@ public sealed class OutboundMessage
 
     public DateTimeOffset? LastAttemptAt { get; set; }
 
+    /// <summary>While Sending: when (Unix milliseconds) the claiming worker's lease runs out and another may retry.</summary>
+    public long? LeaseExpiresAt { get; set; }
+
     public DateTimeOffset? SentAt { get; set; }
 }
 
@@ -43,6 +46,7 @@ public enum MessageKind
 public enum MessageStatus
 {
     Pending,
+    Sending,
     Sent,
     Failed,
 }

@@ -19,12 +19,11 @@ public sealed class DatabaseOptions : IValidatableObject
     /// <summary>Required for PostgreSql; for Sqlite it defaults to a file in the data directory.</summary>
     public string? ConnectionString { get; set; }
 
-    public DatabaseProvider ProviderKind =>
-        Enum.TryParse<DatabaseProvider>(Provider, ignoreCase: true, out var kind) ? kind : DatabaseProvider.Sqlite;
+    public DatabaseProvider ProviderKind => TryParse(Provider) ?? DatabaseProvider.Sqlite;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!Enum.TryParse<DatabaseProvider>(Provider, ignoreCase: true, out var kind) || int.TryParse(Provider, out _))
+        if (TryParse(Provider) is not { } kind)
         {
             yield return new ValidationResult(
                 $"Database:Provider is '{Provider}'; it must be 'Sqlite' or 'PostgreSql'.", [nameof(Provider)]);
@@ -35,4 +34,9 @@ public sealed class DatabaseOptions : IValidatableObject
                 "Database:ConnectionString is required when Database:Provider is 'PostgreSql'.", [nameof(ConnectionString)]);
         }
     }
+
+    // Exact names only: Enum.TryParse would also take numbers and flag lists such as "Sqlite,PostgreSql".
+    private static DatabaseProvider? TryParse(string? value) =>
+        Enum.GetValues<DatabaseProvider>().Cast<DatabaseProvider?>()
+            .FirstOrDefault(p => string.Equals(p.ToString(), value?.Trim(), StringComparison.OrdinalIgnoreCase));
 }

@@ -18,6 +18,19 @@ public sealed class DatabaseOptionsTests
         Assert.Contains("Oracle", result.ErrorMessage);
     }
 
+    [Theory]
+    [InlineData("Sqlite,PostgreSql")]
+    [InlineData("PostgreSql, Sqlite")]
+    public void Validate_ListOfProviders_FailsNamingDatabaseProvider(string provider)
+    {
+        var options = new DatabaseOptions { Provider = provider, ConnectionString = "Host=db" };
+
+        var results = Validate(options, out var valid);
+
+        Assert.False(valid);
+        Assert.Contains("Database:Provider", Assert.Single(results).ErrorMessage);
+    }
+
     [Fact]
     public void Validate_PostgreSqlWithoutConnectionString_FailsNamingDatabaseConnectionString()
     {

@@ -57,6 +57,8 @@ public sealed class EmailOptionsTests
     [InlineData("no-reply@")]
     [InlineData("@example.com")]
     [InlineData("a@b@c")]
+    [InlineData("nobody")]
+    [InlineData("Tessera <no-reply@example.com")]
     public void Validate_InvalidFrom_FailsNamingEmailFrom(string from)
     {
         var options = new EmailOptions { From = from };

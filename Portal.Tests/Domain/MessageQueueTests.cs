@@ -33,6 +33,21 @@ public sealed class MessageQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeliverAsync_RunConcurrently_SendsExactlyOnce()
+    {
+        var channel = new ScriptedChannel { Duration = TimeSpan.FromMilliseconds(50) };
+        var queue = Queue(channel);
+        var id = await EnqueueAsync(queue);
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => queue.DeliverAsync(id, Transport, maxAttempts: 5))));
+
+        Assert.Equal(1, channel.Calls);
+        var message = await ReadAsync(id);
+        Assert.Equal(MessageStatus.Sent, message.Status);
+        Assert.Equal(1, message.Attempts);
+    }
+
+    [Fact]
     public async Task DeliverAsync_ChannelSucceeds_PassesTheQueuedMessageToTheChannel()
     {
         var channel = new ScriptedChannel();
@@ -204,6 +219,31 @@ public sealed class MessageQueueTests : IAsyncLifetime
         Assert.Empty(found);
     }
 
+    [Fact]
+    public async Task DeliverAsync_WorkerDiedMidSend_IsTakenOverOnlyAfterTheLeaseRunsOut()
+    {
+        var channel = new ScriptedChannel();
+        var queue = Queue(channel);
+        var id = await EnqueueAsync(queue);
+        var leaseEnd = database.Time.GetUtcNow().Add(MessageQueue.Lease).ToUnixTimeMilliseconds();
+        // What a worker that claimed the message and then crashed leaves behind.
+        await database.ExecuteSqlAsync(
+            "UPDATE OutboundMessages SET Status = 'Sending', Attempts = 1, LeaseExpiresAt = {0} WHERE Id = {1}", leaseEnd, id);
+
+        var duringLease = await queue.DeliverAsync(id, Transport, maxAttempts: 5);
+        var strandedDuringLease = await queue.FindStrandedAsync(TimeSpan.FromMinutes(2));
+        database.Time.Advance(MessageQueue.Lease + TimeSpan.FromSeconds(1));
+        var strandedAfterLease = await queue.FindStrandedAsync(TimeSpan.FromMinutes(2));
+        var afterLease = await queue.DeliverAsync(id, Transport, maxAttempts: 5);
+
+        Assert.Equal(MessageStatus.Sending, duringLease);
+        Assert.Empty(strandedDuringLease);
+        Assert.Equal([id], strandedAfterLease);
+        Assert.Equal(MessageStatus.Sent, afterLease);
+        Assert.Equal(1, channel.Calls);
+        Assert.Equal(2, (await ReadAsync(id)).Attempts);
+    }
+
     private MessageQueue Queue(IMessageChannel channel) => new(database.Factory, [channel], database.Time);
 
     private static Task<Guid> EnqueueAsync(MessageQueue queue) =>
@@ -226,20 +266,28 @@ public sealed class MessageQueueTests : IAsyncLifetime
 
         public int FailuresBeforeSuccess { get; init; }
 
-        public int Calls { get; private set; }
+        private int calls;
+
+        public int Calls => calls;
+
+        /// <summary>How long a send takes: long enough for concurrent deliveries to overlap.</summary>
+        public TimeSpan Duration { get; init; }
 
         /// <summary>What each delivered message looked like when the channel got it (the queue clears bodies afterwards).</summary>
         public List<(Guid Id, string Recipient, string? HtmlBody)> Sent { get; } = [];
 
-        public Task SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+        public async Task SendAsync(OutboundMessage message, CancellationToken cancellationToken)
         {
-            Calls++;
-            if (Calls <= FailuresBeforeSuccess)
+            var call = Interlocked.Increment(ref calls);
+            await Task.Delay(Duration, cancellationToken);
+            if (call <= FailuresBeforeSuccess)
             {
-                throw new IOException($"Connection refused (attempt {Calls})");
+                throw new IOException($"Connection refused (attempt {call})");
             }
-            Sent.Add((message.Id, message.Recipient, message.HtmlBody));
-            return Task.CompletedTask;
+            lock (Sent)
+            {
+                Sent.Add((message.Id, message.Recipient, message.HtmlBody));
+            }
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class EmailOptions : IValidatableObject
         {
             yield return new ValidationResult("Email:Smtp:Host is required when Email:Transport is 'Smtp'.");
         }
-        if (!MimeKit.MailboxAddress.TryParse(From, out _))
+        if (!IsMailbox(From))
         {
             yield return new ValidationResult($"Email:From '{From}' is not a valid mailbox address.");
         }
@@ -41,6 +41,14 @@ public sealed class EmailOptions : IValidatableObject
             yield return new ValidationResult("Email:Smtp:Port must be between 1 and 65535.");
         }
     }
+
+    private static readonly MimeKit.ParserOptions StrictAddresses = new() { AddressParserComplianceMode = MimeKit.RfcComplianceMode.Strict };
+
+    // MimeKit's default parser is lenient ("nobody" or an unclosed "<a@b" pass); a sender must be a whole address.
+    private static bool IsMailbox(string? value) =>
+        MimeKit.MailboxAddress.TryParse(StrictAddresses, value, out var mailbox)
+        && mailbox.Address.IndexOf('@') is > 0 and var at
+        && at < mailbox.Address.Length - 1;
 
     public sealed class SmtpSettings
     {

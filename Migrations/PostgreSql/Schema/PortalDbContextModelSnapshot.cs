@@ -326,6 +326,9 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
 
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Recipient")
                         .IsRequired()
                         .HasMaxLength(320)
