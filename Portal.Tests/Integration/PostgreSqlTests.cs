@@ -1,0 +1,104 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Tessera.Domain.Accounts;
+using Tessera.Domain.Audit;
+using Tessera.Domain.Persistence;
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Integration;
+
+/// <summary>The same app on PostgreSQL (data and Hangfire); runs when TESSERA_TEST_POSTGRES names a server.</summary>
+public sealed class PostgreSqlTests : IAsyncLifetime
+{
+    private const string Password = "correct horse battery";
+    private PostgresDatabase? database;
+    private TesseraFactory? factory;
+
+    public async Task InitializeAsync()
+    {
+        if (PostgresDatabase.ServerConnectionString is null)
+        {
+            return;
+        }
+        database = await PostgresDatabase.CreateAsync();
+        factory = new TesseraFactory()
+            .With("Database:Provider", "PostgreSql")
+            .With("Database:ConnectionString", database.ConnectionString);
+    }
+
+    [SkippableFact]
+    public async Task Start_MigratesPostgreSql_AndIsHealthy()
+    {
+        var app = Require();
+        using var client = app.CreateBrowserlessClient();
+
+        var response = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.True(db.Database.IsNpgsql());
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+    }
+
+    [SkippableFact]
+    public async Task Admin_OnPostgreSql_SignsInAndOpensTheConsoleAndJobs()
+    {
+        var app = Require();
+        await app.CreateUserAsync("pg-admin@example.com", Password, Roles.Admin);
+        using var client = app.CreateBrowserlessClient();
+
+        await SignIn.SignInAsync(client, "pg-admin@example.com", Password);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/admin")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/admin/jobs")).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task WrongPasswords_OnPostgreSql_LockTheAccount()
+    {
+        var app = Require();
+        await app.CreateUserAsync("pg-locked@example.com", Password);
+        using var client = app.CreateBrowserlessClient();
+
+        HttpResponseMessage last = default!;
+        for (var i = 0; i < 5; i++)
+        {
+            last = await SignIn.PostLoginAsync(client, "pg-locked@example.com", $"wrong {i}");
+        }
+
+        Assert.Equal(HttpStatusCode.Redirect, last.StatusCode);
+        Assert.EndsWith("/Account/Lockout", last.Headers.Location!.ToString());
+    }
+
+    [SkippableFact]
+    public async Task AuditChain_OnPostgreSql_StaysIntactUnderConcurrentWriters()
+    {
+        var app = Require();
+        var audit = app.Services.GetRequiredService<AuditLog>();
+
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() =>
+            audit.RecordAsync(new AuditEntry("test.concurrent", AuditOutcome.Success, Detail: $"writer {i}", IpAddress: "203.0.113.7")))));
+
+        Assert.Null(await audit.FindFirstBrokenLinkAsync());
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.Equal(40, await db.AuditEvents.CountAsync(e => e.Type == "test.concurrent"));
+    }
+
+    private TesseraFactory Require()
+    {
+        Skip.If(factory is null, PostgresDatabase.SkipReason);
+        return factory!;
+    }
+
+    public async Task DisposeAsync()
+    {
+        factory?.Dispose();
+        if (database is not null)
+        {
+            await database.DisposeAsync();
+        }
+    }
+}
