@@ -20,6 +20,8 @@ public class TesseraFactory : WebApplicationFactory<Program>
         DataDirectory = Path.Combine(Path.GetTempPath(), "tessera-tests", Guid.NewGuid().ToString("N"));
         settings["Tessera:DataDirectory"] = DataDirectory;
         settings["Jobs:PollInterval"] = "00:00:00.250";
+        // Warnings and errors only: a failing test's output stays readable.
+        settings["Logging:LogLevel:Default"] = "Warning";
     }
 
     public string DataDirectory { get; }
