@@ -54,6 +54,65 @@ public sealed partial class EmailOverSmtpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ForgotPassword_EmailsALink_ThatSetsANewPasswordOnce()
+    {
+        await factory.CreateUserAsync("forgetful@example.com", "the old password");
+        using var client = factory.CreateBrowserlessClient();
+        var token = await SignIn.AntiforgeryTokenAsync(client, "/Account/ForgotPassword");
+        await client.PostAsync("/Account/ForgotPassword", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "forgot-password",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = "forgetful@example.com",
+        }));
+        var mail = await smtp.WaitForMessageToAsync("forgetful@example.com", TimeSpan.FromSeconds(20));
+        var link = new Uri(ResetLinkRegex().Match(mail.TextBody ?? "").Value);
+
+        var first = await ResetAsync(client, link, "the new password");
+        var second = await ResetAsync(client, link, "another new password");
+
+        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        Assert.EndsWith("/Account/ResetPasswordConfirmation", first.Headers.Location!.ToString());
+        Assert.Contains("Invalid token", await second.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await SignIn.PostLoginAsync(client, "forgetful@example.com", "the old password")).StatusCode);
+        await SignIn.SignInAsync(client, "forgetful@example.com", "the new password");
+    }
+
+    [Fact]
+    public async Task ForgotPassword_ForAnUnknownAddress_LooksTheSame_AndSendsNothing()
+    {
+        using var client = factory.CreateBrowserlessClient();
+        var token = await SignIn.AntiforgeryTokenAsync(client, "/Account/ForgotPassword");
+
+        var response = await client.PostAsync("/Account/ForgotPassword", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "forgot-password",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = "nobody@example.com",
+        }));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.EndsWith("/Account/ForgotPasswordConfirmation", response.Headers.Location!.ToString());
+        await Assert.ThrowsAsync<TimeoutException>(() => smtp.WaitForMessageToAsync("nobody@example.com", TimeSpan.FromSeconds(3)));
+    }
+
+    private static async Task<HttpResponseMessage> ResetAsync(HttpClient client, Uri link, string password)
+    {
+        var page = await client.GetStringAsync(link.PathAndQuery);
+        var code = System.Net.WebUtility.HtmlDecode(HiddenCodeRegex().Match(page).Groups[1].Value);
+        var token = System.Net.WebUtility.HtmlDecode(TokenRegex().Match(page).Groups[1].Value);
+        return await client.PostAsync(link.PathAndQuery, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "reset-password",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Code"] = code,
+            ["Input.Email"] = "forgetful@example.com",
+            ["Input.Password"] = password,
+            ["Input.ConfirmPassword"] = password,
+        }));
+    }
+
+    [Fact]
     public async Task SentMessage_IsMarkedSent_AndItsBodyIsNotKept()
     {
         var queue = factory.Services.GetRequiredService<MessageQueue>();
@@ -78,4 +137,13 @@ public sealed partial class EmailOverSmtpTests : IAsyncLifetime
 
     [GeneratedRegex(@"https?://\S+/Account/ConfirmEmail\?\S+")]
     private static partial Regex LinkRegex();
+
+    [GeneratedRegex(@"https?://\S+/Account/ResetPassword\?\S+")]
+    private static partial Regex ResetLinkRegex();
+
+    [GeneratedRegex("name=\"Input.Code\" value=\"([^\"]*)\"")]
+    private static partial Regex HiddenCodeRegex();
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenRegex();
 }
