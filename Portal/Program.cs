@@ -11,6 +11,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 
 builder.AddPersistence();
 builder.AddAccounts();
+builder.AddFactors();
 builder.AddAudit();
 builder.AddDelivery();
 builder.AddJobs();

@@ -5,3 +5,5 @@ window.tessera = {
         document.cookie = `tessera-theme=${mode === 'dark' ? 'dark' : 'light'}; path=/; max-age=31536000; samesite=lax`;
     },
 };
+
+window.tessera.copyText = (text) => navigator.clipboard.writeText(text);

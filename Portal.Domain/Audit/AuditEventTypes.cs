@@ -5,10 +5,19 @@ public static class AuditEventTypes
     public const string Registered = "account.registered";
     public const string EmailConfirmed = "account.email_confirmed";
     public const string SignIn = "account.sign_in";
+    public const string PasswordVerified = "account.password_verified";
     public const string LockedOut = "account.locked_out";
     public const string SignOut = "account.sign_out";
     public const string PasswordResetRequested = "account.password_reset_requested";
     public const string PasswordReset = "account.password_reset";
     public const string RoleGranted = "account.role_granted";
     public const string RoleRevoked = "account.role_revoked";
+    public const string AuthenticatorAdded = "factor.totp_added";
+    public const string AuthenticatorRenamed = "factor.totp_renamed";
+    public const string AuthenticatorRemoved = "factor.totp_removed";
+    public const string AuthenticatorVerified = "factor.totp_verified";
+    public const string AuthenticatorReplay = "factor.totp_replay";
+    public const string RecoveryCodeUsed = "factor.recovery_code_used";
+    public const string RecoveryCodesGenerated = "factor.recovery_codes_generated";
+    public const string SecondFactorLockedOut = "factor.locked_out";
 }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Accounts;
 using Tessera.Domain.Audit;
 using Tessera.Domain.Delivery;
+using Tessera.Domain.Factors;
 using Tessera.Domain.Keys;
 
 namespace Tessera.Domain.Persistence;
@@ -16,6 +17,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
 
     public DbSet<ProtectedSecret> ProtectedSecrets => Set<ProtectedSecret>();
+
+    public DbSet<TotpAuthenticator> TotpAuthenticators => Set<TotpAuthenticator>();
+
+    public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
 
     /// <summary>Data Protection keys live in the database so that every portal node shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

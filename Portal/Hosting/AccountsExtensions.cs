@@ -20,6 +20,7 @@ public static class AccountsExtensions
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AccountLinks>();
+        services.AddScoped<TwoFactorCompletion>();
         services.AddScoped<UserDirectory>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
 

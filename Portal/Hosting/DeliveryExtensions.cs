@@ -17,6 +17,7 @@ public static class DeliveryExtensions
         builder.Services.AddSingleton<IMessageChannel, OutboxEmailChannel>();
         builder.Services.AddSingleton<MessageQueue>();
         builder.Services.AddScoped<EmailDeliveryJob>();
+        builder.Services.AddSingleton<EmailOutbox>();
         builder.Services.AddSingleton<IEmailSender<ApplicationUser>, QueuedEmailSender>();
         return builder;
     }

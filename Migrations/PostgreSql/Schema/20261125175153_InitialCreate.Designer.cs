@@ -12,7 +12,7 @@ using Tessera.Domain.Persistence;
 namespace Tessera.Migrations.PostgreSql.Schema
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261125174059_InitialCreate")]
+    [Migration("20261125175153_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -366,6 +366,75 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.ToTable("OutboundMessages");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Factors.RecoveryCode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("RecoveryCodes");
+                });
+
+            modelBuilder.Entity("Tessera.Domain.Factors.TotpAuthenticator", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("LastAcceptedStep")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<byte[]>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("TotpAuthenticators");
+                });
+
             modelBuilder.Entity("Tessera.Domain.Keys.ProtectedSecret", b =>
                 {
                     b.Property<string>("Name")
@@ -428,6 +497,24 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<string>", b =>
+                {
+                    b.HasOne("Tessera.Domain.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Domain.Factors.RecoveryCode", b =>
+                {
+                    b.HasOne("Tessera.Domain.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Domain.Factors.TotpAuthenticator", b =>
                 {
                     b.HasOne("Tessera.Domain.Accounts.ApplicationUser", null)
                         .WithMany()

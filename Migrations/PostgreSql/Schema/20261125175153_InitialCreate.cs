@@ -230,6 +230,51 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "RecoveryCodes",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    Salt = table.Column<byte[]>(type: "bytea", maxLength: 16, nullable: false),
+                    Hash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RecoveryCodes", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RecoveryCodes_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TotpAuthenticators",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Secret = table.Column<byte[]>(type: "bytea", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    LastUsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LastAcceptedStep = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TotpAuthenticators", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_TotpAuthenticators_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
                 table: "AspNetRoleClaims",
@@ -291,6 +336,16 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 name: "IX_OutboundMessages_Transport_CreatedAt",
                 table: "OutboundMessages",
                 columns: new[] { "Transport", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RecoveryCodes_UserId",
+                table: "RecoveryCodes",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TotpAuthenticators_UserId",
+                table: "TotpAuthenticators",
+                column: "UserId");
         }
 
         /// <inheritdoc />
@@ -322,6 +377,12 @@ namespace Tessera.Migrations.PostgreSql.Schema
 
             migrationBuilder.DropTable(
                 name: "ProtectedSecrets");
+
+            migrationBuilder.DropTable(
+                name: "RecoveryCodes");
+
+            migrationBuilder.DropTable(
+                name: "TotpAuthenticators");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");

@@ -229,6 +229,51 @@ namespace Tessera.Migrations.Sqlite.Schema
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "RecoveryCodes",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    Salt = table.Column<byte[]>(type: "BLOB", maxLength: 16, nullable: false),
+                    Hash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    UsedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RecoveryCodes", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RecoveryCodes_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TotpAuthenticators",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Secret = table.Column<byte[]>(type: "BLOB", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    LastUsedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    LastAcceptedStep = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TotpAuthenticators", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_TotpAuthenticators_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
                 table: "AspNetRoleClaims",
@@ -290,6 +335,16 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "IX_OutboundMessages_Transport_CreatedAt",
                 table: "OutboundMessages",
                 columns: new[] { "Transport", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RecoveryCodes_UserId",
+                table: "RecoveryCodes",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TotpAuthenticators_UserId",
+                table: "TotpAuthenticators",
+                column: "UserId");
         }
 
         /// <inheritdoc />
@@ -321,6 +376,12 @@ namespace Tessera.Migrations.Sqlite.Schema
 
             migrationBuilder.DropTable(
                 name: "ProtectedSecrets");
+
+            migrationBuilder.DropTable(
+                name: "RecoveryCodes");
+
+            migrationBuilder.DropTable(
+                name: "TotpAuthenticators");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");

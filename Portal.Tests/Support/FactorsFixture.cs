@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Tessera.Domain.Accounts;
+using Tessera.Domain.Factors;
+
+namespace Tessera.Portal.Tests.Support;
+
+/// <summary>The Factors services over a <see cref="TestDatabase"/>, built as the app builds them, with a fake clock.</summary>
+public sealed class FactorsFixture : IAsyncDisposable
+{
+    private FactorsFixture(TestDatabase database, int maxFailedAccessAttempts)
+    {
+        Database = database;
+        var factors = Options.Create(new FactorsOptions());
+        var identity = Options.Create(new IdentityOptions());
+        identity.Value.Lockout.MaxFailedAccessAttempts = maxFailedAccessAttempts;
+        identity.Value.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        Authenticators = new Authenticators(database.Factory, database.Time, database.AuditLog, factors);
+        RecoveryCodes = new RecoveryCodes(database.Factory, database.Time, database.AuditLog, factors);
+        Attempts = new SecondFactorAttempts(database.Factory, database.Time, identity);
+        Check = new SecondFactorCheck(Attempts, Authenticators, RecoveryCodes, database.AuditLog);
+    }
+
+    public TestDatabase Database { get; }
+
+    public Authenticators Authenticators { get; }
+
+    public RecoveryCodes RecoveryCodes { get; }
+
+    public SecondFactorAttempts Attempts { get; }
+
+    public SecondFactorCheck Check { get; }
+
+    public static async Task<FactorsFixture> CreateAsync(int maxFailedAccessAttempts = 5) =>
+        new(await TestDatabase.CreateAsync(), maxFailedAccessAttempts);
+
+    public async Task<string> AddUserAsync(string email = "ada@example.com")
+    {
+        await using var db = await Database.Factory.CreateDbContextAsync();
+        var user = new ApplicationUser
+        {
+            UserName = email,
+            NormalizedUserName = email.ToUpperInvariant(),
+            Email = email,
+            NormalizedEmail = email.ToUpperInvariant(),
+            EmailConfirmed = true,
+            LockoutEnabled = true,
+            SecurityStamp = Guid.NewGuid().ToString(),
+        };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user.Id;
+    }
+
+    /// <summary>Enrolls an authenticator confirmed with the code of the current step, and returns its secret.</summary>
+    public async Task<PendingAuthenticator> EnrollAsync(string userId)
+    {
+        var pending = Tessera.Domain.Factors.Authenticators.Offer("Tessera", "ada@example.com");
+        var id = await Authenticators.ConfirmAsync(userId, "Phone", pending, OneTimeCodes.ComputeTotp(pending.Secret, Database.Time.GetUtcNow()));
+        Assert.NotNull(id);
+        return pending;
+    }
+
+    public ValueTask DisposeAsync() => Database.DisposeAsync();
+}

@@ -1,0 +1,12 @@
+using System.Security.Claims;
+
+namespace Tessera.Portal.Components.Shared;
+
+public static class SignedInUser
+{
+    public static string Id(this ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("The page needs a signed-in user.");
+
+    /// <summary>The user name, which Tessera sets to the email address.</summary>
+    public static string Email(this ClaimsPrincipal user) => user.Identity?.Name ?? "";
+}

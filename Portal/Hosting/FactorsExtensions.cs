@@ -1,0 +1,22 @@
+using Tessera.Domain.Accounts;
+using Tessera.Domain.Factors;
+using Tessera.Portal.Delivery;
+
+namespace Tessera.Portal.Hosting;
+
+public static class FactorsExtensions
+{
+    public static IHostApplicationBuilder AddFactors(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<FactorsOptions>().BindConfiguration(FactorsOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Authenticators>();
+        builder.Services.AddSingleton<RecoveryCodes>();
+        builder.Services.AddSingleton<SecondFactorAttempts>();
+        builder.Services.AddSingleton<SecondFactorCheck>();
+        builder.Services.AddSingleton<TwoFactorFlag>();
+        builder.Services.AddSingleton<SecurityNotices>();
+        builder.Services.AddSingleton<Tessera.Portal.Components.Security.StepUp>();
+        return builder;
+    }
+}
