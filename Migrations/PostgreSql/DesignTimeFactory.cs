@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Tessera.Domain.Keys;
 using Tessera.Domain.Persistence;
 
 namespace Tessera.Migrations.PostgreSql;
@@ -10,5 +11,7 @@ internal sealed class DesignTimeFactory : IDesignTimeDbContextFactory<PortalDbCo
     public PortalDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<PortalDbContext>()
             .UseTesseraProvider(DatabaseProvider.PostgreSql, "Host=localhost;Database=tessera_design")
-            .Options);
+            .Options,
+            // Migrations only build the model; they never read or write an encrypted column.
+            DesignTimeFieldEncryptor.Instance);
 }

@@ -9,8 +9,9 @@ using Tessera.Domain.Keys;
 
 namespace Tessera.Domain.Persistence;
 
-public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
-    : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
+/// <param name="encryptor">Encrypts the columns marked [Encrypted]: the key ring in the app, a throwing stand-in at design time.</param>
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, IFieldEncryptor encryptor)
+    : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext, IFieldEncryptingContext
 {
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
@@ -22,6 +23,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
 
     public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
 
+    public DbSet<FieldKey> FieldKeys => Set<FieldKey>();
+
     /// <summary>Data Protection keys live in the database so that every portal node shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -29,5 +32,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+        builder.UseFieldEncryption(encryptor);
     }
+
+    IFieldEncryptor IFieldEncryptingContext.FieldEncryptor => encryptor;
 }

@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Tessera.Domain.Keys;
 
 namespace Tessera.Domain.Persistence;
 
@@ -28,6 +30,8 @@ public static class ProviderSetup
         {
             builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly));
         }
+        // The model holds the encryptor of its context (see FieldEncryptionModelCacheKeyFactory).
+        builder.ReplaceService<IModelCacheKeyFactory, FieldEncryptionModelCacheKeyFactory>();
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Tessera.Domain.Keys;
 using Tessera.Domain.Persistence;
 
 namespace Tessera.Portal.Tests.Integration;
@@ -12,7 +13,7 @@ public sealed class MigrationTests
     public void Model_HasNoChangesThatNoMigrationCovers(DatabaseProvider provider, string connectionString)
     {
         using var db = new PortalDbContext(new DbContextOptionsBuilder<PortalDbContext>()
-            .UseTesseraProvider(provider, connectionString).Options);
+            .UseTesseraProvider(provider, connectionString).Options, DesignTimeFieldEncryptor.Instance);
 
         Assert.False(db.Database.HasPendingModelChanges(),
             $"The model has changes that no {provider} migration covers: add one with `dotnet ef migrations add <Name> --project Migrations/{provider} --output-dir Schema`.");
@@ -24,7 +25,7 @@ public sealed class MigrationTests
     public void EachProvider_HasItsOwnMigrations(DatabaseProvider provider, string connectionString)
     {
         using var db = new PortalDbContext(new DbContextOptionsBuilder<PortalDbContext>()
-            .UseTesseraProvider(provider, connectionString).Options);
+            .UseTesseraProvider(provider, connectionString).Options, DesignTimeFieldEncryptor.Instance);
 
         Assert.NotEmpty(db.Database.GetMigrations());
     }

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Accounts;
 using Tessera.Domain.Audit;
+using Tessera.Domain.Keys;
 using Tessera.Domain.Persistence;
 using Tessera.Portal.Tests.Support;
 
@@ -85,6 +87,25 @@ public sealed class PostgreSqlTests : IAsyncLifetime
         Assert.Null(await audit.FindFirstBrokenLinkAsync());
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         Assert.Equal(40, await db.AuditEvents.CountAsync(e => e.Type == "test.concurrent"));
+    }
+
+    [SkippableFact]
+    public async Task FieldKeyRing_OnPostgreSql_RotatesToOneActiveKey_AndAnotherNodeDecrypts()
+    {
+        var app = Require();
+        var ring = app.Services.GetRequiredService<FieldKeyRing>();
+        var dbFactory = app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        var other = new FieldKeyRing(dbFactory, app.Services.GetRequiredService<IDataProtectionProvider>(), TimeProvider.System);
+        await other.InitializeAsync(CancellationToken.None);
+        var secret = "pg-secret"u8.ToArray();
+
+        var newId = await ring.AddActiveKeyAsync(CancellationToken.None);
+        var stored = ring.Encrypt(secret);
+
+        Assert.StartsWith($"v1:{newId}:", stored);
+        Assert.Equal(secret, other.Decrypt(stored));
+        await using var db = await dbFactory.CreateDbContextAsync();
+        Assert.Equal([newId], await db.FieldKeys.Where(k => k.IsActive).Select(k => k.Id).ToListAsync());
     }
 
     private TesseraFactory Require()

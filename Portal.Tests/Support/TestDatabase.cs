@@ -10,25 +10,34 @@ using Tessera.Domain.Persistence;
 namespace Tessera.Portal.Tests.Support;
 
 /// <summary>
-/// A migrated SQLite file in a fresh temporary folder, with the audit services built over it the way the app builds
-/// them (real EF Core, real Data Protection, a fake clock). Dispose it to delete the folder.
+/// A migrated SQLite file in a fresh temporary folder, with the audit services and the field key ring built over it the
+/// way the app builds them (real EF Core, real Data Protection, a fake clock). Dispose it to delete the folder.
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
-    private readonly string connectionString;
+    private readonly DbContextOptions<PortalDbContext> options;
 
-    private TestDatabase(string directory, string connectionString, IDbContextFactory<PortalDbContext> factory, FakeTimeProvider time)
+    private TestDatabase(string directory, string connectionString, DbContextOptions<PortalDbContext> options, FakeTimeProvider time)
     {
-        this.connectionString = connectionString;
+        this.options = options;
+        ConnectionString = connectionString;
         Directory = directory;
-        Factory = factory;
         Time = time;
-        Secrets = new SecretStore(factory, new EphemeralDataProtectionProvider(), time);
+        (Factory, KeyRing) = CreateNode();
+        Secrets = new SecretStore(Factory, Protection, time);
         Pseudonymizer = new IpPseudonymizer(Secrets);
-        AuditLog = new AuditLog(factory, time, Pseudonymizer);
+        AuditLog = new AuditLog(Factory, time, Pseudonymizer);
     }
 
     public string Directory { get; }
+
+    public string ConnectionString { get; }
+
+    /// <summary>Shared by every node of this database, as the app's Data Protection keys are shared through the database.</summary>
+    public IDataProtectionProvider Protection { get; } = new EphemeralDataProtectionProvider();
+
+    /// <summary>This node's key ring, initialised; the contexts of <see cref="Factory"/> encrypt through it.</summary>
+    public FieldKeyRing KeyRing { get; }
 
     public IDbContextFactory<PortalDbContext> Factory { get; }
 
@@ -48,12 +57,26 @@ public sealed class TestDatabase : IAsyncDisposable
         var options = new DbContextOptionsBuilder<PortalDbContext>()
             .UseTesseraProvider(DatabaseProvider.Sqlite, connectionString)
             .Options;
-        await using (var db = new PortalDbContext(options))
+        await using (var db = new PortalDbContext(options, DesignTimeFieldEncryptor.Instance))
         {
             await ProviderSetup.MigrateAsync(db);
         }
         var clock = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
-        return new TestDatabase(directory, connectionString, new PooledDbContextFactory<PortalDbContext>(options), clock);
+        var database = new TestDatabase(directory, connectionString, options, clock);
+        await database.KeyRing.InitializeAsync();
+        return database;
+    }
+
+    /// <summary>
+    /// Another node over the same database: its own contexts and its own key ring (not initialised), sharing only the
+    /// database and the Data Protection keys, as a second app instance would.
+    /// </summary>
+    public (IDbContextFactory<PortalDbContext> Factory, FieldKeyRing KeyRing) CreateNode()
+    {
+        FieldKeyRing? ring = null;
+        var factory = new NodeContextFactory(options, () => ring!);
+        ring = new FieldKeyRing(factory, Protection, Time);
+        return (factory, ring);
     }
 
     /// <summary>Runs SQL straight against the file, behind the application's back (tampering, deleting rows).</summary>
@@ -66,7 +89,7 @@ public sealed class TestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Only this database's pool: other tests run in parallel on their own files.
-        using (var connection = new SqliteConnection(connectionString))
+        using (var connection = new SqliteConnection(ConnectionString))
         {
             SqliteConnection.ClearPool(connection);
         }
@@ -79,5 +102,15 @@ public sealed class TestDatabase : IAsyncDisposable
             // A file still held open: the temp folder is cleaned up by the OS.
         }
         await Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// What AddDbContextFactory does in the app, without a container. Not pooled: EF pools only contexts whose one
+    /// constructor takes just the options, and PortalDbContext also takes its encryptor.
+    /// </summary>
+    private sealed class NodeContextFactory(DbContextOptions<PortalDbContext> options, Func<IFieldEncryptor> encryptor)
+        : IDbContextFactory<PortalDbContext>
+    {
+        public PortalDbContext CreateDbContext() => new(options, encryptor());
     }
 }

@@ -28,6 +28,9 @@ public static class PersistenceExtensions
             .SetApplicationName("Tessera")
             .PersistKeysToDbContext<PortalDbContext>();
         builder.Services.AddSingleton<SecretStore>();
+        // One key ring per node; every context the factory creates encrypts through it.
+        builder.Services.AddSingleton<FieldKeyRing>();
+        builder.Services.AddSingleton<IFieldEncryptor>(services => services.GetRequiredService<FieldKeyRing>());
         return builder;
     }
 
@@ -42,12 +45,16 @@ public static class PersistenceExtensions
         return (provider, connectionString);
     }
 
-    /// <summary>Creates the data folder and brings the database schema up to date before anything uses it.</summary>
+    /// <summary>Creates the data folder, brings the database schema up to date and loads the field keys before anything uses them.</summary>
     public static async Task PrepareDatabaseAsync(this IHost app)
     {
         var tessera = app.Services.GetRequiredService<IOptions<TesseraOptions>>().Value;
         Directory.CreateDirectory(tessera.DataDirectoryFullPath);
-        await using var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        await ProviderSetup.MigrateAsync(db);
+        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            await ProviderSetup.MigrateAsync(db);
+        }
+        // After migrating (the FieldKeys table must exist), before anything reads an encrypted column.
+        await app.Services.GetRequiredService<FieldKeyRing>().InitializeAsync();
     }
 }

@@ -416,10 +416,10 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<byte[]>("Secret")
+                    b.Property<string>("Secret")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("bytea");
+                        .HasColumnType("character varying(256)");
 
                     b.Property<string>("UserId")
                         .IsRequired()
@@ -430,6 +430,34 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.HasIndex("UserId");
 
                     b.ToTable("TotpAuthenticators");
+                });
+
+            modelBuilder.Entity("Tessera.Domain.Keys.FieldKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("ProtectedMaterial")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<DateTimeOffset?>("RetiredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IsActive")
+                        .IsUnique()
+                        .HasFilter("\"IsActive\"");
+
+                    b.ToTable("FieldKeys");
                 });
 
             modelBuilder.Entity("Tessera.Domain.Keys.ProtectedSecret", b =>

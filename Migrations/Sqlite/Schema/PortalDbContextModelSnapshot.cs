@@ -405,10 +405,10 @@ namespace Tessera.Migrations.Sqlite.Schema
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<byte[]>("Secret")
+                    b.Property<string>("Secret")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("BLOB");
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("UserId")
                         .IsRequired()
@@ -419,6 +419,34 @@ namespace Tessera.Migrations.Sqlite.Schema
                     b.HasIndex("UserId");
 
                     b.ToTable("TotpAuthenticators");
+                });
+
+            modelBuilder.Entity("Tessera.Domain.Keys.FieldKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProtectedMaterial")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("RetiredAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IsActive")
+                        .IsUnique()
+                        .HasFilter("\"IsActive\"");
+
+                    b.ToTable("FieldKeys");
                 });
 
             modelBuilder.Entity("Tessera.Domain.Keys.ProtectedSecret", b =>

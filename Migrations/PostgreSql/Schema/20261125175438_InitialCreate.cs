@@ -88,6 +88,21 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 });
 
             migrationBuilder.CreateTable(
+                name: "FieldKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    ProtectedMaterial = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    RetiredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    IsActive = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FieldKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "OutboundMessages",
                 columns: table => new
                 {
@@ -259,7 +274,7 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
                     UserId = table.Column<string>(type: "text", nullable: false),
                     Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Secret = table.Column<byte[]>(type: "bytea", maxLength: 256, nullable: false),
+                    Secret = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     LastUsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     LastAcceptedStep = table.Column<long>(type: "bigint", nullable: true)
@@ -328,6 +343,13 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 columns: new[] { "Type", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_FieldKeys_IsActive",
+                table: "FieldKeys",
+                column: "IsActive",
+                unique: true,
+                filter: "\"IsActive\"");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_OutboundMessages_Status_CreatedAt",
                 table: "OutboundMessages",
                 columns: new[] { "Status", "CreatedAt" });
@@ -371,6 +393,9 @@ namespace Tessera.Migrations.PostgreSql.Schema
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "FieldKeys");
 
             migrationBuilder.DropTable(
                 name: "OutboundMessages");

@@ -87,6 +87,21 @@ namespace Tessera.Migrations.Sqlite.Schema
                 });
 
             migrationBuilder.CreateTable(
+                name: "FieldKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    ProtectedMaterial = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    RetiredAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    IsActive = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FieldKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "OutboundMessages",
                 columns: table => new
                 {
@@ -258,7 +273,7 @@ namespace Tessera.Migrations.Sqlite.Schema
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     UserId = table.Column<string>(type: "TEXT", nullable: false),
                     Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Secret = table.Column<byte[]>(type: "BLOB", maxLength: 256, nullable: false),
+                    Secret = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
                     LastUsedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
                     LastAcceptedStep = table.Column<long>(type: "INTEGER", nullable: true)
@@ -327,6 +342,13 @@ namespace Tessera.Migrations.Sqlite.Schema
                 columns: new[] { "Type", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_FieldKeys_IsActive",
+                table: "FieldKeys",
+                column: "IsActive",
+                unique: true,
+                filter: "\"IsActive\"");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_OutboundMessages_Status_CreatedAt",
                 table: "OutboundMessages",
                 columns: new[] { "Status", "CreatedAt" });
@@ -370,6 +392,9 @@ namespace Tessera.Migrations.Sqlite.Schema
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "FieldKeys");
 
             migrationBuilder.DropTable(
                 name: "OutboundMessages");
