@@ -21,6 +21,9 @@ public sealed class SecurityCenterTests : MudComponentTest
     {
         database = await TestDatabase.CreateAsync();
         Services.AddSingleton(database.AuditLog);
+        var factors = Microsoft.Extensions.Options.Options.Create(new Tessera.Domain.Factors.FactorsOptions());
+        Services.AddSingleton(new Tessera.Domain.Factors.Authenticators(database.Factory, database.Time, database.AuditLog, factors));
+        Services.AddSingleton(new Tessera.Domain.Factors.RecoveryCodes(database.Factory, database.Time, database.AuditLog, factors));
     }
 
     protected override Task DisposeTestAsync() => database.DisposeAsync().AsTask();
