@@ -108,6 +108,21 @@ public sealed class PostgreSqlTests : IAsyncLifetime
         Assert.Equal([newId], await db.FieldKeys.Where(k => k.IsActive).Select(k => k.Id).ToListAsync());
     }
 
+    [SkippableFact]
+    public async Task OneAuthenticatorCode_FiftyConcurrentUses_OnPostgreSql_SucceedExactlyOnce()
+    {
+        var app = Require();
+        var user = await app.CreateUserAsync("pg-totp@example.com", Password);
+        var authenticators = app.Services.GetRequiredService<Tessera.Domain.Factors.Authenticators>();
+        var pending = Tessera.Domain.Factors.Authenticators.Offer("Tessera", "pg-totp@example.com");
+        await authenticators.ConfirmAsync(user.Id, "Phone", pending, Tessera.Domain.Factors.OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow));
+        var code = Tessera.Domain.Factors.OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow.AddSeconds(30));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => authenticators.VerifyAsync(user.Id, code))));
+
+        Assert.Equal(1, results.Count(r => r == Tessera.Domain.Factors.CodeCheck.Accepted));
+    }
+
     private TesseraFactory Require()
     {
         Skip.If(factory is null, PostgresDatabase.SkipReason);

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using OtpNet;
+using Tessera.Domain.Factors;
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Integration;
+
+/// <summary>Password, then an authenticator code or a recovery code, over HTTP against the real app.</summary>
+public sealed partial class TwoFactorSignInTests : IDisposable
+{
+    private const string Password = "correct horse battery";
+    private readonly TesseraFactory factory = new TesseraFactory().With("Accounts:MaxFailedAccessAttempts", "4");
+
+    [Fact]
+    public async Task Password_ThenAuthenticatorCode_SignsIn()
+    {
+        var (email, secret) = await UserWithAuthenticatorAsync("two-step@example.com");
+        using var client = factory.CreateBrowserlessClient();
+
+        var password = await SignIn.PostLoginAsync(client, email, Password);
+        Assert.Equal(HttpStatusCode.Redirect, password.StatusCode);
+        Assert.Contains("/Account/LoginWith2fa", password.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/security")).StatusCode);
+
+        var verified = await PostCodeAsync(client, password.Headers.Location!, NextStepCode(secret));
+
+        Assert.Equal(HttpStatusCode.Redirect, verified.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/security")).StatusCode);
+    }
+
+    [Fact]
+    public async Task WrongCodes_LockTheAccount_AndEndThePendingSignIn()
+    {
+        var (email, _) = await UserWithAuthenticatorAsync("guesser@example.com");
+        using var client = factory.CreateBrowserlessClient();
+        var password = await SignIn.PostLoginAsync(client, email, Password);
+
+        HttpResponseMessage last = default!;
+        for (var i = 0; i < 4; i++)
+        {
+            last = await PostCodeAsync(client, password.Headers.Location!, "000000");
+        }
+
+        Assert.Equal(HttpStatusCode.Redirect, last.StatusCode);
+        Assert.EndsWith("/Account/Lockout", last.Headers.Location!.ToString());
+        var pending = await client.GetAsync(password.Headers.Location!);
+        Assert.Equal(HttpStatusCode.Redirect, pending.StatusCode);
+        Assert.Contains("/Account/Login", pending.Headers.Location!.ToString());
+    }
+
+    [Fact]
+    public async Task WrongCode_ShowsAClearMessage_AndStaysOnThePage()
+    {
+        var (email, _) = await UserWithAuthenticatorAsync("typo@example.com");
+        using var client = factory.CreateBrowserlessClient();
+        var password = await SignIn.PostLoginAsync(client, email, Password);
+
+        var response = await PostCodeAsync(client, password.Headers.Location!, "000000");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("That code is not valid", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task SecretColumn_HoldsNoPlaintext()
+    {
+        var (_, secret) = await UserWithAuthenticatorAsync("stored@example.com");
+
+        await using var connection = new SqliteConnection($"Data Source={factory.DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT Secret FROM TotpAuthenticators";
+        var stored = (string)(await command.ExecuteScalarAsync())!;
+
+        Assert.StartsWith("v1:", stored);
+        Assert.DoesNotContain(Base32Encoding.ToString(secret).TrimEnd('='), stored);
+        Assert.DoesNotContain(Convert.ToBase64String(secret), stored);
+        Assert.DoesNotContain(Convert.ToHexString(secret), stored, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private async Task<(string Email, byte[] Secret)> UserWithAuthenticatorAsync(string email)
+    {
+        var user = await factory.CreateUserAsync(email, Password);
+        var authenticators = factory.Services.GetRequiredService<Authenticators>();
+        var pending = Authenticators.Offer("Tessera", email);
+        Assert.NotNull(await authenticators.ConfirmAsync(user.Id, "Phone", pending, OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow)));
+        Assert.True(await factory.Services.GetRequiredService<TwoFactorFlag>().RefreshAsync(user.Id));
+        return (email, pending.Secret);
+    }
+
+    // The enrollment used the current step; the next one is still inside the ±1 window.
+    private static string NextStepCode(byte[] secret) => OneTimeCodes.ComputeTotp(secret, DateTimeOffset.UtcNow.AddSeconds(30));
+
+    private static async Task<HttpResponseMessage> PostCodeAsync(HttpClient client, Uri page, string code)
+    {
+        var html = await client.GetStringAsync(page);
+        var token = WebUtility.HtmlDecode(TokenRegex().Match(html).Groups[1].Value);
+        return await client.PostAsync(page, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login-2fa",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Code"] = code,
+        }));
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenRegex();
+
+    public void Dispose() => factory.Dispose();
+}
