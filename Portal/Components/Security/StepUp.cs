@@ -14,9 +14,24 @@ public sealed class StepUp(IServiceScopeFactory scopes, SecondFactorCheck second
     {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<ApplicationUser>>();
         var user = await users.FindByIdAsync(userId);
-        return user is not null && (await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true)).Succeeded;
+        if (user is null || await users.IsLockedOutAsync(user))
+        {
+            return false;
+        }
+        // Not SignInManager.CheckPasswordSignInAsync: for a user with two factors it reads the remember-browser cookie
+        // from the HttpContext, which inside a circuit is the long-finished first request, and that throws.
+        if (!await users.CheckPasswordAsync(user, password))
+        {
+            await users.AccessFailedAsync(user);
+            return false;
+        }
+        // As Identity does: with a second factor, a right password alone does not wipe earlier failures.
+        if (!await users.GetTwoFactorEnabledAsync(user))
+        {
+            await users.ResetAccessFailedCountAsync(user);
+        }
+        return true;
     }
 
     public async Task<bool> WithCodeAsync(string userId, string code, Guid? exceptAuthenticator) =>

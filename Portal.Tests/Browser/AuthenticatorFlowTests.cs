@@ -1,0 +1,320 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Tessera.Portal.Tests.Browser;
+
+/// <summary>
+/// Authenticator apps as a person uses them: scan the QR code off the screen (zbarimg), type the codes an app shows
+/// (oathtool), keep the recovery codes. Nothing here computes a code with Tessera's own code.
+/// </summary>
+public sealed partial class AuthenticatorFlowTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private const string Password = "correct-horse-battery";
+    private const string ZbarImg = "/usr/bin/zbarimg";
+    private const string OathTool = "/usr/bin/oathtool";
+    private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Enrollment_FromTheScannedQrCode_AddsTheAppAndShowsTenRecoveryCodes()
+    {
+        var page = await fixture.NewPageAsync();
+        var email = NewEmail("ada");
+        await fixture.Factory.CreateUserAsync(email, Password);
+        await SignInAsync(page, email, Password);
+        await WaitForPathAsync(page, "/");
+
+        await OpenEnrollmentAsync(page);
+        var uri = await ScanQrCodeAsync(page);
+        var manualKey = (await page.GetByTestId("manual-key").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal);
+        var query = QueryOf(uri);
+        var recoveryCodes = await ConfirmEnrollmentAsync(page, "Phone", await CodeAsync(query["secret"], DateTimeOffset.UtcNow));
+        await ExpectVisibleAsync(page, page.GetByRole(AriaRole.Cell, new() { Name = "Phone", Exact = true }), "the new authenticator in the list");
+        await page.GotoAsync("/security");
+        await ExpectVisibleAsync(page, page.GetByText("10 of your recovery codes are left"), "the recovery code count");
+        var factorsText = await page.GetByRole(AriaRole.Table).First.InnerTextAsync();
+
+        Assert.Equal("otpauth", uri.Scheme);
+        Assert.Equal("totp", uri.Host);
+        Assert.Contains(email, Uri.UnescapeDataString(uri.AbsolutePath));
+        Assert.Equal("Tessera", query["issuer"]);
+        Assert.Equal("SHA1", query["algorithm"]);
+        Assert.Equal("6", query["digits"]);
+        Assert.Equal("30", query["period"]);
+        Assert.Equal(manualKey.TrimEnd('='), query["secret"].TrimEnd('='));
+        Assert.Equal(10, recoveryCodes.Count);
+        Assert.All(recoveryCodes, code => Assert.Matches(RecoveryCodeFormat(), code));
+        Assert.Equal(10, recoveryCodes.Distinct().Count());
+        Assert.Contains("Authenticator app", factorsText);
+        Assert.Contains("Phone", factorsText);
+    }
+
+    [Fact]
+    public async Task SignIn_WithAFreshAppCode_Succeeds_AndTheSameCodeIsRefusedTheNextTime()
+    {
+        var page = await fixture.NewPageAsync();
+        var email = NewEmail("grace");
+        var enrolled = await EnrollAsync(page, email);
+        await SignOutAsync(page);
+
+        await SignInAsync(page, email, Password);
+        await WaitForPathAsync(page, "/Account/LoginWith2fa");
+        // The enrollment used the current step: the app's next code is fresh, and the ±1 step window accepts it.
+        var code = await CodeAsync(enrolled.Secret, DateTimeOffset.UtcNow.AddSeconds(30));
+        await SubmitAuthenticatorCodeAsync(page, code);
+        await WaitForPathAsync(page, "/");
+        await page.GotoAsync("/security");
+        await ExpectVisibleAsync(page, page.GetByRole(AriaRole.Heading, new() { Name = "Security center", Level = 1 }), "the security center");
+        await SignOutAsync(page);
+        await SignInAsync(page, email, Password);
+        await WaitForPathAsync(page, "/Account/LoginWith2fa");
+        await SubmitAuthenticatorCodeAsync(page, code);
+        await ExpectVisibleAsync(page, page.GetByText("That code was already used"), "the replay error");
+
+        Assert.Equal("/Account/LoginWith2fa", new Uri(page.Url).AbsolutePath);
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == ".AspNetCore.Identity.Application");
+    }
+
+    [Fact]
+    public async Task RecoveryCode_SignsInOnce_AndIsRefusedTheSecondTime()
+    {
+        var page = await fixture.NewPageAsync();
+        var email = NewEmail("linus");
+        var enrolled = await EnrollAsync(page, email);
+        await SignOutAsync(page);
+
+        await SignInWithRecoveryCodeAsync(page, email, enrolled.RecoveryCodes[0]);
+        await WaitForPathAsync(page, "/");
+        await SignOutAsync(page);
+        await SignInWithRecoveryCodeAsync(page, email, enrolled.RecoveryCodes[0]);
+        await ExpectVisibleAsync(page, page.GetByText("That recovery code is not valid or was already used"), "the used-recovery-code error");
+        var pathAfterReuse = new Uri(page.Url).AbsolutePath;
+        await page.GetByLabel("Recovery code", new() { Exact = true }).FillAsync(enrolled.RecoveryCodes[1]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with recovery code" }).ClickAsync();
+        await WaitForPathAsync(page, "/");
+        await page.GotoAsync("/security");
+        await ExpectVisibleAsync(page, page.GetByText("8 of your recovery codes are left"), "the recovery code count");
+
+        Assert.Equal("/Account/LoginWithRecoveryCode", pathAfterReuse);
+    }
+
+    [Fact]
+    public async Task RemovingAnAuthenticator_NeedsTheCurrentPassword()
+    {
+        var page = await fixture.NewPageAsync();
+        var email = NewEmail("barbara");
+        await EnrollAsync(page, email);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove Phone" }).ClickAsync();
+        var password = page.GetByLabel("Current password", new() { Exact = true });
+        await ExpectVisibleAsync(page, password, "the password prompt");
+        await password.FillAsync("not-my-password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove authenticator" }).ClickAsync();
+        await ExpectVisibleAsync(page, page.GetByText("That did not confirm it is you"), "the wrong-password error");
+        var stillListed = await page.GetByRole(AriaRole.Cell, new() { Name = "Phone", Exact = true }).CountAsync();
+        await password.FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove authenticator" }).ClickAsync();
+
+        await ExpectVisibleAsync(page, page.GetByText("No authenticator apps yet"), "the empty authenticator list");
+        await page.GotoAsync("/security");
+        await ExpectVisibleAsync(page, page.GetByText("No factors yet"), "the empty factor list");
+
+        Assert.Equal(1, stillListed);
+    }
+
+    private sealed record Enrollment(string Secret, IReadOnlyList<string> RecoveryCodes);
+
+    /// <summary>A new user signs in with the password and adds an authenticator named "Phone", as they would by hand.</summary>
+    private async Task<Enrollment> EnrollAsync(IPage page, string email)
+    {
+        await fixture.Factory.CreateUserAsync(email, Password);
+        await SignInAsync(page, email, Password);
+        await WaitForPathAsync(page, "/");
+        await OpenEnrollmentAsync(page);
+        var secret = QueryOf(await ScanQrCodeAsync(page))["secret"];
+        var recoveryCodes = await ConfirmEnrollmentAsync(page, "Phone", await CodeAsync(secret, DateTimeOffset.UtcNow));
+        await ExpectVisibleAsync(page, page.GetByRole(AriaRole.Cell, new() { Name = "Phone", Exact = true }), "the new authenticator in the list");
+        return new Enrollment(secret, recoveryCodes);
+    }
+
+    private static async Task OpenEnrollmentAsync(IPage page)
+    {
+        var response = await page.GotoAsync("/security/authenticators");
+        Assert.True(response is { Ok: true }, $"GET /security/authenticators answered {response?.Status}: {await page.InnerTextAsync("body")}");
+        await WaitForCircuitAsync(page);
+        var qr = page.GetByTestId("qr-code");
+        await ClickUntilAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Add authenticator app" }), async () => await qr.CountAsync() > 0);
+        await ExpectVisibleAsync(page, qr, "the QR code");
+        await BrowserFixture.SaveScreenshotAsync(page, "authenticators.png");
+    }
+
+    /// <summary>Reads the QR code the way a phone does: from the pixels on the screen.</summary>
+    private static async Task<Uri> ScanQrCodeAsync(IPage page)
+    {
+        var png = Path.Combine(Path.GetTempPath(), $"tessera-qr-{Guid.NewGuid():N}.png");
+        try
+        {
+            await page.GetByTestId("qr-code").ScreenshotAsync(new() { Path = png });
+            var text = (await RunToolAsync(ZbarImg, "zbar-tools", "--raw", "-q", png)).Trim();
+            Assert.True(text.StartsWith("otpauth://totp/", StringComparison.Ordinal), $"The QR code on {page.Url} does not hold an otpauth://totp/ URI: '{text}'.");
+            return new Uri(text);
+        }
+        finally
+        {
+            File.Delete(png);
+        }
+    }
+
+    /// <summary>Names the app, types its code, and returns the recovery codes shown once, after saving them.</summary>
+    private static async Task<IReadOnlyList<string>> ConfirmEnrollmentAsync(IPage page, string name, string code)
+    {
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
+        await page.GetByLabel("Code from the app", new() { Exact = true }).FillAsync(code);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm and add" }).ClickAsync();
+        var list = page.GetByTestId("recovery-codes");
+        await ExpectVisibleAsync(page, list, "the recovery codes");
+        var codes = (await list.Locator("li").AllInnerTextsAsync()).Select(c => c.Trim()).ToList();
+        await page.GetByRole(AriaRole.Button, new() { Name = "I have saved them" }).ClickAsync();
+        await ExpectVisibleAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Add authenticator app" }), "the enrollment card after saving the codes");
+        return codes;
+    }
+
+    private static async Task SubmitAuthenticatorCodeAsync(IPage page, string code)
+    {
+        await page.GetByLabel("Authentication code", new() { Exact = true }).FillAsync(code);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        await page.WaitForLoadStateAsync(LoadState.Load);
+    }
+
+    private static async Task SignInWithRecoveryCodeAsync(IPage page, string email, string recoveryCode)
+    {
+        await SignInAsync(page, email, Password);
+        await WaitForPathAsync(page, "/Account/LoginWith2fa");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Use a recovery code instead" }).ClickAsync();
+        await WaitForPathAsync(page, "/Account/LoginWithRecoveryCode");
+        await page.GetByLabel("Recovery code", new() { Exact = true }).FillAsync(recoveryCode);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with recovery code" }).ClickAsync();
+        await page.WaitForLoadStateAsync(LoadState.Load);
+    }
+
+    private static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.GotoAsync("/Account/Login");
+        await page.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await page.WaitForLoadStateAsync(LoadState.Load);
+    }
+
+    private static async Task SignOutAsync(IPage page)
+    {
+        if (new Uri(page.Url).AbsolutePath != "/security")
+        {
+            await page.GotoAsync("/security");
+        }
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await WaitForPathAsync(page, "/");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == ".AspNetCore.Identity.Application");
+    }
+
+    /// <summary>The code an authenticator app shows at <paramref name="at"/>, from oathtool.</summary>
+    private static async Task<string> CodeAsync(string base32Secret, DateTimeOffset at)
+    {
+        var now = at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+        var code = (await RunToolAsync(OathTool, "oathtool", "--totp", "-b", "--now", now, base32Secret)).Trim();
+        Assert.Matches("^[0-9]{6}$", code);
+        return code;
+    }
+
+    /// <summary>Runs a Debian tool with a bounded wait. A missing tool is a broken test machine: fail, never skip.</summary>
+    private static async Task<string> RunToolAsync(string path, string debianPackage, params string[] args)
+    {
+        if (!File.Exists(path))
+        {
+            Assert.Fail($"The authenticator browser tests need {path}, and it is missing. Install it (apt-get install {debianPackage}).");
+        }
+        var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(ToolTimeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{path} {string.Join(' ', args)} did not exit within {ToolTimeout}.");
+        }
+        var output = await stdout;
+        Assert.True(process.ExitCode == 0, $"{path} {string.Join(' ', args)} exited with {process.ExitCode}: {output}{await stderr}");
+        return output;
+    }
+
+    private static Dictionary<string, string> QueryOf(Uri uri) =>
+        uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => Uri.UnescapeDataString(pair[0]), pair => pair.Length > 1 ? Uri.UnescapeDataString(pair[1]) : "", StringComparer.Ordinal);
+
+    private static string NewEmail(string name) => $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)] + "@example.com";
+
+    private static async Task ExpectVisibleAsync(IPage page, ILocator locator, string what)
+    {
+        try
+        {
+            await locator.First.WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"Expected to see {what} on {page.Url}, but it did not appear. The page says: {await page.InnerTextAsync("body")}");
+        }
+    }
+
+    private static async Task WaitForPathAsync(IPage page, string path)
+    {
+        try
+        {
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"Expected the browser to reach {path}, but it is on {page.Url}. The page says: {await page.InnerTextAsync("body")}");
+        }
+    }
+
+    /// <summary>Prerendered buttons do nothing until the Blazor circuit is up: wait for the script and its connection.</summary>
+    private static async Task WaitForCircuitAsync(IPage page)
+    {
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+    }
+
+    /// <summary>Clicks, and clicks again only if nothing happened in a while (a click that raced the circuit is lost).</summary>
+    private static async Task ClickUntilAsync(IPage page, ILocator button, Func<Task<bool>> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            await button.ClickAsync();
+            var retryAt = DateTime.UtcNow.AddSeconds(2);
+            while (DateTime.UtcNow < retryAt)
+            {
+                if (await done())
+                {
+                    return;
+                }
+                await Task.Delay(100);
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"Clicking {button} on {page.Url} had no effect within 10 seconds. The page says: {await page.InnerTextAsync("body")}");
+        }
+    }
+
+    [GeneratedRegex("^[A-Z0-9]{5}-[A-Z0-9]{5}$")]
+    private static partial Regex RecoveryCodeFormat();
+}
