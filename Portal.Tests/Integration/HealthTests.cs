@@ -15,10 +15,10 @@ public sealed class HealthTests : IClassFixture<TesseraFactory>
     {
         using var client = factory.CreateBrowserlessClient();
 
-        var response = await client.GetAsync("/health");
+        var (status, json) = await Health.WaitForHealthyAsync(client);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var body = JsonDocument.Parse(json);
         Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("database").GetString());
         Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("jobs").GetString());
     }

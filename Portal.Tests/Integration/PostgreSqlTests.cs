@@ -35,10 +35,10 @@ public sealed class PostgreSqlTests : IAsyncLifetime
         var app = Require();
         using var client = app.CreateBrowserlessClient();
 
-        var response = await client.GetAsync("/health");
+        var (status, json) = await Health.WaitForHealthyAsync(client);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var body = JsonDocument.Parse(json);
         Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         Assert.True(db.Database.IsNpgsql());
