@@ -12,6 +12,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.AddPersistence();
 builder.AddAccounts();
 builder.AddFactors();
+builder.AddPasskeys();
 builder.AddAudit();
 builder.AddDelivery();
 builder.AddJobs();

@@ -20,4 +20,9 @@ public static class AuditEventTypes
     public const string RecoveryCodeUsed = "factor.recovery_code_used";
     public const string RecoveryCodesGenerated = "factor.recovery_codes_generated";
     public const string SecondFactorLockedOut = "factor.locked_out";
+    public const string PasskeyAdded = "factor.passkey_added";
+    public const string PasskeyRenamed = "factor.passkey_renamed";
+    public const string PasskeyRemoved = "factor.passkey_removed";
+    public const string PasskeyVerified = "factor.passkey_verified";
+    public const string PasskeyCloneSuspected = "factor.passkey_clone_suspected";
 }

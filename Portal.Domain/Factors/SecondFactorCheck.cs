@@ -68,7 +68,8 @@ public sealed class TwoFactorFlag(IDbContextFactory<PortalDbContext> dbFactory)
     public async Task<bool> RefreshAsync(string userId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var enabled = await db.TotpAuthenticators.AnyAsync(a => a.UserId == userId, cancellationToken);
+        var enabled = await db.TotpAuthenticators.AnyAsync(a => a.UserId == userId, cancellationToken)
+            || await db.PasskeyCredentials.AnyAsync(c => c.UserId == userId, cancellationToken);
         await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.TwoFactorEnabled, enabled), cancellationToken);
         return enabled;
     }

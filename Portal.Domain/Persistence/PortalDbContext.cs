@@ -23,6 +23,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
 
     public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
 
+    public DbSet<PasskeyCredential> PasskeyCredentials => Set<PasskeyCredential>();
+
+    public DbSet<WebAuthnChallenge> WebAuthnChallenges => Set<WebAuthnChallenge>();
+
     public DbSet<FieldKey> FieldKeys => Set<FieldKey>();
 
     /// <summary>Data Protection keys live in the database so that every portal node shares them.</summary>

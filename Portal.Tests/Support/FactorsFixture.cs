@@ -31,6 +31,17 @@ public sealed class FactorsFixture : IAsyncDisposable
 
     public SecondFactorCheck Check { get; }
 
+    /// <summary>The passkey service as the app builds it (real Fido2 from the same configuration code), over this database.</summary>
+    public Passkeys CreatePasskeys(Action<WebAuthnOptions>? configure = null)
+    {
+        var webAuthn = new WebAuthnOptions();
+        configure?.Invoke(webAuthn);
+        var fido2 = new Fido2NetLib.Fido2(Tessera.Portal.Hosting.PasskeysExtensions.CreateConfiguration(webAuthn));
+        return new Passkeys(Database.Factory, fido2, Database.Time, Database.AuditLog, Options.Create(webAuthn), Models);
+    }
+
+    public AuthenticatorModels Models { get; } = new();
+
     public static async Task<FactorsFixture> CreateAsync(int maxFailedAccessAttempts = 5) =>
         new(await TestDatabase.CreateAsync(), maxFailedAccessAttempts);
 

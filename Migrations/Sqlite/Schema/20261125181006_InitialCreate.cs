@@ -139,6 +139,23 @@ namespace Tessera.Migrations.Sqlite.Schema
                 });
 
             migrationBuilder.CreateTable(
+                name: "WebAuthnChallenges",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Purpose = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    OptionsJson = table.Column<string>(type: "TEXT", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    ConsumedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebAuthnChallenges", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
@@ -238,6 +255,36 @@ namespace Tessera.Migrations.Sqlite.Schema
                     table.PrimaryKey("PK_AspNetUserTokens", x => new { x.UserId, x.LoginProvider, x.Name });
                     table.ForeignKey(
                         name: "FK_AspNetUserTokens_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PasskeyCredentials",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    CredentialId = table.Column<byte[]>(type: "BLOB", maxLength: 1023, nullable: false),
+                    PublicKey = table.Column<byte[]>(type: "BLOB", maxLength: 2048, nullable: false),
+                    SignCount = table.Column<long>(type: "INTEGER", nullable: false),
+                    Aaguid = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Transports = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    IsBackupEligible = table.Column<bool>(type: "INTEGER", nullable: false),
+                    IsBackedUp = table.Column<bool>(type: "INTEGER", nullable: false),
+                    AttestationFormat = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    UserHandle = table.Column<byte[]>(type: "BLOB", maxLength: 64, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    LastUsedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PasskeyCredentials", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PasskeyCredentials_AspNetUsers_UserId",
                         column: x => x.UserId,
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
@@ -359,6 +406,17 @@ namespace Tessera.Migrations.Sqlite.Schema
                 columns: new[] { "Transport", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_PasskeyCredentials_CredentialId",
+                table: "PasskeyCredentials",
+                column: "CredentialId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PasskeyCredentials_UserId",
+                table: "PasskeyCredentials",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RecoveryCodes_UserId",
                 table: "RecoveryCodes",
                 column: "UserId");
@@ -367,6 +425,11 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "IX_TotpAuthenticators_UserId",
                 table: "TotpAuthenticators",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebAuthnChallenges_ExpiresAt",
+                table: "WebAuthnChallenges",
+                column: "ExpiresAt");
         }
 
         /// <inheritdoc />
@@ -400,6 +463,9 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "OutboundMessages");
 
             migrationBuilder.DropTable(
+                name: "PasskeyCredentials");
+
+            migrationBuilder.DropTable(
                 name: "ProtectedSecrets");
 
             migrationBuilder.DropTable(
@@ -407,6 +473,9 @@ namespace Tessera.Migrations.Sqlite.Schema
 
             migrationBuilder.DropTable(
                 name: "TotpAuthenticators");
+
+            migrationBuilder.DropTable(
+                name: "WebAuthnChallenges");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");

@@ -140,6 +140,23 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 });
 
             migrationBuilder.CreateTable(
+                name: "WebAuthnChallenges",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Purpose = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    OptionsJson = table.Column<string>(type: "text", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ConsumedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebAuthnChallenges", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
@@ -239,6 +256,36 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     table.PrimaryKey("PK_AspNetUserTokens", x => new { x.UserId, x.LoginProvider, x.Name });
                     table.ForeignKey(
                         name: "FK_AspNetUserTokens_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PasskeyCredentials",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    CredentialId = table.Column<byte[]>(type: "bytea", maxLength: 1023, nullable: false),
+                    PublicKey = table.Column<byte[]>(type: "bytea", maxLength: 2048, nullable: false),
+                    SignCount = table.Column<long>(type: "bigint", nullable: false),
+                    Aaguid = table.Column<Guid>(type: "uuid", nullable: false),
+                    Transports = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    IsBackupEligible = table.Column<bool>(type: "boolean", nullable: false),
+                    IsBackedUp = table.Column<bool>(type: "boolean", nullable: false),
+                    AttestationFormat = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    UserHandle = table.Column<byte[]>(type: "bytea", maxLength: 64, nullable: false),
+                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    LastUsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PasskeyCredentials", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PasskeyCredentials_AspNetUsers_UserId",
                         column: x => x.UserId,
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
@@ -360,6 +407,17 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 columns: new[] { "Transport", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_PasskeyCredentials_CredentialId",
+                table: "PasskeyCredentials",
+                column: "CredentialId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PasskeyCredentials_UserId",
+                table: "PasskeyCredentials",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RecoveryCodes_UserId",
                 table: "RecoveryCodes",
                 column: "UserId");
@@ -368,6 +426,11 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 name: "IX_TotpAuthenticators_UserId",
                 table: "TotpAuthenticators",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebAuthnChallenges_ExpiresAt",
+                table: "WebAuthnChallenges",
+                column: "ExpiresAt");
         }
 
         /// <inheritdoc />
@@ -401,6 +464,9 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 name: "OutboundMessages");
 
             migrationBuilder.DropTable(
+                name: "PasskeyCredentials");
+
+            migrationBuilder.DropTable(
                 name: "ProtectedSecrets");
 
             migrationBuilder.DropTable(
@@ -408,6 +474,9 @@ namespace Tessera.Migrations.PostgreSql.Schema
 
             migrationBuilder.DropTable(
                 name: "TotpAuthenticators");
+
+            migrationBuilder.DropTable(
+                name: "WebAuthnChallenges");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
