@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Tessera.Portal.Cli;
+using Tessera.Portal.Endpoints;
 using Tessera.Portal.Hosting;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -42,6 +43,7 @@ app.UseTesseraPipeline();
 app.MapUi();
 app.MapJobsDashboard();
 app.MapHealth();
+app.MapWebAuthn();
 await app.RunAsync();
 return 0;
 

@@ -16,22 +16,33 @@ internal sealed class TwoFactorCompletion(SignInManager<ApplicationUser> signInM
     /// <summary>Issues the sign-in cookie in place of the half-way one, then returns to where the user was going.</summary>
     public async Task SignInAsync(HttpContext http, ApplicationUser user, bool isPersistent, bool rememberBrowser, string method, string? returnUrl)
     {
+        await IssueAsync(http, user, isPersistent, rememberBrowser, method);
+        redirect.RedirectTo(returnUrl);
+    }
+
+    /// <summary>The cookie part of <see cref="SignInAsync"/>, for callers that answer with JSON instead of a redirect.</summary>
+    public async Task IssueAsync(HttpContext http, ApplicationUser user, bool isPersistent, bool rememberBrowser, string method)
+    {
         await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
         await signInManager.SignInWithClaimsAsync(user, isPersistent, [new Claim("amr", "mfa")]);
         if (rememberBrowser)
         {
             await signInManager.RememberTwoFactorClientAsync(user);
         }
-        await audit.RecordAsync(http, AuditEventTypes.SignIn, AuditOutcome.Success, user.Id, detail: $"second factor: {method}");
-        redirect.RedirectTo(returnUrl);
+        await audit.RecordAsync(http, AuditEventTypes.SignIn, AuditOutcome.Success, user.Id, detail: $"with {method}");
     }
 
     /// <summary>Lockout ends the pending sign-in: the user starts again from the password once the lockout is over.</summary>
     public async Task LockedOutAsync(HttpContext http, ApplicationUser user)
     {
-        await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
-        await audit.RecordAsync(http, AuditEventTypes.LockedOut, AuditOutcome.Failure, subjectId: user.Id, detail: "too many wrong second-factor codes");
+        await EndPendingAsync(http, user);
         redirect.RedirectTo("Account/Lockout");
+    }
+
+    public async Task EndPendingAsync(HttpContext http, ApplicationUser user)
+    {
+        await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
+        await audit.RecordAsync(http, AuditEventTypes.LockedOut, AuditOutcome.Failure, subjectId: user.Id, detail: "too many wrong second-factor attempts");
     }
 
     public void Expired(HttpContext http) =>
