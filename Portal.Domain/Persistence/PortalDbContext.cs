@@ -29,6 +29,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
 
     public DbSet<FieldKey> FieldKeys => Set<FieldKey>();
 
+    public DbSet<AllowedPasskeyModel> AllowedPasskeyModels => Set<AllowedPasskeyModel>();
+
     /// <summary>Data Protection keys live in the database so that every portal node shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

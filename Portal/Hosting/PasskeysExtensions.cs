@@ -14,6 +14,7 @@ public static class PasskeysExtensions
         builder.Services.AddSingleton<IFido2>(services => new Fido2(CreateConfiguration(services.GetRequiredService<IOptions<WebAuthnOptions>>().Value)));
         builder.Services.AddSingleton<AuthenticatorModels>();
         builder.Services.AddSingleton<Passkeys>();
+        builder.Services.AddSingleton<PasskeyModelPolicy>();
         return builder;
     }
 

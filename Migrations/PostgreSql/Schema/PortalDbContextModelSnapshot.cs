@@ -363,6 +363,24 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.ToTable("OutboundMessages");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Factors.AllowedPasskeyModel", b =>
+                {
+                    b.Property<Guid>("Aaguid")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AddedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Aaguid");
+
+                    b.ToTable("AllowedPasskeyModels");
+                });
+
             modelBuilder.Entity("Tessera.Domain.Factors.PasskeyCredential", b =>
                 {
                     b.Property<Guid>("Id")

@@ -352,6 +352,24 @@ namespace Tessera.Migrations.Sqlite.Schema
                     b.ToTable("OutboundMessages");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Factors.AllowedPasskeyModel", b =>
+                {
+                    b.Property<Guid>("Aaguid")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AddedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Aaguid");
+
+                    b.ToTable("AllowedPasskeyModels");
+                });
+
             modelBuilder.Entity("Tessera.Domain.Factors.PasskeyCredential", b =>
                 {
                     b.Property<Guid>("Id")

@@ -24,4 +24,8 @@ public sealed class AuthenticatorModels
 
     /// <summary>The provider's name, or <see cref="Unknown"/> (also for the all-zero AAGUID that many keys report).</summary>
     public string NameOf(Guid aaguid) => names.GetValueOrDefault(aaguid, Unknown);
+
+    /// <summary>Every known model, by name: what an admin picks from when building an allow-list.</summary>
+    public IReadOnlyList<(Guid Aaguid, string Name)> All =>
+        names.OrderBy(n => n.Value, StringComparer.OrdinalIgnoreCase).Select(n => (n.Key, n.Value)).ToList();
 }

@@ -26,6 +26,7 @@ public sealed class Passkeys(
 
     private readonly CeremonyChallenges challenges = new(dbFactory, time, options.Value.ChallengeTimeoutSeconds);
     private readonly TwoFactorFlag twoFactorFlag = new(dbFactory);
+    private readonly PasskeyModelPolicy modelPolicy = new(dbFactory, time, audit, options, models);
 
     private UserVerificationRequirement UserVerification =>
         options.Value.RequireUserVerification ? UserVerificationRequirement.Required : UserVerificationRequirement.Preferred;
@@ -84,8 +85,7 @@ public sealed class Passkeys(
             return await RegistrationFailedAsync(userId, Reason(ex), ct);
         }
 
-        var allowed = options.Value.AllowedAaguids;
-        if (allowed.Count > 0 && !allowed.Contains(credential.AaGuid))
+        if (!await modelPolicy.IsAllowedAsync(credential.AaGuid, ct))
         {
             return await RegistrationFailedAsync(userId, $"authenticator model {credential.AaGuid} not allowed", ct);
         }
