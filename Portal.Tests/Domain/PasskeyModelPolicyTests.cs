@@ -80,6 +80,22 @@ public sealed class PasskeyModelPolicyTests : IAsyncLifetime
         Assert.Empty(await passkeys.ListAsync(userId));
     }
 
+    [Fact]
+    public async Task PurgeExpiredChallenges_RemovesOnlyLongExpiredOnes()
+    {
+        var passkeys = factors.CreatePasskeys();
+        var userId = await factors.AddUserAsync();
+        await passkeys.BeginAssertionAsync(userId);
+        factors.Database.Time.Advance(TimeSpan.FromHours(2));
+        var fresh = await passkeys.BeginAssertionAsync(userId);
+
+        var purged = await passkeys.PurgeExpiredChallengesAsync();
+
+        Assert.Equal(1, purged);
+        await using var db = await factors.Database.Factory.CreateDbContextAsync();
+        Assert.Equal([fresh.ChallengeId], await db.WebAuthnChallenges.Select(c => c.Id).ToListAsync());
+    }
+
     private PasskeyModelPolicy Policy(params Guid[] configured) =>
         new(factors.Database.Factory, factors.Database.Time, factors.Database.AuditLog,
             Options.Create(new WebAuthnOptions { AllowedAaguids = [.. configured] }), factors.Models);

@@ -56,6 +56,8 @@ public static class JobsExtensions
         var recurring = services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<EmailDeliveryJob>(
             EmailDeliveryJob.SweepJobId, job => job.SweepStrandedAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<Tessera.Domain.Factors.Passkeys>(
+            "passkeys.purge-challenges", passkeys => passkeys.PurgeExpiredChallengesAsync(CancellationToken.None), Cron.Hourly());
     }
 
     /// <summary>The dashboard sits behind the Admin policy; Hangfire's own local-only filter is replaced by it.</summary>

@@ -45,4 +45,12 @@ internal sealed class CeremonyChallenges(IDbContextFactory<PortalDbContext> dbFa
         }
         return await db.WebAuthnChallenges.AsNoTracking().Where(c => c.Id == id).Select(c => c.OptionsJson).SingleAsync(cancellationToken);
     }
+
+    /// <summary>Deletes challenges that can no longer be used: they only ever matter for their few minutes.</summary>
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow().AddHours(-1).ToUnixTimeMilliseconds();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.WebAuthnChallenges.Where(c => c.ExpiresAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+    }
 }

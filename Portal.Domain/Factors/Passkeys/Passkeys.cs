@@ -34,6 +34,9 @@ public sealed class Passkeys(
     /// <summary>The WebAuthn user handle: the user id's UTF-8 bytes, stable for the life of the account.</summary>
     public static byte[] UserHandleOf(string userId) => Encoding.UTF8.GetBytes(userId);
 
+    /// <summary>Removes ceremony challenges that expired over an hour ago (a recurring job calls this).</summary>
+    public Task<int> PurgeExpiredChallengesAsync(CancellationToken ct = default) => challenges.PurgeAsync(ct);
+
     public async Task<CeremonyStart> BeginRegistrationAsync(string userId, string userName, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
