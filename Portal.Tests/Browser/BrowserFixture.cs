@@ -7,7 +7,7 @@ namespace Tessera.Portal.Tests.Browser;
 /// One Tessera server on a real Kestrel port and one headless Chromium, shared by the tests of a class.
 /// Each test opens its own <see cref="IBrowserContext"/>, so cookies never leak from one test to the next.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     /// <summary>Debian's Chromium: Playwright's own browser download is not available on the build machines.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -37,7 +37,7 @@ public sealed class BrowserFixture : IAsyncLifetime
                 $"The browser tests need Chromium at {ChromiumPath}, and it is missing. Install it (apt-get install chromium); do not run 'playwright install'.");
         }
 
-        BaseUrl = Factory.StartKestrel();
+        BaseUrl = StartServer(Factory);
         playwright = await Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -47,6 +47,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             Timeout = 30_000,
         });
     }
+
+    /// <summary>Starts the app and returns the address the browser uses; a fixture that needs other settings overrides it.</summary>
+    protected virtual Uri StartServer(TesseraFactory factory) => factory.StartKestrel();
 
     public async Task<IPage> NewPageAsync()
     {

@@ -36,9 +36,12 @@ public class TesseraFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>Serves on a real Kestrel port (for the browser tests) instead of the in-memory test server.</summary>
-    public Uri StartKestrel()
+    public Uri StartKestrel() => StartKestrel(0);
+
+    /// <summary>Serves on the given Kestrel port (0: any free one), for tests whose settings must name the port before start.</summary>
+    public Uri StartKestrel(int port)
     {
-        UseKestrel(0);
+        UseKestrel(port);
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         return new Uri(addresses.Addresses.First().Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
