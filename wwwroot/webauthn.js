@@ -146,4 +146,7 @@ export function wire() {
 }
 
 wire();
-document.addEventListener('enhancedload', wire);
+// Blazor's enhanced navigation swaps page content without a load event: wire the new forms too.
+if (window.Blazor && typeof window.Blazor.addEventListener === 'function') {
+    window.Blazor.addEventListener('enhancedload', wire);
+}
