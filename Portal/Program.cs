@@ -3,26 +3,26 @@ using Tessera.Portal.Cli;
 using Tessera.Portal.Endpoints;
 using Tessera.Portal.Hosting;
 
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-{
-    Args = args,
-    // appsettings.json and wwwroot/ live at the repository root and are linked into the output (see Portal.csproj).
-    ContentRootPath = AppContext.BaseDirectory,
-});
-
-builder.AddPersistence();
-builder.AddAccounts();
-builder.AddFactors();
-builder.AddPasskeys();
-builder.AddAudit();
-builder.AddDelivery();
-builder.AddJobs();
-builder.AddHealth();
-builder.AddUi();
-
-var app = builder.Build();
+WebApplication app;
 try
 {
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+    {
+        Args = args,
+        // appsettings.json and wwwroot/ live at the repository root and are linked into the output (see Portal.csproj).
+        ContentRootPath = AppContext.BaseDirectory,
+    });
+    builder.AddPersistence();
+    builder.AddAccounts();
+    builder.AddFactors();
+    builder.AddPasskeys();
+    builder.AddAudit();
+    builder.AddDelivery();
+    builder.AddJobs();
+    builder.AddHealth();
+    builder.AddUi();
+
+    app = builder.Build();
     app.Services.GetService<IStartupValidator>()?.Validate();
     await app.PrepareDatabaseAsync();
     await app.Services.EnsureRolesAsync();

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -24,14 +26,41 @@ public static class PersistenceExtensions
         });
 
         // Shared Data Protection keys: every node reads the same key ring from the database.
-        builder.Services.AddDataProtection()
+        var dataProtection = builder.Services.AddDataProtection()
             .SetApplicationName("Tessera")
             .PersistKeysToDbContext<PortalDbContext>();
+        var certificate = builder.Configuration.GetSection(TesseraDataProtectionOptions.Section).Get<TesseraDataProtectionOptions>();
+        if (!string.IsNullOrWhiteSpace(certificate?.CertificatePath))
+        {
+            dataProtection.ProtectKeysWithCertificate(LoadCertificate(certificate.CertificatePath, certificate.CertificatePassword));
+        }
         builder.Services.AddSingleton<SecretStore>();
         // One key ring per node; every context the factory creates encrypts through it.
         builder.Services.AddSingleton<FieldKeyRing>();
         builder.Services.AddSingleton<IFieldEncryptor>(services => services.GetRequiredService<FieldKeyRing>());
         return builder;
+    }
+
+    private static X509Certificate2 LoadCertificate(string path, string? password)
+    {
+        if (!File.Exists(path))
+        {
+            throw new OptionsValidationException(TesseraDataProtectionOptions.Section, typeof(TesseraDataProtectionOptions),
+                [$"DataProtection:CertificatePath '{path}' does not exist."]);
+        }
+        try
+        {
+            var loaded = X509CertificateLoader.LoadPkcs12FromFile(path, password);
+            return loaded.HasPrivateKey
+                ? loaded
+                : throw new OptionsValidationException(TesseraDataProtectionOptions.Section, typeof(TesseraDataProtectionOptions),
+                    [$"DataProtection:CertificatePath '{path}' has no private key: the key ring could not be decrypted with it."]);
+        }
+        catch (CryptographicException)
+        {
+            throw new OptionsValidationException(TesseraDataProtectionOptions.Section, typeof(TesseraDataProtectionOptions),
+                [$"DataProtection:CertificatePath '{path}' could not be opened: check the file and DataProtection:CertificatePassword."]);
+        }
     }
 
     public static (DatabaseProvider Provider, string ConnectionString) ResolveConnection(IServiceProvider services)
