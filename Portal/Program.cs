@@ -18,6 +18,7 @@ try
     builder.AddPasskeys();
     builder.AddAudit();
     builder.AddDelivery();
+    builder.AddChallenges();
     builder.AddJobs();
     builder.AddHealth();
     builder.AddUi();

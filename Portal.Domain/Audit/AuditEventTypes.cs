@@ -26,4 +26,8 @@ public static class AuditEventTypes
     public const string PasskeyRemoved = "factor.passkey_removed";
     public const string PasskeyVerified = "factor.passkey_verified";
     public const string PasskeyCloneSuspected = "factor.passkey_clone_suspected";
+    public const string ChallengeCreated = "challenge.created";
+    public const string ChallengeChecked = "challenge.checked";
+    public const string ChallengeResent = "challenge.resent";
+    public const string ChallengeCanceled = "challenge.canceled";
 }

@@ -41,6 +41,7 @@ public sealed class OutboundMessage
 public enum MessageKind
 {
     Email,
+    Sms,
 }
 
 public enum MessageStatus

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Accounts;
 using Tessera.Domain.Audit;
+using Tessera.Domain.Challenges;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Factors;
 using Tessera.Domain.Keys;
@@ -16,6 +17,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
+
+    public DbSet<OtpChallenge> OtpChallenges => Set<OtpChallenge>();
 
     public DbSet<ProtectedSecret> ProtectedSecrets => Set<ProtectedSecret>();
 

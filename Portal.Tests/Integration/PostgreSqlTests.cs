@@ -123,6 +123,22 @@ public sealed class PostgreSqlTests : IAsyncLifetime
         Assert.Equal(1, results.Count(r => r == Tessera.Domain.Factors.CodeCheck.Accepted));
     }
 
+    [SkippableFact]
+    public async Task OneChallengeCode_FiftyConcurrentChecks_OnPostgreSql_ApproveExactlyOnce()
+    {
+        var app = Require();
+        var challenges = app.Services.GetRequiredService<Tessera.Domain.Challenges.Challenges>();
+        var binding = Tessera.Domain.Challenges.ChallengeBinding.ForUser("pg-challenge-user");
+        var code = "";
+        var created = await challenges.CreateAsync(new Tessera.Domain.Challenges.ChallengeRequest(
+            "sign-in", binding, Tessera.Domain.Challenges.ChallengeChannels.Sms, "+15551234567", "+1 ••• ••• 4567",
+            sent => ("Your code", $"Your code is {code = sent}")));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => challenges.CheckAsync(created.ChallengeId, code, binding))));
+
+        Assert.Equal(1, results.Count(r => r!.Status == Tessera.Domain.Challenges.ChallengeStatus.Approved));
+    }
+
     private TesseraFactory Require()
     {
         Skip.If(factory is null, PostgresDatabase.SkipReason);

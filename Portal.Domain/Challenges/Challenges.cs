@@ -1,0 +1,289 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Tessera.Domain.Audit;
+using Tessera.Domain.Delivery;
+using Tessera.Domain.Keys;
+using Tessera.Domain.Persistence;
+
+namespace Tessera.Domain.Challenges;
+
+/// <summary>
+/// One-time codes sent by SMS or email: create (with its message, in one transaction), check, resend, cancel. Every
+/// limit (checks, single approval, one live code, cooldown) is enforced by a conditional update, so it holds across
+/// nodes and concurrent requests. Codes exist only in memory and in the message body; never in the challenge row,
+/// the audit log or the application log.
+/// </summary>
+public sealed class Challenges(
+    IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, SecretStore secrets, AuditLog audit, IOptions<ChallengeOptions> options)
+{
+    public const string CodeSecretName = "challenges.code-mac";
+    public const string DestinationSecretName = "challenges.destination";
+
+    private readonly Lazy<Task<byte[]>> codeKey = new(() => secrets.GetOrCreateAsync(CodeSecretName, 32));
+    private readonly Lazy<Task<byte[]>> destinationKey = new(() => secrets.GetOrCreateAsync(DestinationSecretName, 32));
+
+    public async Task<ChallengeCreated> CreateAsync(ChallengeRequest request, CancellationToken cancellationToken = default)
+    {
+        var kind = KindOf(request.Channel);
+        var policy = options.Value;
+        var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7();
+        var code = ChallengeCodes.Generate(policy.CodeLength);
+        var message = Message(kind, request.Destination, request.Compose(code), now);
+        var expiresAt = now + policy.Lifetime;
+        var challenge = new OtpChallenge
+        {
+            Id = id,
+            Purpose = request.Purpose,
+            UserId = request.Binding.UserId,
+            ClientId = request.Binding.ClientId,
+            Channel = request.Channel,
+            DestinationHash = ChallengeCodes.DestinationHash(await destinationKey.Value, request.Destination),
+            MaskedDestination = request.MaskedDestination,
+            CodeHash = ChallengeCodes.Mac(await codeKey.Value, id, code),
+            ExpiresAt = expiresAt.ToUnixTimeMilliseconds(),
+            Sends = 1,
+            LastSentAt = now.ToUnixTimeMilliseconds(),
+            CreatedAt = now,
+            MessageId = message.Id,
+        };
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // One SaveChanges, one transaction: a challenge never exists without the message that carries its code.
+        db.OtpChallenges.Add(challenge);
+        db.OutboundMessages.Add(message);
+        await db.SaveChangesAsync(cancellationToken);
+        await AuditAsync(AuditEventTypes.ChallengeCreated, AuditOutcome.Success, request.Binding,
+            $"id={id}; purpose={request.Purpose}; channel={request.Channel}; message={message.Id}", cancellationToken);
+        return new ChallengeCreated(id, message.Id, DateTimeOffset.FromUnixTimeMilliseconds(challenge.ExpiresAt));
+    }
+
+    /// <summary>
+    /// Checks a code. Null when no challenge with this id belongs to <paramref name="binding"/>: another user's or
+    /// client's challenge is indistinguishable from a missing one.
+    /// </summary>
+    public async Task<CheckResult?> CheckAsync(Guid id, string code, ChallengeBinding binding, CancellationToken cancellationToken = default)
+    {
+        var maxChecks = options.Value.MaxChecks;
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+
+        // Count the check before looking at the code: a guess that is never counted would make the limit worthless.
+        var counted = await Owned(db, id, binding)
+            .Where(c => c.Status == ChallengeStatus.Pending && c.Checks < maxChecks && c.ExpiresAt > nowMs)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Checks, c => c.Checks + 1), cancellationToken);
+        if (counted == 0)
+        {
+            return await RefuseCheckAsync(db, id, binding, nowMs, cancellationToken);
+        }
+
+        // Read after counting: a resend in between has replaced the hash, and the old code must not match.
+        var row = await Owned(db, id, binding).AsNoTracking()
+            .Select(c => new { c.CodeHash, c.Checks, c.Sends })
+            .SingleAsync(cancellationToken);
+        var attemptsLeft = Math.Max(0, maxChecks - row.Checks);
+        var presented = ChallengeCodes.Mac(await codeKey.Value, id, ChallengeCodes.Normalize(code));
+
+        // Constant time: the code must not leak through timing.
+        if (!CryptographicOperations.FixedTimeEquals(presented, row.CodeHash))
+        {
+            var status = ChallengeStatus.Pending;
+            if (attemptsLeft == 0)
+            {
+                status = ChallengeStatus.MaxAttemptsReached;
+                await Owned(db, id, binding)
+                    .Where(c => c.Status == ChallengeStatus.Pending && c.Checks >= maxChecks)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ChallengeStatus.MaxAttemptsReached), cancellationToken);
+            }
+            await AuditAsync(AuditEventTypes.ChallengeChecked, AuditOutcome.Failure, binding, $"id={id}; wrong code; attempts left={attemptsLeft}", cancellationToken);
+            return new CheckResult(status, attemptsLeft);
+        }
+
+        // Single use: of all the checks that matched, one conditional update approves. MaxAttemptsReached is allowed
+        // as a source because a concurrent wrong check may have closed the challenge after this check was counted
+        // within the limit; the Sends guard refuses a code that a resend replaced while this check was running.
+        var approved = await Owned(db, id, binding)
+            .Where(c => (c.Status == ChallengeStatus.Pending || c.Status == ChallengeStatus.MaxAttemptsReached) && c.Sends == row.Sends)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(c => c.Status, ChallengeStatus.Approved)
+                .SetProperty(c => c.ApprovedAt, now), cancellationToken);
+        if (approved == 1)
+        {
+            await AuditAsync(AuditEventTypes.ChallengeChecked, AuditOutcome.Success, binding, $"id={id}; approved", cancellationToken);
+            return new CheckResult(ChallengeStatus.Approved, attemptsLeft);
+        }
+        return await RefuseCheckAsync(db, id, binding, nowMs, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends a new code, which replaces the old one (only one code is ever live) and gets a full lifetime; the checks
+    /// already made still count. Null when no challenge with this id belongs to <paramref name="binding"/>.
+    /// </summary>
+    public async Task<ResendResult?> ResendAsync(
+        Guid id, ChallengeBinding binding, Func<string, (string Subject, string Text)> compose, CancellationToken cancellationToken = default)
+    {
+        var policy = options.Value;
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var row = await Owned(db, id, binding).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+        if (RefuseResend(row, nowMs) is { } refused)
+        {
+            await AuditAsync(AuditEventTypes.ChallengeResent, AuditOutcome.Failure, binding, $"id={id}; {refused.Outcome}", cancellationToken);
+            return refused;
+        }
+
+        // The destination is kept only as a hash here; the current message row is Delivery's record of where it went.
+        var recipient = await db.OutboundMessages.Where(m => m.Id == row.MessageId).Select(m => m.Recipient).SingleAsync(cancellationToken);
+        var code = ChallengeCodes.Generate(policy.CodeLength);
+        var hash = ChallengeCodes.Mac(await codeKey.Value, id, code);
+        var message = Message(KindOf(row.Channel), recipient, compose(code), now);
+        var expiresAt = (now + policy.Lifetime).ToUnixTimeMilliseconds();
+        var cooldownEnd = nowMs - (long)policy.ResendCooldown.TotalMilliseconds;
+        var maxChecks = policy.MaxChecks;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Sends == what was read: of two concurrent resends one wins, so there is never a second live code.
+        var replaced = await Owned(db, id, binding)
+            .Where(c => c.Status == ChallengeStatus.Pending && c.Sends == row.Sends && c.Checks < maxChecks && c.ExpiresAt > nowMs
+                && (c.LastSentAt == null || c.LastSentAt <= cooldownEnd))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(c => c.CodeHash, hash)
+                .SetProperty(c => c.Sends, c => c.Sends + 1)
+                .SetProperty(c => c.LastSentAt, nowMs)
+                .SetProperty(c => c.ExpiresAt, expiresAt)
+                .SetProperty(c => c.MessageId, (Guid?)message.Id), cancellationToken);
+        if (replaced == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            var current = await Owned(db, id, binding).AsNoTracking().SingleAsync(cancellationToken);
+            return RefuseResend(current, nowMs)
+                ?? new ResendResult(ResendOutcome.Cooldown, ChallengeStatus.Pending, RetryAfterSeconds: (int)Math.Ceiling(policy.ResendCooldown.TotalSeconds));
+        }
+        db.OutboundMessages.Add(message);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        await AuditAsync(AuditEventTypes.ChallengeResent, AuditOutcome.Success, binding, $"id={id}; send={row.Sends + 1}; message={message.Id}", cancellationToken);
+        return new ResendResult(ResendOutcome.Sent, ChallengeStatus.Pending, message.Id, DateTimeOffset.FromUnixTimeMilliseconds(expiresAt));
+    }
+
+    /// <summary>Cancels a challenge that can still be answered; false when it cannot (or is not the binding's).</summary>
+    public async Task<bool> CancelAsync(Guid id, ChallengeBinding binding, CancellationToken cancellationToken = default)
+    {
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var canceled = await Owned(db, id, binding)
+            .Where(c => c.Status == ChallengeStatus.Pending && c.ExpiresAt > nowMs)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ChallengeStatus.Canceled), cancellationToken) == 1;
+        if (canceled)
+        {
+            await AuditAsync(AuditEventTypes.ChallengeCanceled, AuditOutcome.Success, binding, $"id={id}", cancellationToken);
+        }
+        return canceled;
+    }
+
+    /// <summary>
+    /// The challenge as the API shows it. A read, not a check: after approval it says Approved, while a further
+    /// check is answered Expired.
+    /// </summary>
+    public async Task<ChallengeView?> GetAsync(Guid id, ChallengeBinding binding, CancellationToken cancellationToken = default)
+    {
+        var policy = options.Value;
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var row = await Owned(db, id, binding).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+        return row is null
+            ? null
+            : new ChallengeView(row.Id, row.Purpose, Effective(row, nowMs), row.Channel, row.MaskedDestination,
+                DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt), Math.Max(0, policy.MaxChecks - row.Checks),
+                Math.Max(0, policy.MaxSends - row.Sends), row.MessageId);
+    }
+
+    /// <summary>
+    /// Answers a check that was not counted. A challenge already approved answers Expired, never Approved: only the
+    /// one check that consumed the code may say Approved, and to anyone else the code is simply no longer good.
+    /// Expired (rather than a new status, or not found) is what a client already handles for a dead code.
+    /// </summary>
+    private async Task<CheckResult?> RefuseCheckAsync(PortalDbContext db, Guid id, ChallengeBinding binding, long nowMs, CancellationToken cancellationToken)
+    {
+        var maxChecks = options.Value.MaxChecks;
+        var row = await Owned(db, id, binding).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+        var attemptsLeft = Math.Max(0, maxChecks - row.Checks);
+        var status = Effective(row, nowMs);
+        var alreadyUsed = status == ChallengeStatus.Approved;
+        if (alreadyUsed)
+        {
+            status = ChallengeStatus.Expired;
+        }
+        else if (row.Status == ChallengeStatus.Pending && status != ChallengeStatus.Pending)
+        {
+            // Record what the clock or the counter already decided, so admins and later reads see it.
+            await Owned(db, id, binding)
+                .Where(c => c.Status == ChallengeStatus.Pending && (c.ExpiresAt <= nowMs || c.Checks >= maxChecks))
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, status), cancellationToken);
+        }
+        await AuditAsync(AuditEventTypes.ChallengeChecked, AuditOutcome.Failure, binding,
+            $"id={id}; refused: {(alreadyUsed ? "already used" : status.ToString())}", cancellationToken);
+        return new CheckResult(status, attemptsLeft, alreadyUsed);
+    }
+
+    private ResendResult? RefuseResend(OtpChallenge row, long nowMs)
+    {
+        var policy = options.Value;
+        var status = Effective(row, nowMs);
+        if (status != ChallengeStatus.Pending)
+        {
+            return new ResendResult(ResendOutcome.Closed, status);
+        }
+        if (row.Sends >= policy.MaxSends)
+        {
+            return new ResendResult(ResendOutcome.SendLimitReached, status);
+        }
+        var wait = (row.LastSentAt ?? long.MinValue / 2) + (long)policy.ResendCooldown.TotalMilliseconds - nowMs;
+        return wait > 0
+            ? new ResendResult(ResendOutcome.Cooldown, status, RetryAfterSeconds: (int)Math.Ceiling(wait / 1000.0))
+            : null;
+    }
+
+    /// <summary>The status a reader should see: a pending row past its expiry or out of checks is already closed.</summary>
+    private ChallengeStatus Effective(OtpChallenge row, long nowMs) => row.Status switch
+    {
+        ChallengeStatus.Pending when row.ExpiresAt <= nowMs => ChallengeStatus.Expired,
+        ChallengeStatus.Pending when row.Checks >= options.Value.MaxChecks => ChallengeStatus.MaxAttemptsReached,
+        _ => row.Status,
+    };
+
+    private static IQueryable<OtpChallenge> Owned(PortalDbContext db, Guid id, ChallengeBinding binding) =>
+        db.OtpChallenges.Where(c => c.Id == id && c.UserId == binding.UserId && c.ClientId == binding.ClientId);
+
+    private static MessageKind KindOf(string channel) => channel switch
+    {
+        ChallengeChannels.Sms => MessageKind.Sms,
+        ChallengeChannels.Email => MessageKind.Email,
+        _ => throw new ArgumentException($"Unknown challenge channel '{channel}'.", nameof(channel)),
+    };
+
+    private static OutboundMessage Message(MessageKind kind, string recipient, (string Subject, string Text) content, DateTimeOffset now) => new()
+    {
+        Kind = kind,
+        Recipient = recipient,
+        Subject = content.Subject,
+        HtmlBody = kind == MessageKind.Email ? $"<p>{WebUtility.HtmlEncode(content.Text)}</p>" : null,
+        TextBody = content.Text,
+        CreatedAt = now,
+    };
+
+    private Task AuditAsync(string type, AuditOutcome outcome, ChallengeBinding binding, string detail, CancellationToken cancellationToken) =>
+        audit.RecordAsync(new AuditEntry(type, outcome, binding.UserId ?? binding.ClientId, binding.UserId, Detail: detail), cancellationToken);
+}

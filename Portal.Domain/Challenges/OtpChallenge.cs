@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Tessera.Domain.Challenges;
+
+/// <summary>
+/// A one-time code sent to a phone or mailbox. The code itself is never stored: only its keyed hash, so a copy of the
+/// database does not let anyone answer a challenge.
+/// </summary>
+public sealed class OtpChallenge
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    /// <summary>What the code proves, for example "sign-in", "verify-phone" or "api".</summary>
+    public required string Purpose { get; init; }
+
+    /// <summary>The user who asked for it; a check for anyone else finds nothing.</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>The API client that asked for it; a check by another client finds nothing.</summary>
+    public string? ClientId { get; init; }
+
+    /// <summary><see cref="ChallengeChannels.Sms"/> or <see cref="ChallengeChannels.Email"/>.</summary>
+    public required string Channel { get; init; }
+
+    /// <summary>Keyed hash of the normalised destination: lets limits count per phone or mailbox without keeping it.</summary>
+    public required string DestinationHash { get; init; }
+
+    public required string MaskedDestination { get; init; }
+
+    /// <summary>HMAC-SHA256 of the live code, bound to this challenge's id.</summary>
+    public required byte[] CodeHash { get; set; }
+
+    /// <summary>Unix milliseconds: SQLite cannot compare DateTimeOffset columns in SQL, and the conditional updates do.</summary>
+    public long ExpiresAt { get; set; }
+
+    public int Checks { get; set; }
+
+    public int Sends { get; set; }
+
+    /// <summary>Unix milliseconds of the latest send, for the resend cooldown compared in SQL.</summary>
+    public long? LastSentAt { get; set; }
+
+    public ChallengeStatus Status { get; set; } = ChallengeStatus.Pending;
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? ApprovedAt { get; set; }
+
+    /// <summary>The queued message carrying the live code.</summary>
+    public Guid? MessageId { get; set; }
+}
+
+public enum ChallengeStatus
+{
+    Pending,
+    Approved,
+    Expired,
+    MaxAttemptsReached,
+    Canceled,
+}
+
+public static class ChallengeChannels
+{
+    public const string Sms = "sms";
+    public const string Email = "email";
+}
+
+internal sealed class OtpChallengeConfiguration : IEntityTypeConfiguration<OtpChallenge>
+{
+    public void Configure(EntityTypeBuilder<OtpChallenge> builder)
+    {
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.Purpose).HasMaxLength(32);
+        builder.Property(c => c.UserId).HasMaxLength(450);
+        builder.Property(c => c.ClientId).HasMaxLength(128);
+        builder.Property(c => c.Channel).HasMaxLength(8);
+        builder.Property(c => c.DestinationHash).HasMaxLength(64);
+        builder.Property(c => c.MaskedDestination).HasMaxLength(64);
+        builder.Property(c => c.CodeHash).HasMaxLength(32);
+        builder.Property(c => c.Status).HasConversion<string>().HasMaxLength(24);
+        builder.HasIndex(c => new { c.Status, c.ExpiresAt });
+        builder.HasIndex(c => c.DestinationHash);
+    }
+}

@@ -1,0 +1,14 @@
+using Tessera.Domain.Challenges;
+
+namespace Tessera.Portal.Hosting;
+
+public static class ChallengesExtensions
+{
+    public static IHostApplicationBuilder AddChallenges(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ChallengeOptions>().BindConfiguration(ChallengeOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Challenges>();
+        return builder;
+    }
+}
