@@ -26,4 +26,13 @@ public static class AuditEventTypes
     public const string PasskeyRemoved = "factor.passkey_removed";
     public const string PasskeyVerified = "factor.passkey_verified";
     public const string PasskeyCloneSuspected = "factor.passkey_clone_suspected";
+    public const string AuditExported = "admin.audit_exported";
+
+    /// <summary>Every type above, for pickers; the log may also hold types that a later version no longer writes.</summary>
+    public static IReadOnlyList<string> All { get; } = typeof(AuditEventTypes)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.IsLiteral)
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .Order(StringComparer.Ordinal)
+        .ToArray();
 }
