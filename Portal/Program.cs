@@ -43,6 +43,7 @@ catch (Exception ex) when (ConfigurationErrors.From(ex) is { Count: > 0 } failur
 app.UseTesseraPipeline();
 app.MapUi();
 app.MapJobsDashboard();
+app.MapAdminAudit();
 app.MapHealth();
 app.MapWebAuthn();
 await app.RunAsync();

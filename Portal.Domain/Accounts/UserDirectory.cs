@@ -22,6 +22,14 @@ public sealed class UserDirectory(UserManager<ApplicationUser> users, AuditLog a
             u.LockoutEnd is { } end && end > now, u.CreatedAt)).ToList();
     }
 
+    /// <summary>The id of the user with this email address or id, or null when there is none.</summary>
+    public async Task<string?> FindIdAsync(string emailOrId)
+    {
+        var user = emailOrId.Contains('@') ? await users.FindByEmailAsync(emailOrId) : null;
+        user ??= await users.FindByIdAsync(emailOrId);
+        return user?.Id;
+    }
+
     public Task<int> CountAsync(CancellationToken cancellationToken = default) => users.Users.CountAsync(cancellationToken);
 
     /// <summary>Grants or revokes Admin; refuses to remove the last admin, which would lock everyone out of the console.</summary>

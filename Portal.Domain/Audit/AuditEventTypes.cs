@@ -30,4 +30,13 @@ public static class AuditEventTypes
     public const string ChallengeChecked = "challenge.checked";
     public const string ChallengeResent = "challenge.resent";
     public const string ChallengeCanceled = "challenge.canceled";
+    public const string AuditExported = "admin.audit_exported";
+
+    /// <summary>Every type above, for pickers; the log may also hold types that a later version no longer writes.</summary>
+    public static IReadOnlyList<string> All { get; } = typeof(AuditEventTypes)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.IsLiteral)
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .Order(StringComparer.Ordinal)
+        .ToArray();
 }

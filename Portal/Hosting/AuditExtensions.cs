@@ -8,6 +8,7 @@ public static class AuditExtensions
     {
         builder.Services.AddSingleton<IpPseudonymizer>();
         builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<AuditSearch>();
         return builder;
     }
 

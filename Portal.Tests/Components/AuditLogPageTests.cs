@@ -1,0 +1,93 @@
+using Bunit;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using Tessera.Domain.Accounts;
+using Tessera.Domain.Audit;
+using Tessera.Domain.Persistence;
+using Tessera.Portal.Components.Admin;
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Components;
+
+public sealed class AuditLogPageTests : MudComponentTest
+{
+    private TestDatabase database = null!;
+
+    public override async Task InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync();
+        Services.AddSingleton(database.AuditLog);
+        Services.AddSingleton(new AuditSearch(database.Factory, database.Pseudonymizer));
+        Services.AddSingleton<TimeProvider>(database.Time);
+        // The page resolves an email to a user id through the real Identity stores over the test database.
+        Services.AddScoped(_ => database.Factory.CreateDbContext());
+        Services.AddIdentityCore<ApplicationUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<PortalDbContext>();
+        Services.AddScoped<UserDirectory>();
+    }
+
+    protected override Task DisposeTestAsync() => database.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Render_Events_ShowsOneRowPerEventNewestFirst()
+    {
+        await RecordAsync("alice-id", "first");
+        await RecordAsync("bob-id", "second");
+
+        var cut = RenderPage();
+
+        cut.WaitForAssertion(() => Assert.Equal(["second", "first"], Details(cut)));
+    }
+
+    [Fact]
+    public async Task ApplyFilter_SubjectByEmail_ShowsOnlyThatUsersEvents()
+    {
+        var alice = await CreateUserAsync("alice@example.com");
+        await RecordAsync(alice, "alice event");
+        await RecordAsync("bob-id", "bob event");
+        var cut = RenderPage();
+        cut.WaitForAssertion(() => Assert.Equal(2, Details(cut).Count));
+
+        cut.Find(".filter-subject input").Change("alice@example.com");
+        cut.Find("button.filter-apply").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(["alice event"], Details(cut)));
+    }
+
+    [Fact]
+    public async Task RowClick_Event_OpensTheDrawerWithItsHashes()
+    {
+        var recorded = await RecordAsync("alice-id", "the event");
+        var cut = RenderPage();
+        cut.WaitForAssertion(() => Assert.Single(Details(cut)));
+
+        cut.Find(".audit-grid tbody tr").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains(recorded.Hash, cut.Find(".audit-event-details").TextContent));
+    }
+
+    private IRenderedComponent<AuditLogPage> RenderPage()
+    {
+        Render<MudPopoverProvider>();
+        return Render<AuditLogPage>();
+    }
+
+    private static List<string> Details(IRenderedComponent<AuditLogPage> cut) =>
+        cut.FindAll(".audit-grid tbody tr")
+            .Select(r => r.QuerySelectorAll("td"))
+            .Where(cells => cells.Length >= 6)
+            .Select(cells => cells[5].TextContent.Trim())
+            .ToList();
+
+    private Task<AuditEvent> RecordAsync(string subjectId, string detail) =>
+        database.AuditLog.RecordAsync(new AuditEntry(AuditEventTypes.SignIn, AuditOutcome.Success, subjectId, subjectId, Detail: detail));
+
+    private async Task<string> CreateUserAsync(string email)
+    {
+        await using var scope = Services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = new ApplicationUser { UserName = email, Email = email };
+        Assert.True((await users.CreateAsync(user)).Succeeded);
+        return user.Id;
+    }
+}
