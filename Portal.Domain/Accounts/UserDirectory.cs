@@ -1,27 +1,11 @@
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Audit;
 
 namespace Tessera.Domain.Accounts;
 
-public sealed record UserSummary(string Id, string Email, bool EmailConfirmed, bool IsAdmin, bool IsLockedOut, DateTimeOffset CreatedAt);
-
-/// <summary>What the admin console needs of accounts: a list, and granting or revoking the Admin role (audited).</summary>
-public sealed class UserDirectory(UserManager<ApplicationUser> users, AuditLog audit, TimeProvider time)
+/// <summary>Finding a user by email or id, and granting or revoking the Admin role (audited).</summary>
+public sealed class UserDirectory(UserManager<ApplicationUser> users, AuditLog audit)
 {
-    public async Task<IReadOnlyList<UserSummary>> ListAsync(int skip, int take, CancellationToken cancellationToken = default)
-    {
-        var admins = (await users.GetUsersInRoleAsync(Roles.Admin)).Select(u => u.Id).ToHashSet();
-        var page = await users.Users.AsNoTracking()
-            .OrderBy(u => u.Email)
-            .Skip(skip).Take(take)
-            .ToListAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        return page.Select(u => new UserSummary(
-            u.Id, u.Email ?? u.UserName ?? u.Id, u.EmailConfirmed, admins.Contains(u.Id),
-            u.LockoutEnd is { } end && end > now, u.CreatedAt)).ToList();
-    }
-
     /// <summary>The id of the user with this email address or id, or null when there is none.</summary>
     public async Task<string?> FindIdAsync(string emailOrId)
     {
@@ -30,11 +14,16 @@ public sealed class UserDirectory(UserManager<ApplicationUser> users, AuditLog a
         return user?.Id;
     }
 
-    public Task<int> CountAsync(CancellationToken cancellationToken = default) => users.Users.CountAsync(cancellationToken);
-
-    /// <summary>Grants or revokes Admin; refuses to remove the last admin, which would lock everyone out of the console.</summary>
+    /// <summary>
+    /// Grants or revokes Admin; refuses to remove the last admin, which would lock everyone out of the console, and
+    /// refuses an admin's own demotion, which they could not undo.
+    /// </summary>
     public async Task<IdentityResult> SetAdminAsync(string userId, bool admin, string actorId, CancellationToken cancellationToken = default)
     {
+        if (!admin && userId == actorId)
+        {
+            return IdentityResult.Failed(new IdentityError { Code = "SelfDemotion", Description = "You cannot remove your own Admin role; ask another admin." });
+        }
         var user = await users.FindByIdAsync(userId);
         if (user is null)
         {

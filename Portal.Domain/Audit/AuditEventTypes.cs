@@ -31,6 +31,10 @@ public static class AuditEventTypes
     public const string ChallengeResent = "challenge.resent";
     public const string ChallengeCanceled = "challenge.canceled";
     public const string AuditExported = "admin.audit_exported";
+    public const string UserLocked = "admin.user_locked";
+    public const string UserUnlocked = "admin.user_unlocked";
+    public const string SecondFactorsReset = "admin.second_factors_reset";
+    public const string SessionsRevoked = "admin.sessions_revoked";
 
     /// <summary>Every type above, for pickers; the log may also hold types that a later version no longer writes.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditEventTypes)

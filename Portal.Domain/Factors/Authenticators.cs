@@ -103,6 +103,25 @@ public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory,
         return await db.TotpAuthenticators.CountAsync(a => a.UserId == userId, cancellationToken);
     }
 
+    /// <summary>How many authenticators each of these users has; users without any are left out.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> CountByUserAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.TotpAuthenticators.Where(a => userIds.Contains(a.UserId))
+            .GroupBy(a => a.UserId)
+            .ToDictionaryAsync(g => g.Key, g => g.Count(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes every authenticator of the user (an admin's reset) and returns how many there were. Not audited here:
+    /// the caller records one event naming the admin who did it.
+    /// </summary>
+    public async Task<int> RemoveAllAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.TotpAuthenticators.Where(a => a.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+    }
+
     public async Task<bool> RenameAsync(string userId, Guid id, string name, CancellationToken cancellationToken = default)
     {
         var clean = CleanName(name);

@@ -77,6 +77,13 @@ public sealed class RecoveryCodes(IDbContextFactory<PortalDbContext> dbFactory, 
         return await db.RecoveryCodes.CountAsync(c => c.UserId == userId && c.UsedAt == null, cancellationToken);
     }
 
+    /// <summary>Voids every code of the user, used or not (an admin's reset); not audited here, the caller records it.</summary>
+    public async Task<int> RemoveAllAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.RecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+    }
+
     /// <summary>Codes look like "ABCDE-FGH23"; case, spaces and the dash do not matter when typed.</summary>
     public static string Normalize(string? code) =>
         new((code ?? "").Where(char.IsAsciiLetterOrDigit).Select(char.ToUpperInvariant).ToArray());

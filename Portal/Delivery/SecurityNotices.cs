@@ -19,4 +19,8 @@ public sealed class SecurityNotices(EmailOutbox outbox, IOptions<TesseraOptions>
     public Task RecoveryCodesRegeneratedAsync(string email) =>
         outbox.SendAsync(email, $"New {Product} recovery codes",
             "A new set of recovery codes was created for your account; the old codes no longer work. If this wasn't you, sign in and check your security center.");
+
+    public Task SecondFactorsResetAsync(string email) =>
+        outbox.SendAsync(email, $"Your {Product} sign-in factors were reset",
+            "An administrator removed your authenticator apps, passkeys and recovery codes, so you now sign in with your password alone. Sign in and add a factor again in your security center. If you did not ask for this, change your password and contact your administrator.");
 }

@@ -22,6 +22,7 @@ public static class AccountsExtensions
         services.AddScoped<AccountLinks>();
         services.AddScoped<TwoFactorCompletion>();
         services.AddScoped<UserDirectory>();
+        services.AddScoped<AccountAdministration>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
 
         services.AddAuthentication(options =>

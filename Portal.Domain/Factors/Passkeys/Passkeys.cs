@@ -169,6 +169,25 @@ public sealed class Passkeys(
         return await db.PasskeyCredentials.CountAsync(c => c.UserId == userId, ct);
     }
 
+    /// <summary>How many passkeys each of these users has; users without any are left out.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> CountByUserAsync(IReadOnlyCollection<string> userIds, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.PasskeyCredentials.Where(c => userIds.Contains(c.UserId))
+            .GroupBy(c => c.UserId)
+            .ToDictionaryAsync(g => g.Key, g => g.Count(), ct);
+    }
+
+    /// <summary>
+    /// Removes every passkey of the user (an admin's reset) and returns how many there were. Not audited here, and the
+    /// two-factor flag is left to the caller, which refreshes it once after removing the other factors too.
+    /// </summary>
+    public async Task<int> RemoveAllAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.PasskeyCredentials.Where(c => c.UserId == userId).ExecuteDeleteAsync(ct);
+    }
+
     public async Task<bool> RenameAsync(string userId, Guid id, string name, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

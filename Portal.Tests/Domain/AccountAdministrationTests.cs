@@ -1,0 +1,199 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Tessera.Domain.Accounts;
+using Tessera.Domain.Audit;
+using Tessera.Domain.Factors;
+using Tessera.Domain.Persistence;
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Domain;
+
+/// <summary>The admin actions over the real services of the app (real Identity, real SQLite file).</summary>
+public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
+{
+    private const string Password = "correct horse battery";
+    private readonly TesseraFactory factory;
+
+    public AccountAdministrationTests(TesseraFactory factory) => this.factory = factory;
+
+    [Fact]
+    public async Task LockAsync_OtherUser_LocksUntilUnlockedAndRotatesTheStamp()
+    {
+        var (admin, user) = await AdminAndUserAsync("lock");
+
+        var result = await ActAsync(a => a.LockAsync(user.Id, admin.Id));
+
+        Assert.True(result.Succeeded);
+        var stored = await StoredAsync(user.Id);
+        Assert.True(stored.LockoutEnabled);
+        Assert.True(stored.LockoutEnd > DateTimeOffset.UtcNow.AddYears(1000));
+        Assert.NotEqual(user.SecurityStamp, stored.SecurityStamp);
+        await AssertAuditedAsync(AuditEventTypes.UserLocked, admin.Id, user.Id);
+    }
+
+    [Fact]
+    public async Task LockAsync_Self_IsRefused()
+    {
+        var (admin, _) = await AdminAndUserAsync("self-lock");
+
+        var result = await ActAsync(a => a.LockAsync(admin.Id, admin.Id));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("SelfLock", Assert.Single(result.Errors).Code);
+        Assert.Null((await StoredAsync(admin.Id)).LockoutEnd);
+    }
+
+    [Fact]
+    public async Task UnlockAsync_LockedUser_ClearsLockoutAndFailures()
+    {
+        var (admin, user) = await AdminAndUserAsync("unlock");
+        await ActAsync(a => a.LockAsync(user.Id, admin.Id));
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.AccessFailedCount, 2));
+        }
+
+        var result = await ActAsync(a => a.UnlockAsync(user.Id, admin.Id));
+
+        Assert.True(result.Succeeded);
+        var stored = await StoredAsync(user.Id);
+        Assert.Null(stored.LockoutEnd);
+        Assert.Equal(0, stored.AccessFailedCount);
+        await AssertAuditedAsync(AuditEventTypes.UserUnlocked, admin.Id, user.Id);
+    }
+
+    [Fact]
+    public async Task ResetSecondFactorsAsync_UserWithFactors_RemovesThemAllAndClearsTwoFactor()
+    {
+        var (admin, user) = await AdminAndUserAsync("reset");
+        await EnrollEverythingAsync(user.Id);
+        Assert.True((await StoredAsync(user.Id)).TwoFactorEnabled);
+
+        var reset = await ActAsync(a => a.ResetSecondFactorsAsync(user.Id, admin.Id));
+
+        Assert.Equal(new FactorsReset(1, 1, 10), reset);
+        Assert.Equal(0, await factory.Services.GetRequiredService<Authenticators>().CountAsync(user.Id));
+        Assert.Equal(0, await factory.Services.GetRequiredService<Passkeys>().CountAsync(user.Id));
+        Assert.Equal(0, await factory.Services.GetRequiredService<RecoveryCodes>().RemainingAsync(user.Id));
+        Assert.False((await StoredAsync(user.Id)).TwoFactorEnabled);
+        var audited = await AssertAuditedAsync(AuditEventTypes.SecondFactorsReset, admin.Id, user.Id);
+        Assert.Equal("authenticators=1; passkeys=1; recovery_codes=10", audited.Detail);
+    }
+
+    [Fact]
+    public async Task RevokeSessionsAsync_User_RotatesTheStamp()
+    {
+        var (admin, user) = await AdminAndUserAsync("revoke");
+
+        var result = await ActAsync(a => a.RevokeSessionsAsync(user.Id, admin.Id));
+
+        Assert.True(result.Succeeded);
+        Assert.NotEqual(user.SecurityStamp, (await StoredAsync(user.Id)).SecurityStamp);
+        await AssertAuditedAsync(AuditEventTypes.SessionsRevoked, admin.Id, user.Id);
+    }
+
+    [Fact]
+    public async Task SetAdminAsync_OwnDemotion_IsRefused()
+    {
+        var (admin, _) = await AdminAndUserAsync("self-demote");
+        // Another admin exists, so only the self rule can refuse.
+        await factory.CreateUserAsync("other-admin-self-demote@example.com", Password, Roles.Admin);
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<UserDirectory>().SetAdminAsync(admin.Id, false, admin.Id);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("SelfDemotion", Assert.Single(result.Errors).Code);
+    }
+
+    [Fact]
+    public async Task SearchAsync_EmailFragmentInAnyCase_FindsOnlyMatchesWithTheirFactorCount()
+    {
+        var (_, user) = await AdminAndUserAsync("search-Needle");
+        await EnrollEverythingAsync(user.Id);
+
+        var page = await ActAsync(a => a.SearchAsync("NEEDLE-user", 0, 25));
+
+        var found = Assert.Single(page.Items);
+        Assert.Equal(1, page.TotalCount);
+        Assert.Equal(user.Id, found.Id);
+        Assert.Equal(2, found.FactorCount);
+        Assert.False(found.IsAdmin);
+    }
+
+    [Fact]
+    public async Task SearchAsync_Pages_SplitsTheMatchesInEmailOrder()
+    {
+        foreach (var n in new[] { 3, 1, 2 })
+        {
+            await factory.CreateUserAsync($"paged-{n}@example.com", Password);
+        }
+
+        var second = await ActAsync(a => a.SearchAsync("paged-", 1, 2));
+
+        Assert.Equal(3, second.TotalCount);
+        Assert.Equal(["paged-3@example.com"], second.Items.Select(u => u.Email));
+    }
+
+    [Fact]
+    public async Task DetailAsync_UserWithFactors_ListsThemAndCountsRecoveryCodes()
+    {
+        var (_, user) = await AdminAndUserAsync("detail");
+        await EnrollEverythingAsync(user.Id);
+
+        var detail = await ActAsync(a => a.DetailAsync(user.Id));
+
+        Assert.NotNull(detail);
+        Assert.Equal("Phone", Assert.Single(detail.Authenticators).Name);
+        Assert.Equal("Laptop", Assert.Single(detail.Passkeys).Name);
+        Assert.Equal(10, detail.RecoveryCodesLeft);
+    }
+
+    private async Task<T> ActAsync<T>(Func<AccountAdministration, Task<T>> act)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await act(scope.ServiceProvider.GetRequiredService<AccountAdministration>());
+    }
+
+    private async Task<(ApplicationUser Admin, ApplicationUser User)> AdminAndUserAsync(string name) =>
+        (await factory.CreateUserAsync($"{name}-admin@example.com", Password, Roles.Admin),
+         await factory.CreateUserAsync($"{name}-user@example.com", Password));
+
+    private async Task<ApplicationUser> StoredAsync(string userId)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByIdAsync(userId))!;
+    }
+
+    /// <summary>One authenticator app, one passkey (a stored row: the ceremony is tested elsewhere) and ten recovery codes.</summary>
+    private async Task EnrollEverythingAsync(string userId)
+    {
+        var pending = Authenticators.Offer("Tessera", userId);
+        Assert.NotNull(await factory.Services.GetRequiredService<Authenticators>()
+            .ConfirmAsync(userId, "Phone", pending, OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow)));
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            db.PasskeyCredentials.Add(new PasskeyCredential
+            {
+                UserId = userId,
+                CredentialId = Guid.NewGuid().ToByteArray(),
+                PublicKey = [1, 2, 3],
+                UserHandle = Passkeys.UserHandleOf(userId),
+                Name = "Laptop",
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+        await factory.Services.GetRequiredService<RecoveryCodes>().RegenerateAsync(userId);
+        await factory.Services.GetRequiredService<TwoFactorFlag>().RefreshAsync(userId);
+    }
+
+    private async Task<AuditEvent> AssertAuditedAsync(string type, string actorId, string subjectId)
+    {
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var recorded = await db.AuditEvents.Where(e => e.Type == type && e.SubjectId == subjectId).SingleAsync();
+        Assert.Equal(actorId, recorded.ActorId);
+        Assert.Equal(AuditOutcome.Success, recorded.Outcome);
+        return recorded;
+    }
+}
