@@ -55,6 +55,20 @@ public sealed class AuditLogPageTests : MudComponentTest
     }
 
     [Fact]
+    public async Task Render_UserQueryParameter_ShowsOnlyThatUsersEvents()
+    {
+        var alice = await CreateUserAsync("alice@example.com");
+        await RecordAsync(alice, "alice event");
+        await RecordAsync("bob-id", "bob event");
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo($"/admin/audit?user={alice}");
+
+        var cut = RenderPage();
+
+        cut.WaitForAssertion(() => Assert.Equal(["alice event"], Details(cut)));
+        Assert.Equal(alice, cut.Find(".filter-subject input").GetAttribute("value"));
+    }
+
+    [Fact]
     public async Task RowClick_Event_OpensTheDrawerWithItsHashes()
     {
         var recorded = await RecordAsync("alice-id", "the event");

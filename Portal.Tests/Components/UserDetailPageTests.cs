@@ -1,0 +1,136 @@
+using System.Security.Claims;
+using Bunit;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MudBlazor;
+using Tessera.Domain.Accounts;
+using Tessera.Domain.Delivery;
+using Tessera.Domain.Factors;
+using Tessera.Domain.Persistence;
+using Tessera.Portal.Components.Admin;
+using Tessera.Portal.Delivery;
+using Tessera.Portal.Hosting;
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Components;
+
+public sealed class UserDetailPageTests : MudComponentTest
+{
+    private const string AdminId = "admin-id";
+    private FactorsFixture factors = null!;
+    private string userId = "";
+    private PendingAuthenticator authenticator = null!;
+    private IReadOnlyList<string> recoveryCodes = [];
+
+    public override async Task InitializeAsync()
+    {
+        factors = await FactorsFixture.CreateAsync();
+        userId = await factors.AddUserAsync("ada@example.com");
+        authenticator = await factors.EnrollAsync(userId);
+        recoveryCodes = await factors.RecoveryCodes.RegenerateAsync(userId);
+        var database = factors.Database;
+        await new TwoFactorFlag(database.Factory).RefreshAsync(userId);
+
+        Services.AddSingleton(database.AuditLog);
+        Services.AddSingleton<TimeProvider>(database.Time);
+        Services.AddSingleton(factors.Authenticators);
+        Services.AddSingleton(factors.RecoveryCodes);
+        Services.AddSingleton(factors.CreatePasskeys());
+        Services.AddSingleton(new TwoFactorFlag(database.Factory));
+        Services.AddScoped(_ => database.Factory.CreateDbContext());
+        Services.AddIdentityCore<ApplicationUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<PortalDbContext>();
+        Services.AddScoped<UserDirectory>();
+        Services.AddScoped<AccountAdministration>();
+        var outbox = new EmailOutbox(new MessageQueue(database.Factory, [], database.Time), new NoJobs());
+        Services.AddSingleton(new SecurityNotices(outbox, Options.Create(new TesseraOptions())));
+        var auth = AddAuthorization();
+        auth.SetAuthorized("admin@example.com");
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, AdminId));
+    }
+
+    protected override Task DisposeTestAsync() => factors.DisposeAsync().AsTask();
+
+    [Fact]
+    public void Render_UserWithFactors_ListsThemWithoutSecrets()
+    {
+        var cut = RenderPage(userId);
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".factor-row")));
+        Assert.Contains("Phone", cut.Find(".factor-row").TextContent);
+        Assert.Contains("Recovery codes left: 10", cut.Find(".recovery-codes-left").TextContent);
+        Assert.DoesNotContain(authenticator.ManualKey, cut.Markup);
+        Assert.DoesNotContain(authenticator.ManualKey.Replace(" ", ""), cut.Markup);
+        Assert.All(recoveryCodes, code => Assert.DoesNotContain(code, cut.Markup));
+    }
+
+    [Fact]
+    public void Render_User_ShowsTheActionsAndTheAuditLink()
+    {
+        var cut = RenderPage(userId);
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find(".action-lock")));
+        Assert.NotNull(cut.Find(".action-reset"));
+        Assert.NotNull(cut.Find(".action-revoke"));
+        Assert.NotNull(cut.Find(".action-promote"));
+        Assert.Equal($"/admin/audit?user={userId}", cut.Find(".user-audit-link").GetAttribute("href"));
+    }
+
+    [Fact]
+    public void ResetFactors_Confirmed_RemovesThemAll()
+    {
+        var cut = RenderPage(userId);
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".factor-row")));
+
+        cut.Find("button.action-reset").Click();
+        Assert.Equal("Yes, reset factors", cut.Find("button.confirm-yes").TextContent.Trim());
+        cut.Find("button.confirm-yes").Click();
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".factor-row")));
+        Assert.Contains("Recovery codes left: 0", cut.Find(".recovery-codes-left").TextContent);
+    }
+
+    [Fact]
+    public void Lock_Cancelled_ChangesNothing()
+    {
+        var cut = RenderPage(userId);
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find(".action-lock")));
+
+        cut.Find("button.action-lock").Click();
+        cut.Find("button.confirm-cancel").Click();
+
+        Assert.Empty(cut.FindAll(".confirm-panel"));
+        Assert.Equal("no", cut.Find(".user-lockout").TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task Render_OwnAccount_DisablesLockWithAMessage()
+    {
+        var self = await factors.AddUserAsync("admin@example.com");
+        var auth = AddAuthorization();
+        auth.SetAuthorized("admin@example.com");
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, self));
+
+        var cut = RenderPage(self);
+
+        cut.WaitForAssertion(() => Assert.True(cut.Find("button.action-lock").HasAttribute("disabled")));
+        Assert.Contains("your own account", cut.Find(".self-notice").TextContent);
+    }
+
+    private IRenderedComponent<UserDetailPage> RenderPage(string id)
+    {
+        Render<MudPopoverProvider>();
+        Render<MudSnackbarProvider>();
+        return Render<UserDetailPage>(p => p.Add(c => c.Id, id));
+    }
+
+    private sealed class NoJobs : IBackgroundJobClient
+    {
+        public string Create(Job job, IState state) => "1";
+
+        public bool ChangeState(string jobId, IState state, string expectedState) => true;
+    }
+}
