@@ -19,6 +19,7 @@ try
     builder.AddAudit();
     builder.AddDelivery();
     builder.AddChallenges();
+    builder.AddCrossDevice();
     builder.AddJobs();
     builder.AddHealth();
     builder.AddUi();
@@ -46,6 +47,7 @@ app.MapJobsDashboard();
 app.MapAdminAudit();
 app.MapHealth();
 app.MapWebAuthn();
+app.MapQrSignIn();
 await app.RunAsync();
 return 0;
 

@@ -35,6 +35,13 @@ public static class AuditEventTypes
     public const string UserUnlocked = "admin.user_unlocked";
     public const string SecondFactorsReset = "admin.second_factors_reset";
     public const string SessionsRevoked = "admin.sessions_revoked";
+    public const string QrSignInCreated = "crossdevice.qr_created";
+    public const string QrSignInScanned = "crossdevice.qr_scanned";
+    public const string QrSignInApproved = "crossdevice.qr_approved";
+    public const string QrSignInDenied = "crossdevice.qr_denied";
+    public const string QrSignInNotMe = "crossdevice.qr_not_me_alert";
+    public const string QrSignInExpired = "crossdevice.qr_expired";
+    public const string QrSignInRedeemed = "crossdevice.qr_redeemed";
 
     /// <summary>Every type above, for pickers; the log may also hold types that a later version no longer writes.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditEventTypes)

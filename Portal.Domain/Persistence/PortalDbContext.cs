@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Accounts;
 using Tessera.Domain.Audit;
 using Tessera.Domain.Challenges;
+using Tessera.Domain.CrossDevice;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Factors;
 using Tessera.Domain.Keys;
@@ -29,6 +30,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public DbSet<PasskeyCredential> PasskeyCredentials => Set<PasskeyCredential>();
 
     public DbSet<WebAuthnChallenge> WebAuthnChallenges => Set<WebAuthnChallenge>();
+
+    public DbSet<QrSignInSession> QrSignInSessions => Set<QrSignInSession>();
 
     public DbSet<FieldKey> FieldKeys => Set<FieldKey>();
 

@@ -48,7 +48,7 @@ public sealed class AccountFlowTests(BrowserFixture fixture) : IClassFixture<Bro
 
         await ExpectVisibleAsync(page, page.GetByText("Confirm your email address before signing in"), "the confirm-your-email reminder");
         Assert.Equal("/Account/Login", new Uri(page.Url).AbsolutePath);
-        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == ".AspNetCore.Identity.Application");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "Tessera.Auth");
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class AccountFlowTests(BrowserFixture fixture) : IClassFixture<Bro
         await WaitForPathAsync(page, "/Account/Login");
 
         Assert.Equal("/Account/Login", new Uri(page.Url).AbsolutePath);
-        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == ".AspNetCore.Identity.Application");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "Tessera.Auth");
     }
 
     [Fact]

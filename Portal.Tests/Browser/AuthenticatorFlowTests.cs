@@ -73,7 +73,7 @@ public sealed partial class AuthenticatorFlowTests(BrowserFixture fixture) : ICl
         await ExpectVisibleAsync(page, page.GetByText("That code was already used"), "the replay error");
 
         Assert.Equal("/Account/LoginWith2fa", new Uri(page.Url).AbsolutePath);
-        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == ".AspNetCore.Identity.Application");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "Tessera.Auth");
     }
 
     [Fact]
@@ -215,7 +215,7 @@ public sealed partial class AuthenticatorFlowTests(BrowserFixture fixture) : ICl
         }
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await WaitForPathAsync(page, "/");
-        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == ".AspNetCore.Identity.Application");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "Tessera.Auth");
     }
 
     /// <summary>The code an authenticator app shows at <paramref name="at"/>, from oathtool.</summary>

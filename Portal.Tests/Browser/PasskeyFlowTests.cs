@@ -15,7 +15,7 @@ public sealed class PasskeyFlowTests(PasskeyBrowserFixture fixture) : IClassFixt
 {
     private const string Password = "correct-horse-battery";
     private const string Refused = "That passkey could not sign you in.";
-    private const string IdentityCookie = ".AspNetCore.Identity.Application";
+    private const string IdentityCookie = "Tessera.Auth";
 
     [Fact]
     public async Task Enrollment_WithAPlatformAuthenticator_ListsThePasskeyAndShowsTenRecoveryCodes()

@@ -178,6 +178,29 @@ namespace Tessera.Migrations.Sqlite.Schema
                 });
 
             migrationBuilder.CreateTable(
+                name: "QrSignInSessions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TokenHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    BrowserNonceHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    Number = table.Column<int>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    RequesterIpPseudonym = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    RequesterDevice = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    ApproverUserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    ScannedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    DecidedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    RedeemedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_QrSignInSessions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WebAuthnChallenges",
                 columns: table => new
                 {
@@ -466,6 +489,17 @@ namespace Tessera.Migrations.Sqlite.Schema
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_QrSignInSessions_RequesterIpPseudonym_ExpiresAt",
+                table: "QrSignInSessions",
+                columns: new[] { "RequesterIpPseudonym", "ExpiresAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QrSignInSessions_TokenHash",
+                table: "QrSignInSessions",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RecoveryCodes_UserId",
                 table: "RecoveryCodes",
                 column: "UserId");
@@ -522,6 +556,9 @@ namespace Tessera.Migrations.Sqlite.Schema
 
             migrationBuilder.DropTable(
                 name: "ProtectedSecrets");
+
+            migrationBuilder.DropTable(
+                name: "QrSignInSessions");
 
             migrationBuilder.DropTable(
                 name: "RecoveryCodes");

@@ -179,6 +179,29 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 });
 
             migrationBuilder.CreateTable(
+                name: "QrSignInSessions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TokenHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    BrowserNonceHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    Number = table.Column<int>(type: "integer", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "bigint", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    RequesterIpPseudonym = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    RequesterDevice = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    ApproverUserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ScannedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    DecidedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    RedeemedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_QrSignInSessions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WebAuthnChallenges",
                 columns: table => new
                 {
@@ -467,6 +490,17 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_QrSignInSessions_RequesterIpPseudonym_ExpiresAt",
+                table: "QrSignInSessions",
+                columns: new[] { "RequesterIpPseudonym", "ExpiresAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QrSignInSessions_TokenHash",
+                table: "QrSignInSessions",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RecoveryCodes_UserId",
                 table: "RecoveryCodes",
                 column: "UserId");
@@ -523,6 +557,9 @@ namespace Tessera.Migrations.PostgreSql.Schema
 
             migrationBuilder.DropTable(
                 name: "ProtectedSecrets");
+
+            migrationBuilder.DropTable(
+                name: "QrSignInSessions");
 
             migrationBuilder.DropTable(
                 name: "RecoveryCodes");

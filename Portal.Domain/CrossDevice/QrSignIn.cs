@@ -1,0 +1,238 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Tessera.Domain.Audit;
+using Tessera.Domain.Persistence;
+
+namespace Tessera.Domain.CrossDevice;
+
+/// <summary>
+/// The QR sign-in state machine: Pending -> Scanned -> Approved -> Redeemed, or Denied / Expired on the way. Each
+/// transition is one conditional update whose row count decides, so a phone on one node and a laptop on another
+/// cannot both win (approve vs. expire, redeem twice).
+/// </summary>
+public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, AuditLog audit,
+    IpPseudonymizer pseudonymizer, IOptions<CrossDeviceOptions> options)
+{
+    /// <summary>After approval the laptop has this long to redeem; its page polls every second.</summary>
+    public static readonly TimeSpan RedeemWindow = TimeSpan.FromSeconds(60);
+
+    private static readonly QrSignInStatus[] Live = [QrSignInStatus.Pending, QrSignInStatus.Scanned, QrSignInStatus.Approved];
+
+    public async Task<QrCreateResult> CreateAsync(QrDevice laptop, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var ip = await pseudonymizer.PseudonymizeAsync(laptop.IpAddress);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // A soft cap: two requests racing past it make one session too many, which is harmless; it stops floods.
+        var live = await db.QrSignInSessions.CountAsync(s => s.RequesterIpPseudonym == ip && Live.Contains(s.Status) && s.ExpiresAt > nowMs, ct);
+        if (live >= options.Value.MaxLiveSessionsPerIp)
+        {
+            await AuditAsync(AuditEventTypes.QrSignInCreated, AuditOutcome.Failure, null, laptop, $"refused: {live} live sessions from this address", ct);
+            return new QrCreateResult(QrCreateOutcome.TooManyLiveSessions, null);
+        }
+
+        // 128 random bits each: neither can be guessed, and only their hashes are stored.
+        var token = Base64Url(RandomNumberGenerator.GetBytes(16));
+        var nonce = Base64Url(RandomNumberGenerator.GetBytes(16));
+        var session = new QrSignInSession
+        {
+            TokenHash = Hash(token),
+            BrowserNonceHash = Hash(nonce),
+            Number = RandomNumberGenerator.GetInt32(10, 100),
+            ExpiresAt = (now + options.Value.SessionLifetime).ToUnixTimeMilliseconds(),
+            RequesterIpPseudonym = ip,
+            RequesterDevice = UserAgentSummary.Summarize(laptop.UserAgent),
+            CreatedAt = now,
+        };
+        db.QrSignInSessions.Add(session);
+        await db.SaveChangesAsync(ct);
+        await AuditAsync(AuditEventTypes.QrSignInCreated, AuditOutcome.Success, null, laptop, $"session={session.Id}", ct);
+        return new QrCreateResult(QrCreateOutcome.Created,
+            new QrSignInCreated(session.Id, token, nonce, session.Number, DateTimeOffset.FromUnixTimeMilliseconds(session.ExpiresAt)));
+    }
+
+    /// <summary>
+    /// The phone opened the QR URL: Pending -> Scanned, bound to this user. Opening it again (a reload) by the same
+    /// user shows it again; anyone else, or a closed session, gets null.
+    /// </summary>
+    public async Task<QrScanView?> ScanAsync(string token, string userId, QrDevice phone, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var hash = Hash(token);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var scanned = await db.QrSignInSessions
+            .Where(s => s.TokenHash == hash && s.Status == QrSignInStatus.Pending && s.ExpiresAt > nowMs)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.Status, QrSignInStatus.Scanned)
+                .SetProperty(s => s.ApproverUserId, userId)
+                .SetProperty(s => s.ScannedAt, now), ct);
+        var row = await db.QrSignInSessions.AsNoTracking().SingleOrDefaultAsync(s => s.TokenHash == hash, ct);
+        if (row is null || row.Status != QrSignInStatus.Scanned || row.ApproverUserId != userId || row.ExpiresAt <= nowMs)
+        {
+            await AuditAsync(AuditEventTypes.QrSignInScanned, AuditOutcome.Failure, userId, phone,
+                row is null ? "refused: unknown token" : $"{Describe(row)}; refused: {Effective(row, nowMs)}", ct);
+            return null;
+        }
+        if (scanned == 1)
+        {
+            await AuditAsync(AuditEventTypes.QrSignInScanned, AuditOutcome.Success, userId, phone, Describe(row), ct);
+        }
+        return new QrScanView(row.Id, row.RequesterDevice, row.CreatedAt, DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt), Choices(row));
+    }
+
+    /// <summary>
+    /// The user picked a number: the right one approves, a wrong one ends the session (a guess must not get a second
+    /// try). Returns the status the session is in afterwards.
+    /// </summary>
+    public async Task<QrSignInStatus> ApproveAsync(string token, string userId, int chosenNumber, QrDevice phone, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var hash = Hash(token);
+        var redeemBy = (now + RedeemWindow).ToUnixTimeMilliseconds();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var mine = db.QrSignInSessions.Where(s => s.TokenHash == hash && s.Status == QrSignInStatus.Scanned && s.ApproverUserId == userId && s.ExpiresAt > nowMs);
+        var approved = await mine.Where(s => s.Number == chosenNumber)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.Status, QrSignInStatus.Approved)
+                .SetProperty(s => s.DecidedAt, now)
+                .SetProperty(s => s.ExpiresAt, redeemBy), ct);
+        if (approved == 1)
+        {
+            await AuditAsync(AuditEventTypes.QrSignInApproved, AuditOutcome.Success, userId, phone, await DescribeAsync(db, hash, ct), ct);
+            return QrSignInStatus.Approved;
+        }
+        var denied = await mine.Where(s => s.Number != chosenNumber)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, QrSignInStatus.Denied).SetProperty(s => s.DecidedAt, now), ct);
+        var status = await StatusByHashAsync(db, hash, nowMs, ct);
+        await AuditAsync(AuditEventTypes.QrSignInApproved, AuditOutcome.Failure, userId, phone,
+            $"{await DescribeAsync(db, hash, ct)}; refused: {(denied == 1 ? "wrong number, session denied" : status?.ToString() ?? "unknown token")}", ct);
+        return status ?? QrSignInStatus.Expired;
+    }
+
+    /// <summary>The user said no; <paramref name="thisWasntMe"/> also raises an alert: someone else showed them the code.</summary>
+    public async Task<bool> DenyAsync(string token, string userId, bool thisWasntMe, QrDevice phone, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var hash = Hash(token);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var denied = await db.QrSignInSessions
+            .Where(s => s.TokenHash == hash && s.Status == QrSignInStatus.Scanned && s.ApproverUserId == userId && s.ExpiresAt > nowMs)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, QrSignInStatus.Denied).SetProperty(s => s.DecidedAt, now), ct) == 1;
+        var detail = await DescribeAsync(db, hash, ct);
+        await AuditAsync(AuditEventTypes.QrSignInDenied, denied ? AuditOutcome.Success : AuditOutcome.Failure, userId, phone,
+            denied ? detail : $"{detail}; refused: not open for this user", ct);
+        if (thisWasntMe)
+        {
+            // Raised even when the deny itself was too late: the user saw a request they did not make.
+            await AuditAsync(AuditEventTypes.QrSignInNotMe, AuditOutcome.Failure, userId, phone, $"{detail}; the user did not start this sign-in", ct);
+        }
+        return denied;
+    }
+
+    /// <summary>
+    /// What the starting browser polls; null unless <paramref name="browserNonce"/> is that browser's. A session
+    /// past its time reads Expired, and that is written down with a conditional update.
+    /// </summary>
+    public async Task<QrSignInStatus?> StatusAsync(Guid id, string? browserNonce, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(browserNonce))
+        {
+            return null;
+        }
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var nonceHash = Hash(browserNonce);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.QrSignInSessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id && s.BrowserNonceHash == nonceHash, ct);
+        return row is null ? null : await RecordExpiryAsync(db, row, nowMs, ct);
+    }
+
+    /// <summary>
+    /// Approved -> Redeemed, once, by the browser that started it and before the redeem window closes. Returns the
+    /// approver's user id to sign in, or null.
+    /// </summary>
+    public async Task<string?> RedeemAsync(Guid id, string? browserNonce, QrDevice laptop, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var redeemed = 0;
+        if (!string.IsNullOrEmpty(browserNonce))
+        {
+            var nonceHash = Hash(browserNonce);
+            redeemed = await db.QrSignInSessions
+                .Where(s => s.Id == id && s.BrowserNonceHash == nonceHash && s.Status == QrSignInStatus.Approved && s.ExpiresAt > nowMs)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, QrSignInStatus.Redeemed).SetProperty(s => s.RedeemedAt, now), ct);
+        }
+        var row = await db.QrSignInSessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (redeemed == 1 && row is not null)
+        {
+            await AuditAsync(AuditEventTypes.QrSignInRedeemed, AuditOutcome.Success, row.ApproverUserId, laptop, Describe(row), ct);
+            return row.ApproverUserId;
+        }
+        var reason = row is null ? "unknown session" : string.IsNullOrEmpty(browserNonce) ? "no browser nonce" : $"status {Effective(row, nowMs)} or another browser";
+        await AuditAsync(AuditEventTypes.QrSignInRedeemed, AuditOutcome.Failure, null, laptop, $"{(row is null ? $"session={id}" : Describe(row))}; refused: {reason}", ct);
+        return null;
+    }
+
+    /// <summary>Three distinct numbers, the session's among them, in an order that is the same on every render.</summary>
+    internal static IReadOnlyList<int> Choices(QrSignInSession row)
+    {
+        // Derived from the id, not random per render: a reload must not reveal the right number by what stays put.
+        var seed = SHA256.HashData(row.Id.ToByteArray());
+        var choices = new List<int> { row.Number };
+        for (var i = 0; choices.Count < 3; i++)
+        {
+            var candidate = 10 + seed[i % seed.Length] * (i + 1) % 90;
+            if (!choices.Contains(candidate))
+            {
+                choices.Add(candidate);
+            }
+        }
+        return choices.OrderBy(n => SHA256.HashData(BitConverter.GetBytes(n).Concat(seed).ToArray())[0]).ThenBy(n => n).ToList();
+    }
+
+    public static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
+
+    private async Task<QrSignInStatus> RecordExpiryAsync(PortalDbContext db, QrSignInSession row, long nowMs, CancellationToken ct)
+    {
+        var status = Effective(row, nowMs);
+        if (status == QrSignInStatus.Expired && row.Status != QrSignInStatus.Expired)
+        {
+            var expired = await db.QrSignInSessions
+                .Where(s => s.Id == row.Id && Live.Contains(s.Status) && s.ExpiresAt <= nowMs)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, QrSignInStatus.Expired), ct);
+            if (expired == 1)
+            {
+                await AuditAsync(AuditEventTypes.QrSignInExpired, AuditOutcome.Failure, row.ApproverUserId, null, $"{Describe(row)}; was {row.Status}", ct);
+            }
+        }
+        return status;
+    }
+
+    private static async Task<QrSignInStatus?> StatusByHashAsync(PortalDbContext db, byte[] hash, long nowMs, CancellationToken ct)
+    {
+        var row = await db.QrSignInSessions.AsNoTracking().SingleOrDefaultAsync(s => s.TokenHash == hash, ct);
+        return row is null ? null : Effective(row, nowMs);
+    }
+
+    private static QrSignInStatus Effective(QrSignInSession row, long nowMs) =>
+        Live.Contains(row.Status) && row.ExpiresAt <= nowMs ? QrSignInStatus.Expired : row.Status;
+
+    private static async Task<string> DescribeAsync(PortalDbContext db, byte[] hash, CancellationToken ct) =>
+        await db.QrSignInSessions.AsNoTracking().SingleOrDefaultAsync(s => s.TokenHash == hash, ct) is { } row ? Describe(row) : "unknown token";
+
+    // The other device's details go into the detail, the acting device's into the event's own address and browser.
+    private static string Describe(QrSignInSession row) =>
+        $"session={row.Id}; laptop={row.RequesterDevice ?? "unknown"}; laptop ip={row.RequesterIpPseudonym ?? "unknown"}";
+
+    private Task AuditAsync(string type, AuditOutcome outcome, string? userId, QrDevice? device, string detail, CancellationToken ct) =>
+        audit.RecordAsync(new AuditEntry(type, outcome, userId, userId, device?.IpAddress, device?.UserAgent, detail), ct);
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,72 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using Tessera.Domain.Accounts;
+using Tessera.Domain.Audit;
+using Tessera.Domain.CrossDevice;
+using Tessera.Portal.Hosting;
+
+namespace Tessera.Portal.Endpoints;
+
+/// <summary>
+/// The laptop's half of QR sign-in over plain HTTP: its page polls the status, then redeems the approval here,
+/// because a cookie can only be set by an HTTP response, not from a Blazor circuit.
+/// </summary>
+public static class QrSignInEndpoints
+{
+    /// <summary>The browser-binding cookie; its path is the session's own, so each tab's session has its own cookie.</summary>
+    public const string NonceCookie = "Tessera.QrSignIn";
+
+    public static string SessionPath(Guid id) => $"/qr/sessions/{id}";
+
+    public static IEndpointRouteBuilder MapQrSignIn(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/qr/sessions").AllowAnonymous();
+        group.MapGet("/{id:guid}", StatusAsync);
+        group.MapGet("/{id:guid}/redeem", RedeemAsync);
+        return endpoints;
+    }
+
+    public static void SetNonceCookie(HttpContext http, QrSignInCreated session) =>
+        http.Response.Cookies.Append(NonceCookie, session.BrowserNonce, new CookieOptions
+        {
+            HttpOnly = true,
+            Secure = http.Request.IsHttps,
+            // Strict: a link from another site must not carry the binding along.
+            SameSite = SameSiteMode.Strict,
+            Path = SessionPath(session.Id),
+            Expires = session.ExpiresAt + QrSignIn.RedeemWindow,
+        });
+
+    private static async Task<IResult> StatusAsync(Guid id, HttpContext http, QrSignIn qr)
+    {
+        var status = await qr.StatusAsync(id, http.Request.Cookies[NonceCookie], http.RequestAborted);
+        http.Response.Headers.CacheControl = "no-store";
+        // Another browser's session is indistinguishable from a missing one.
+        return status is null
+            ? Results.Problem("This sign-in code is not for this browser. Start again.", statusCode: StatusCodes.Status404NotFound)
+            : Results.Ok(new { status = status.Value.ToString().ToLowerInvariant() });
+    }
+
+    private static async Task<IResult> RedeemAsync(Guid id, HttpContext http, QrSignIn qr,
+        UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, AuditLog audit)
+    {
+        var nonce = http.Request.Cookies[NonceCookie];
+        http.Response.Cookies.Delete(NonceCookie, new CookieOptions { Path = SessionPath(id) });
+        var userId = await qr.RedeemAsync(id, nonce, http.QrDevice(), http.RequestAborted);
+        var user = userId is null ? null : await users.FindByIdAsync(userId);
+        if (user is null)
+        {
+            // Vague on purpose: the audit log says whether it was the cookie, the status or the clock.
+            return Results.Redirect("/signin/qr?error=refused");
+        }
+        if (await users.IsLockedOutAsync(user) || !await signIn.CanSignInAsync(user))
+        {
+            await audit.RecordAsync(http, AuditEventTypes.LockedOut, AuditOutcome.Failure, subjectId: user.Id, detail: "QR sign-in refused while locked out or not allowed to sign in");
+            return Results.Redirect("/Account/Lockout");
+        }
+        // The phone was signed in (with its own factors) and the user matched the number: that approval is the sign-in.
+        await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new Claim("amr", "qr")]);
+        await audit.RecordAsync(http, AuditEventTypes.SignIn, AuditOutcome.Success, user.Id, detail: $"with QR approval from a signed-in device; session={id}");
+        return Results.Redirect("/security");
+    }
+}
