@@ -35,6 +35,18 @@ const describe = (error) => {
     }
 };
 
+// The credential as the server reads it: the common fields plus the ceremony's own response, binary as base64url.
+const serialize = (credential, response) => ({
+    ok: true,
+    json: JSON.stringify({
+        id: credential.id,
+        rawId: toBase64Url(credential.rawId),
+        type: credential.type,
+        clientExtensionResults: credential.getClientExtensionResults(),
+        response,
+    }),
+});
+
 export function isSupported() {
     return typeof window.PublicKeyCredential === 'function';
 }
@@ -47,20 +59,11 @@ export async function create(optionsJson) {
         options.user.id = toBuffer(options.user.id);
         options.excludeCredentials = descriptors(options.excludeCredentials);
         const credential = await navigator.credentials.create({ publicKey: options });
-        return {
-            ok: true,
-            json: JSON.stringify({
-                id: credential.id,
-                rawId: toBase64Url(credential.rawId),
-                type: credential.type,
-                clientExtensionResults: credential.getClientExtensionResults(),
-                response: {
-                    attestationObject: toBase64Url(credential.response.attestationObject),
-                    clientDataJSON: toBase64Url(credential.response.clientDataJSON),
-                    transports: credential.response.getTransports ? credential.response.getTransports() : [],
-                },
-            }),
-        };
+        return serialize(credential, {
+            attestationObject: toBase64Url(credential.response.attestationObject),
+            clientDataJSON: toBase64Url(credential.response.clientDataJSON),
+            transports: credential.response.getTransports ? credential.response.getTransports() : [],
+        });
     } catch (error) {
         return { ok: false, ...describe(error) };
     }
@@ -79,21 +82,12 @@ export async function get(optionsJson, mediation) {
         const request = { publicKey: options, signal: pending.signal };
         if (mediation) request.mediation = mediation;
         const credential = await navigator.credentials.get(request);
-        return {
-            ok: true,
-            json: JSON.stringify({
-                id: credential.id,
-                rawId: toBase64Url(credential.rawId),
-                type: credential.type,
-                clientExtensionResults: credential.getClientExtensionResults(),
-                response: {
-                    authenticatorData: toBase64Url(credential.response.authenticatorData),
-                    clientDataJSON: toBase64Url(credential.response.clientDataJSON),
-                    signature: toBase64Url(credential.response.signature),
-                    userHandle: credential.response.userHandle ? toBase64Url(credential.response.userHandle) : null,
-                },
-            }),
-        };
+        return serialize(credential, {
+            authenticatorData: toBase64Url(credential.response.authenticatorData),
+            clientDataJSON: toBase64Url(credential.response.clientDataJSON),
+            signature: toBase64Url(credential.response.signature),
+            userHandle: credential.response.userHandle ? toBase64Url(credential.response.userHandle) : null,
+        });
     } catch (error) {
         return { ok: false, ...describe(error) };
     }
