@@ -10,13 +10,17 @@ public sealed record ChallengeBinding(string? UserId = null, string? ClientId = 
 
 /// <param name="Destination">Already validated and normalised by the caller: E.164 for SMS, an address for email.</param>
 /// <param name="Compose">Builds the message around the code; called once per send, never logged.</param>
+/// <param name="Region">ISO region of a phone destination ("GB"), for the SMS country rules; null for email.</param>
+/// <param name="ClientIp">The requester's IP address, for the per-IP limit; never stored with the challenge.</param>
 public sealed record ChallengeRequest(
     string Purpose,
     ChallengeBinding Binding,
     string Channel,
     string Destination,
     string MaskedDestination,
-    Func<string, (string Subject, string Text)> Compose);
+    Func<string, (string Subject, string Text)> Compose,
+    string? Region = null,
+    string? ClientIp = null);
 
 /// <summary>The caller enqueues the delivery job for <paramref name="MessageId"/> once this returns.</summary>
 public sealed record ChallengeCreated(Guid ChallengeId, Guid MessageId, DateTimeOffset ExpiresAt);

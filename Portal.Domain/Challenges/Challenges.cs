@@ -6,6 +6,7 @@ using Tessera.Domain.Audit;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Keys;
 using Tessera.Domain.Persistence;
+using Tessera.Domain.Policies;
 
 namespace Tessera.Domain.Challenges;
 
@@ -16,7 +17,14 @@ namespace Tessera.Domain.Challenges;
 /// the audit log or the application log.
 /// </summary>
 public sealed class Challenges(
-    IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, SecretStore secrets, AuditLog audit, IOptions<ChallengeOptions> options)
+    IDbContextFactory<PortalDbContext> dbFactory,
+    TimeProvider time,
+    SecretStore secrets,
+    AuditLog audit,
+    IOptions<ChallengeOptions> options,
+    MessageQueue messages,
+    ISendLimiter limiter,
+    IDeliveryTrigger trigger)
 {
     public const string CodeSecretName = "challenges.code-mac";
     public const string DestinationSecretName = "challenges.destination";
@@ -24,14 +32,16 @@ public sealed class Challenges(
     private readonly Lazy<Task<byte[]>> codeKey = new(() => secrets.GetOrCreateAsync(CodeSecretName, 32));
     private readonly Lazy<Task<byte[]>> destinationKey = new(() => secrets.GetOrCreateAsync(DestinationSecretName, 32));
 
+    /// <exception cref="SendRefusedException">An abuse limit refused the send; nothing was stored or sent.</exception>
     public async Task<ChallengeCreated> CreateAsync(ChallengeRequest request, CancellationToken cancellationToken = default)
     {
         var kind = KindOf(request.Channel);
         var policy = options.Value;
+        var destinationHash = ChallengeCodes.DestinationHash(await destinationKey.Value, request.Destination);
+        await EnforceLimitsAsync(request.Channel, destinationHash, request.Region, request.Binding, request.ClientIp, cancellationToken);
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7();
         var code = ChallengeCodes.Generate(policy.CodeLength);
-        var message = Message(kind, request.Destination, request.Compose(code), now);
         var expiresAt = now + policy.Lifetime;
         var challenge = new OtpChallenge
         {
@@ -40,24 +50,26 @@ public sealed class Challenges(
             UserId = request.Binding.UserId,
             ClientId = request.Binding.ClientId,
             Channel = request.Channel,
-            DestinationHash = ChallengeCodes.DestinationHash(await destinationKey.Value, request.Destination),
+            DestinationHash = destinationHash,
+            Region = request.Region,
             MaskedDestination = request.MaskedDestination,
             CodeHash = ChallengeCodes.Mac(await codeKey.Value, id, code),
             ExpiresAt = expiresAt.ToUnixTimeMilliseconds(),
             Sends = 1,
             LastSentAt = now.ToUnixTimeMilliseconds(),
             CreatedAt = now,
-            MessageId = message.Id,
         };
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // One SaveChanges, one transaction: a challenge never exists without the message that carries its code.
+        var messageId = messages.Stage(db, Draft(kind, request.Destination, request.Compose(code), id));
+        challenge.MessageId = messageId;
         db.OtpChallenges.Add(challenge);
-        db.OutboundMessages.Add(message);
         await db.SaveChangesAsync(cancellationToken);
+        trigger.Queued(messageId);
         await AuditAsync(AuditEventTypes.ChallengeCreated, AuditOutcome.Success, request.Binding,
-            $"id={id}; purpose={request.Purpose}; channel={request.Channel}; message={message.Id}", cancellationToken);
-        return new ChallengeCreated(id, message.Id, DateTimeOffset.FromUnixTimeMilliseconds(challenge.ExpiresAt));
+            $"id={id}; purpose={request.Purpose}; channel={request.Channel}; message={messageId}", cancellationToken);
+        return new ChallengeCreated(id, messageId, DateTimeOffset.FromUnixTimeMilliseconds(challenge.ExpiresAt));
     }
 
     /// <summary>
@@ -122,8 +134,10 @@ public sealed class Challenges(
     /// Sends a new code, which replaces the old one (only one code is ever live) and gets a full lifetime; the checks
     /// already made still count. Null when no challenge with this id belongs to <paramref name="binding"/>.
     /// </summary>
+    /// <exception cref="SendRefusedException">An abuse limit refused the send; the live code is unchanged.</exception>
     public async Task<ResendResult?> ResendAsync(
-        Guid id, ChallengeBinding binding, Func<string, (string Subject, string Text)> compose, CancellationToken cancellationToken = default)
+        Guid id, ChallengeBinding binding, Func<string, (string Subject, string Text)> compose, string? clientIp = null,
+        CancellationToken cancellationToken = default)
     {
         var policy = options.Value;
         var now = time.GetUtcNow();
@@ -140,11 +154,14 @@ public sealed class Challenges(
             return refused;
         }
 
-        // The destination is kept only as a hash here; the current message row is Delivery's record of where it went.
-        var recipient = await db.OutboundMessages.Where(m => m.Id == row.MessageId).Select(m => m.Recipient).SingleAsync(cancellationToken);
+        await EnforceLimitsAsync(row.Channel, row.DestinationHash, row.Region, binding, clientIp, cancellationToken);
+        // The destination is kept only as a hash here; Delivery's record of the current message says where it went.
+        var recipient = await messages.GetRecipientAsync(row.MessageId ?? Guid.Empty, cancellationToken)
+            ?? throw new InvalidOperationException($"Challenge {id} has no message to resend to.");
         var code = ChallengeCodes.Generate(policy.CodeLength);
         var hash = ChallengeCodes.Mac(await codeKey.Value, id, code);
-        var message = Message(KindOf(row.Channel), recipient, compose(code), now);
+        // Staged first so the conditional update can point the challenge at it; saved only if that update wins.
+        var messageId = messages.Stage(db, Draft(KindOf(row.Channel), recipient, compose(code), id));
         var expiresAt = (now + policy.Lifetime).ToUnixTimeMilliseconds();
         var cooldownEnd = nowMs - (long)policy.ResendCooldown.TotalMilliseconds;
         var maxChecks = policy.MaxChecks;
@@ -159,7 +176,7 @@ public sealed class Challenges(
                 .SetProperty(c => c.Sends, c => c.Sends + 1)
                 .SetProperty(c => c.LastSentAt, nowMs)
                 .SetProperty(c => c.ExpiresAt, expiresAt)
-                .SetProperty(c => c.MessageId, (Guid?)message.Id), cancellationToken);
+                .SetProperty(c => c.MessageId, (Guid?)messageId), cancellationToken);
         if (replaced == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
@@ -167,11 +184,11 @@ public sealed class Challenges(
             return RefuseResend(current, nowMs)
                 ?? new ResendResult(ResendOutcome.Cooldown, ChallengeStatus.Pending, RetryAfterSeconds: (int)Math.Ceiling(policy.ResendCooldown.TotalSeconds));
         }
-        db.OutboundMessages.Add(message);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        await AuditAsync(AuditEventTypes.ChallengeResent, AuditOutcome.Success, binding, $"id={id}; send={row.Sends + 1}; message={message.Id}", cancellationToken);
-        return new ResendResult(ResendOutcome.Sent, ChallengeStatus.Pending, message.Id, DateTimeOffset.FromUnixTimeMilliseconds(expiresAt));
+        trigger.Queued(messageId);
+        await AuditAsync(AuditEventTypes.ChallengeResent, AuditOutcome.Success, binding, $"id={id}; send={row.Sends + 1}; message={messageId}", cancellationToken);
+        return new ResendResult(ResendOutcome.Sent, ChallengeStatus.Pending, messageId, DateTimeOffset.FromUnixTimeMilliseconds(expiresAt));
     }
 
     /// <summary>Cancels a challenge that can still be answered; false when it cannot (or is not the binding's).</summary>
@@ -274,15 +291,23 @@ public sealed class Challenges(
         _ => throw new ArgumentException($"Unknown challenge channel '{channel}'.", nameof(channel)),
     };
 
-    private static OutboundMessage Message(MessageKind kind, string recipient, (string Subject, string Text) content, DateTimeOffset now) => new()
+    private static MessageDraft Draft(MessageKind kind, string recipient, (string Subject, string Text) content, Guid challengeId) => new(
+        kind, recipient, content.Subject,
+        kind == MessageKind.Email ? $"<p>{WebUtility.HtmlEncode(content.Text)}</p>" : null,
+        content.Text, $"challenge:{challengeId:N}");
+
+    private async Task EnforceLimitsAsync(
+        string channel, string destinationHash, string? region, ChallengeBinding binding, string? clientIp, CancellationToken cancellationToken)
     {
-        Kind = kind,
-        Recipient = recipient,
-        Subject = content.Subject,
-        HtmlBody = kind == MessageKind.Email ? $"<p>{WebUtility.HtmlEncode(content.Text)}</p>" : null,
-        TextBody = content.Text,
-        CreatedAt = now,
-    };
+        var decision = await limiter.CheckAsync(new SendAttempt(channel, destinationHash, region, binding.UserId, binding.ClientId, clientIp), cancellationToken);
+        if (!decision.Allowed)
+        {
+            // Precise here, vague to the caller: the rule goes to the audit log, the destination never does.
+            await AuditAsync(AuditEventTypes.ChallengeCreated, AuditOutcome.Failure, binding,
+                $"refused by limit: {decision.Rule}; channel={channel}; region={region}", cancellationToken);
+            throw new SendRefusedException(decision);
+        }
+    }
 
     private Task AuditAsync(string type, AuditOutcome outcome, ChallengeBinding binding, string detail, CancellationToken cancellationToken) =>
         audit.RecordAsync(new AuditEntry(type, outcome, binding.UserId ?? binding.ClientId, binding.UserId, Detail: detail), cancellationToken);

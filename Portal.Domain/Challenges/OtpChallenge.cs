@@ -28,6 +28,9 @@ public sealed class OtpChallenge
 
     public required string MaskedDestination { get; init; }
 
+    /// <summary>ISO region of an SMS destination, so a resend is held to the same country rules.</summary>
+    public string? Region { get; init; }
+
     /// <summary>HMAC-SHA256 of the live code, bound to this challenge's id.</summary>
     public required byte[] CodeHash { get; set; }
 
@@ -77,6 +80,7 @@ internal sealed class OtpChallengeConfiguration : IEntityTypeConfiguration<OtpCh
         builder.Property(c => c.Channel).HasMaxLength(8);
         builder.Property(c => c.DestinationHash).HasMaxLength(64);
         builder.Property(c => c.MaskedDestination).HasMaxLength(64);
+        builder.Property(c => c.Region).HasMaxLength(8);
         builder.Property(c => c.CodeHash).HasMaxLength(32);
         builder.Property(c => c.Status).HasConversion<string>().HasMaxLength(24);
         builder.HasIndex(c => new { c.Status, c.ExpiresAt });

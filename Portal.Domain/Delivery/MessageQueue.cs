@@ -23,6 +23,34 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, I
         return message.Id;
     }
 
+    /// <summary>
+    /// Adds a message to <paramref name="db"/> without saving: the caller's SaveChanges commits it in the same
+    /// transaction as its own rows (a challenge never exists without the message carrying its code). After the
+    /// commit, the caller tells <see cref="IDeliveryTrigger"/>.
+    /// </summary>
+    public Guid Stage(PortalDbContext db, MessageDraft draft)
+    {
+        var message = new OutboundMessage
+        {
+            Kind = draft.Kind,
+            Recipient = draft.Recipient,
+            Subject = draft.Subject,
+            HtmlBody = draft.HtmlBody,
+            TextBody = draft.TextBody,
+            Reference = draft.Reference,
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.OutboundMessages.Add(message);
+        return message.Id;
+    }
+
+    /// <summary>Where a queued message goes; null when there is no such message.</summary>
+    public async Task<string?> GetRecipientAsync(Guid messageId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.OutboundMessages.Where(m => m.Id == messageId).Select(m => m.Recipient).SingleOrDefaultAsync(cancellationToken);
+    }
+
     /// <summary>How long a claimed attempt may take before another worker may take the message over.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 

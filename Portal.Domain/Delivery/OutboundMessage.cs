@@ -19,6 +19,9 @@ public sealed class OutboundMessage
 
     public string? TextBody { get; set; }
 
+    /// <summary>What the message belongs to, for example "challenge:{id}": lets a caller list its messages and attempts.</summary>
+    public string? Reference { get; init; }
+
     public MessageStatus Status { get; set; } = MessageStatus.Pending;
 
     public int Attempts { get; set; }
@@ -37,6 +40,9 @@ public sealed class OutboundMessage
 
     public DateTimeOffset? SentAt { get; set; }
 }
+
+/// <summary>A message to stage in the caller's transaction (see <see cref="MessageQueue.Stage"/>).</summary>
+public sealed record MessageDraft(MessageKind Kind, string Recipient, string Subject, string? HtmlBody, string TextBody, string? Reference = null);
 
 public enum MessageKind
 {
@@ -64,6 +70,8 @@ internal sealed class OutboundMessageConfiguration : IEntityTypeConfiguration<Ou
         builder.Property(m => m.Transport).HasMaxLength(32);
         builder.Property(m => m.LastError).HasMaxLength(512);
         builder.HasIndex(m => new { m.Status, m.CreatedAt });
+        builder.Property(m => m.Reference).HasMaxLength(64);
         builder.HasIndex(m => new { m.Transport, m.CreatedAt });
+        builder.HasIndex(m => m.Reference);
     }
 }

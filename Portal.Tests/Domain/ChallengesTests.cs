@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tessera.Domain.Challenges;
 using Tessera.Domain.Delivery;
+using Tessera.Domain.Policies;
 using Tessera.Portal.Tests.Support;
 
 namespace Tessera.Portal.Tests.Domain;
@@ -273,11 +274,48 @@ public sealed class ChallengesTests : IAsyncLifetime
         Assert.All(events, e => Assert.All(codes, code => Assert.DoesNotContain(code, e.Detail ?? "")));
     }
 
+    [Fact]
+    public async Task CreateAsync_RefusedByALimit_StoresAndQueuesNothing()
+    {
+        var trigger = new RecordingTrigger();
+        var refusing = new RefusingLimiter(new SendDecision(false, "per-destination", TimeSpan.FromMinutes(5), "Too many codes to this number."));
+        var challenges = new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, Options.Create(new ChallengeOptions()),
+            new MessageQueue(database.Factory, [], database.Time), refusing, trigger);
+        var codes = new List<string>();
+
+        var refused = await Assert.ThrowsAsync<SendRefusedException>(() => challenges.CreateAsync(Request(codes)));
+
+        Assert.Equal("per-destination", refused.Decision.Rule);
+        Assert.Equal(ChallengeChannels.Sms, refusing.Seen!.Channel);
+        await using var db = await database.Factory.CreateDbContextAsync();
+        Assert.Equal(0, await db.OtpChallenges.CountAsync());
+        Assert.Equal(0, await db.OutboundMessages.CountAsync());
+        Assert.Empty(trigger.Queued);
+        Assert.Empty(codes);
+    }
+
+    [Fact]
+    public async Task CreateAsync_AfterCommit_TellsDeliveryAboutTheMessage()
+    {
+        var trigger = new RecordingTrigger();
+        var challenges = new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, Options.Create(new ChallengeOptions()),
+            new MessageQueue(database.Factory, [], database.Time), SendLimiters.Unlimited, trigger);
+
+        var created = await challenges.CreateAsync(Request([]));
+
+        Assert.Equal([created.MessageId], trigger.Queued);
+        await using var db = await database.Factory.CreateDbContextAsync();
+        var message = await db.OutboundMessages.AsNoTracking().SingleAsync(m => m.Id == created.MessageId);
+        Assert.Equal($"challenge:{created.ChallengeId:N}", message.Reference);
+    }
+
     private (Challenges Challenges, List<string> Codes) Create(Action<ChallengeOptions>? configure = null)
     {
         var options = new ChallengeOptions();
         configure?.Invoke(options);
-        return (new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, Options.Create(options)), []);
+        var messages = new MessageQueue(database.Factory, [], database.Time);
+        return (new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, Options.Create(options),
+            messages, SendLimiters.Unlimited, new RecordingTrigger()), []);
     }
 
     private static ChallengeRequest Request(List<string> codes) =>
@@ -323,5 +361,23 @@ public sealed class ChallengesTests : IAsyncLifetime
         }
         Assert.NotEmpty(text);
         return string.Join("|", text);
+    }
+
+    private sealed class RecordingTrigger : IDeliveryTrigger
+    {
+        public List<Guid> Queued { get; } = [];
+
+        void IDeliveryTrigger.Queued(Guid messageId) => Queued.Add(messageId);
+    }
+
+    private sealed class RefusingLimiter(SendDecision decision) : ISendLimiter
+    {
+        public SendAttempt? Seen { get; private set; }
+
+        public Task<SendDecision> CheckAsync(SendAttempt attempt, CancellationToken cancellationToken = default)
+        {
+            Seen = attempt;
+            return Task.FromResult(decision);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Tessera.Domain.Challenges;
+using Tessera.Domain.Policies;
 
 namespace Tessera.Portal.Hosting;
 
@@ -9,6 +10,7 @@ public static class ChallengesExtensions
         builder.Services.AddOptions<ChallengeOptions>().BindConfiguration(ChallengeOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Challenges>();
+        builder.Services.AddSingleton(SendLimiters.Unlimited);
         return builder;
     }
 }

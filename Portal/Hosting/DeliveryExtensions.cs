@@ -15,6 +15,8 @@ public static class DeliveryExtensions
         builder.Services.AddSingleton<IValidateOptions<EmailOptions>, OutboxOnlyInDevelopment>();
         builder.Services.AddSingleton<IMessageChannel, SmtpEmailChannel>();
         builder.Services.AddSingleton<IMessageChannel, OutboxEmailChannel>();
+        builder.Services.AddSingleton<IMessageChannel, OutboxSmsChannel>();
+        builder.Services.AddSingleton<IDeliveryTrigger, HangfireDeliveryTrigger>();
         builder.Services.AddSingleton<MessageQueue>();
         builder.Services.AddScoped<EmailDeliveryJob>();
         builder.Services.AddSingleton<EmailOutbox>();

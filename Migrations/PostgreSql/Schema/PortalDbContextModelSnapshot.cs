@@ -352,6 +352,10 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("Region")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
                     b.Property<int>("Sends")
                         .HasColumnType("integer");
 
@@ -469,6 +473,10 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
 
+                    b.Property<string>("Reference")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -490,6 +498,8 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .HasColumnType("character varying(32)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Reference");
 
                     b.HasIndex("Status", "CreatedAt");
 

@@ -341,6 +341,10 @@ namespace Tessera.Migrations.Sqlite.Schema
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Region")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Sends")
                         .HasColumnType("INTEGER");
 
@@ -458,6 +462,10 @@ namespace Tessera.Migrations.Sqlite.Schema
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Reference")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("TEXT");
 
@@ -479,6 +487,8 @@ namespace Tessera.Migrations.Sqlite.Schema
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Reference");
 
                     b.HasIndex("Status", "CreatedAt");
 

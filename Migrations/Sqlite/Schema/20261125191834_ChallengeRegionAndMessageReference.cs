@@ -1,0 +1,49 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Tessera.Migrations.Sqlite.Schema
+{
+    /// <inheritdoc />
+    public partial class ChallengeRegionAndMessageReference : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "Reference",
+                table: "OutboundMessages",
+                type: "TEXT",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Region",
+                table: "OtpChallenges",
+                type: "TEXT",
+                maxLength: 8,
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboundMessages_Reference",
+                table: "OutboundMessages",
+                column: "Reference");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_OutboundMessages_Reference",
+                table: "OutboundMessages");
+
+            migrationBuilder.DropColumn(
+                name: "Reference",
+                table: "OutboundMessages");
+
+            migrationBuilder.DropColumn(
+                name: "Region",
+                table: "OtpChallenges");
+        }
+    }
+}

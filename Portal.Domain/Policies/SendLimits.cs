@@ -1,0 +1,31 @@
+namespace Tessera.Domain.Policies;
+
+/// <summary>One message about to be sent with a code: what abuse limits (and the SMS country rules) look at.</summary>
+/// <param name="Channel">"sms" or "email".</param>
+/// <param name="DestinationHash">Keyed hash of the normalised destination: limits count per number without keeping it.</param>
+/// <param name="RegionCode">ISO region of a phone number ("GB"); null for email.</param>
+public sealed record SendAttempt(string Channel, string DestinationHash, string? RegionCode, string? UserId, string? ClientId, string? ClientIp);
+
+/// <param name="Rule">Which rule refused, for the audit log and the problem details ("per-destination", "country", ...).</param>
+/// <param name="Reason">A sentence fit for the caller.</param>
+public sealed record SendDecision(bool Allowed, string? Rule = null, TimeSpan RetryAfter = default, string? Reason = null)
+{
+    public static readonly SendDecision Allow = new(true);
+}
+
+/// <summary>
+/// Abuse limits for sending codes (per user, destination, IP, API client, country; the SMS country allow-list and the
+/// daily SMS spend cap). Counted in the database so the limits hold across nodes. A refused attempt is not counted
+/// against the other rules.
+/// </summary>
+public interface ISendLimiter
+{
+    Task<SendDecision> CheckAsync(SendAttempt attempt, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Thrown by Challenges when a send is refused by <see cref="ISendLimiter"/>; nothing was stored or sent.</summary>
+public sealed class SendRefusedException(SendDecision decision)
+    : Exception(decision.Reason ?? "Too many codes were requested. Try again later.")
+{
+    public SendDecision Decision { get; } = decision;
+}
