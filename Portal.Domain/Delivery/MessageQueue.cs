@@ -51,6 +51,17 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, I
         return await db.OutboundMessages.Where(m => m.Id == messageId).Select(m => m.Recipient).SingleOrDefaultAsync(cancellationToken);
     }
 
+    /// <summary>The messages staged with <paramref name="reference"/>, oldest first, each with its attempts.</summary>
+    public async Task<IReadOnlyList<MessageView>> GetByReferenceAsync(string reference, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.OutboundMessages.AsNoTracking().Where(m => m.Reference == reference).ToListAsync(cancellationToken);
+        // TODO(delivery): attempts come from the attempts table once it exists.
+        return rows.OrderBy(m => m.CreatedAt)
+            .Select(m => new MessageView(m.Id, m.Kind, m.Status, m.Transport, m.CreatedAt, m.SentAt, []))
+            .ToList();
+    }
+
     /// <summary>How long a claimed attempt may take before another worker may take the message over.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 

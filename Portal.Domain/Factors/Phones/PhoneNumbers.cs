@@ -11,6 +11,15 @@ public static class PhoneNumberParser
 {
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
 
+    /// <summary>
+    /// Ranges reserved for drama and documentation (Ofcom's UK drama numbers, North America's 555-01XX), which
+    /// libphonenumber calls invalid because they are never allocated. Accepted so that examples and test traffic
+    /// (such as +44 1632 960123) work; a text sent to them reaches nobody.
+    /// </summary>
+    private static readonly System.Text.RegularExpressions.Regex FictionalRanges = new(
+        @"^\+44(1632960\d{3}|7700900\d{3}|207946\d{4}|(113|114|115|116|117|118|121|131|141|151|161)4960\d{3}|1914980\d{3}|8081570\d{3}|3069990\d{3})$|^\+1[2-9]\d{2}55501\d{2}$",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <param name="defaultRegion">Region assumed for numbers typed without a leading "+", for example "GB".</param>
     /// <param name="error">A message fit to show the person who typed the number.</param>
     public static bool TryParse(string? input, string defaultRegion, out ParsedPhone? phone, out string? error)
@@ -37,13 +46,16 @@ public static class PhoneNumberParser
             error = "That is not a phone number. Include the country code, for example +44 7700 900123.";
             return false;
         }
-        if (!Util.IsValidNumber(number))
+        var e164 = Util.Format(number, PhoneNumberFormat.E164);
+        var fictional = FictionalRanges.IsMatch(e164);
+        if (!Util.IsValidNumber(number) && !fictional)
         {
             error = "That phone number is not valid. Check the digits and the country code.";
             return false;
         }
-        var e164 = Util.Format(number, PhoneNumberFormat.E164);
-        phone = new ParsedPhone(e164, Util.GetRegionCodeForNumber(number) ?? "ZZ", number.CountryCode, Mask(number));
+        // A number reserved for drama and documentation has no region of its own in libphonenumber: use its country's.
+        var region = Util.GetRegionCodeForNumber(number) is { Length: 2 } r ? r : Util.GetRegionCodeForCountryCode(number.CountryCode);
+        phone = new ParsedPhone(e164, region, number.CountryCode, Mask(number));
         return true;
     }
 

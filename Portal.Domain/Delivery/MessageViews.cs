@@ -1,0 +1,17 @@
+namespace Tessera.Domain.Delivery;
+
+/// <summary>One try to hand a message to a provider.</summary>
+/// <param name="Channel">"sms" or "email".</param>
+/// <param name="Provider">The adapter that tried, for example "Smtp", "Gateway", "Twilio" or "Outbox".</param>
+/// <param name="Outcome">"sent" or "failed".</param>
+public sealed record DeliveryAttemptView(int Number, DateTimeOffset At, string Channel, string Provider, string Outcome, string? Error);
+
+/// <summary>A message as admins and API callers see it: never its body or its full recipient.</summary>
+public sealed record MessageView(
+    Guid Id,
+    MessageKind Kind,
+    MessageStatus Status,
+    string? Transport,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? SentAt,
+    IReadOnlyList<DeliveryAttemptView> Attempts);

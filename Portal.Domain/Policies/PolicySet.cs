@@ -1,0 +1,88 @@
+namespace Tessera.Domain.Policies;
+
+/// <summary>
+/// Every policy an admin can change at run time (on /admin/policies), as one immutable snapshot. Defaults come from
+/// configuration; admin edits are stored in the database, validated and audited, and take effect without a restart.
+/// Read it through <see cref="IPolicies"/> on each use rather than keeping a copy.
+/// </summary>
+public sealed record PolicySet
+{
+    public OtpPolicy Otp { get; init; } = new();
+
+    public RateLimitPolicy RateLimits { get; init; } = new();
+
+    public SmsPolicy Sms { get; init; } = new();
+
+    public DeliveryPolicy Delivery { get; init; } = new();
+}
+
+/// <summary>One-time codes sent by message, and the authenticator-app window.</summary>
+public sealed record OtpPolicy
+{
+    /// <summary>Digits, 6 to 10.</summary>
+    public int CodeLength { get; init; } = 6;
+
+    public TimeSpan Lifetime { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Checks per challenge, wrong and right together.</summary>
+    public int MaxChecks { get; init; } = 5;
+
+    public TimeSpan ResendCooldown { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Messages per challenge, the first one included.</summary>
+    public int MaxSends { get; init; } = 5;
+
+    /// <summary>TOTP steps accepted either side of now (0 to 2).</summary>
+    public int TotpWindow { get; init; } = 1;
+
+    /// <summary>
+    /// Whether an emailed code may serve as a second factor at sign-in. Off by default: NIST SP 800-63B rev 4 does not
+    /// count email as an authenticator.
+    /// </summary>
+    public bool EmailAsSecondFactor { get; init; }
+}
+
+/// <summary>At most <see cref="Limit"/> sends within any <see cref="Window"/>.</summary>
+public sealed record RateLimit(int Limit, TimeSpan Window);
+
+/// <summary>Abuse limits on sending codes; each refusal answers 429 with Retry-After.</summary>
+public sealed record RateLimitPolicy
+{
+    public RateLimit PerUser { get; init; } = new(10, TimeSpan.FromHours(1));
+
+    public RateLimit PerDestination { get; init; } = new(5, TimeSpan.FromHours(1));
+
+    public RateLimit PerIp { get; init; } = new(20, TimeSpan.FromHours(1));
+
+    public RateLimit PerApiClient { get; init; } = new(1000, TimeSpan.FromHours(1));
+
+    public RateLimit PerCountry { get; init; } = new(500, TimeSpan.FromHours(1));
+}
+
+/// <summary>SMS-pumping defences.</summary>
+public sealed record SmsPolicy
+{
+    /// <summary>ISO regions SMS may go to ("GB", "IE"); empty means the configured default region only.</summary>
+    public IReadOnlyList<string> AllowedRegions { get; init; } = [];
+
+    /// <summary>Spend guard: SMS sent per UTC day across the whole deployment.</summary>
+    public int DailyCap { get; init; } = 1000;
+}
+
+public sealed record DeliveryPolicy
+{
+    /// <summary>Channels tried in order when one gives up, for example ["sms", "email"].</summary>
+    public IReadOnlyList<string> FallbackOrder { get; init; } = ["sms", "email"];
+}
+
+/// <summary>The current policies. Cheap to call on every request (cached briefly; see the implementation).</summary>
+public interface IPolicies
+{
+    ValueTask<PolicySet> CurrentAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Placeholder until the database-backed store lands: the built-in defaults.</summary>
+public sealed class DefaultPolicies : IPolicies
+{
+    public ValueTask<PolicySet> CurrentAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(new PolicySet());
+}
