@@ -11,6 +11,7 @@ public static class ChallengesExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Challenges>();
         builder.Services.AddSingleton(SendLimiters.Unlimited);
+        builder.Services.AddSingleton<IPolicies, DefaultPolicies>();
         return builder;
     }
 }
