@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using Tessera.Domain.Challenges;
+using Tessera.Domain.Factors;
 using Tessera.Domain.Policies;
 
 namespace Tessera.Portal.Hosting;
@@ -10,6 +12,10 @@ public static class ChallengesExtensions
         builder.Services.AddOptions<ChallengeOptions>().BindConfiguration(ChallengeOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Challenges>();
+        builder.Services.AddSingleton(services => new ChallengeTextSettings(
+            services.GetRequiredService<IOptions<TesseraOptions>>().Value.ApplicationName,
+            services.GetRequiredService<IOptions<WebAuthnOptions>>().Value.ServerDomain));
+        builder.Services.AddSingleton<ChallengeTexts>();
         builder.Services.AddSingleton(SendLimiters.Unlimited);
         builder.Services.AddSingleton<IPolicies, DefaultPolicies>();
         return builder;
