@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Tessera.Domain.Challenges;
 using Tessera.Domain.Factors;
+using Tessera.Domain.Factors.Phones;
 using Tessera.Domain.Policies;
 
 namespace Tessera.Portal.Hosting;
@@ -10,6 +11,8 @@ public static class ChallengesExtensions
     public static IHostApplicationBuilder AddChallenges(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ChallengeOptions>().BindConfiguration(ChallengeOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PhoneOptions>().BindConfiguration(PhoneOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Challenges>();
         builder.Services.AddSingleton(services => new ChallengeTextSettings(
