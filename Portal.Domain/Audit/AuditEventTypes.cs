@@ -21,6 +21,7 @@ public static class AuditEventTypes
     public const string RecoveryCodesGenerated = "factor.recovery_codes_generated";
     public const string SecondFactorLockedOut = "factor.locked_out";
     public const string PasskeyModelPolicyChanged = "policy.passkey_models_changed";
+    public const string PoliciesChanged = "policy.policies_changed";
     public const string PasskeyAdded = "factor.passkey_added";
     public const string PasskeyRenamed = "factor.passkey_renamed";
     public const string PasskeyRemoved = "factor.passkey_removed";

@@ -8,6 +8,7 @@ using Tessera.Domain.CrossDevice;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Factors;
 using Tessera.Domain.Keys;
+using Tessera.Domain.Policies;
 
 namespace Tessera.Domain.Persistence;
 
@@ -36,6 +37,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public DbSet<FieldKey> FieldKeys => Set<FieldKey>();
 
     public DbSet<AllowedPasskeyModel> AllowedPasskeyModels => Set<AllowedPasskeyModel>();
+
+    public DbSet<PolicyDocument> PolicyDocuments => Set<PolicyDocument>();
+
+    public DbSet<SendCounter> SendCounters => Set<SendCounter>();
 
     /// <summary>Data Protection keys live in the database so that every portal node shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

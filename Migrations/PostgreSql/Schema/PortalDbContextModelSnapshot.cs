@@ -743,6 +743,59 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.ToTable("ProtectedSecrets");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Policies.PolicyDocument", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Json")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("UpdatedByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("PolicyDocuments");
+                });
+
+            modelBuilder.Entity("Tessera.Domain.Policies.SendCounter", b =>
+                {
+                    b.Property<string>("Rule")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("WindowEnd")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Rule", "Subject", "WindowStart");
+
+                    b.HasIndex("WindowEnd");
+
+                    b.ToTable("SendCounters");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)

@@ -732,6 +732,59 @@ namespace Tessera.Migrations.Sqlite.Schema
                     b.ToTable("ProtectedSecrets");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Policies.PolicyDocument", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Json")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("PolicyDocuments");
+                });
+
+            modelBuilder.Entity("Tessera.Domain.Policies.SendCounter", b =>
+                {
+                    b.Property<string>("Rule")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowEnd")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Rule", "Subject", "WindowStart");
+
+                    b.HasIndex("WindowEnd");
+
+                    b.ToTable("SendCounters");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
