@@ -46,7 +46,7 @@ public static class PolicyValidator
         var regions = policies.Sms.AllowedRegions ?? [];
         var badRegion = regions.FirstOrDefault(r => r is null || !Regions.Contains(r));
         Check(regions.Count == 0 || badRegion is null && regions.Distinct(StringComparer.Ordinal).Count() == regions.Count, "Sms:AllowedRegions",
-            badRegion is null ? "Allowed SMS countries must not repeat." : $"'{badRegion}' is not a two-letter ISO country code such as GB or US.");
+            badRegion is null ? "Allowed SMS countries must not repeat." : $"Allowed SMS countries: '{badRegion}' is not a two-letter ISO country code such as GB or US.");
         Check(policies.Sms.DailyCap >= 0, "Sms:DailyCap", "Daily SMS cap must be 0 or more.");
 
         var order = policies.Delivery.FallbackOrder ?? [];
