@@ -58,7 +58,7 @@ public sealed class PoliciesPageTests : MudComponentTest
         var saved = await store.CurrentAsync();
         Assert.Equal(8, saved.Otp.CodeLength);
         Assert.Equal(["GB", "IE"], saved.Sms.AllowedRegions);
-        Assert.Contains("Policies saved.", cut.Markup);
+        Assert.Contains("Policies saved.", snackbars!.Markup);
         var audit = (await database.AuditLog.RecentAsync(5)).First(e => e.Type == AuditEventTypes.PoliciesChanged);
         Assert.Equal("admin-id", audit.ActorId);
     }
@@ -94,10 +94,12 @@ public sealed class PoliciesPageTests : MudComponentTest
         Assert.Equal(9, (await store.CurrentAsync()).Otp.CodeLength);
     }
 
+    private IRenderedComponent<MudSnackbarProvider>? snackbars;
+
     private IRenderedComponent<PoliciesPage> RenderPage()
     {
         Render<MudPopoverProvider>();
-        Render<MudSnackbarProvider>();
+        snackbars = Render<MudSnackbarProvider>();
         return Render<PoliciesPage>();
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Tessera.Domain.Challenges;
 using Tessera.Domain.Policies;
 using Tessera.Portal.Hosting;
@@ -46,13 +48,17 @@ public sealed class PoliciesTests
     }
 
     [Fact]
-    public void Start_PolicyDefaultOutOfBounds_FailsNamingTheSetting()
+    public void StartupValidation_PolicyDefaultOutOfBounds_FailsNamingTheSetting()
     {
-        using var factory = new TesseraFactory().With("Policies:Otp:CodeLength", "4");
+        // What Program.cs does before anything else runs: a bad default stops the app with exit code 2 and this message.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Policies:Otp:CodeLength"] = "4" });
+        builder.AddPolicies();
+        using var host = builder.Build();
 
-        var failure = Assert.ThrowsAny<Exception>(() => factory.Services);
+        var failure = Assert.ThrowsAny<Exception>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains(ConfigurationErrors.From(failure), e => e.StartsWith("Policies:Otp:CodeLength:", StringComparison.Ordinal));
+        Assert.Equal(["Policies:Otp:CodeLength: Code length must be between 6 and 10 digits."], ConfigurationErrors.From(failure));
     }
 
     private static ChallengeRequest Request(List<string> codes, string phone) => new(
