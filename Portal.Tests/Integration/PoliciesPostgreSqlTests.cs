@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Tessera.Domain.Audit;
 using Tessera.Domain.Factors.Phones;
 using Tessera.Domain.Keys;
 using Tessera.Domain.Persistence;
@@ -10,8 +11,8 @@ using Tessera.Portal.Tests.Support;
 
 namespace Tessera.Portal.Tests.Integration;
 
-/// <summary>The limiter's upsert on PostgreSQL, where concurrent transactions really run side by side.</summary>
-public sealed class SendLimiterPostgreSqlTests : IAsyncLifetime
+/// <summary>The limiter's upsert and the policy store on PostgreSQL, where concurrent transactions really run side by side.</summary>
+public sealed class PoliciesPostgreSqlTests : IAsyncLifetime
 {
     private PostgresDatabase? database;
     private IDbContextFactory<PortalDbContext>? factory;
@@ -54,6 +55,29 @@ public sealed class SendLimiterPostgreSqlTests : IAsyncLifetime
         // Refused attempts were rolled back everywhere: only the five allowed ones were counted per user and per IP.
         Assert.Equal(5, await db.SendCounters.Where(c => c.Rule == SendRules.PerUser).SumAsync(c => c.Count));
         Assert.Equal(5, await db.SendCounters.Where(c => c.Rule == SendRules.PerIp).SumAsync(c => c.Count));
+    }
+
+    [SkippableFact]
+    public async Task PolicyStore_OnPostgreSql_SavesAndASecondNodeSeesIt()
+    {
+        Skip.If(factory is null, PostgresDatabase.SkipReason);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        var secrets = new SecretStore(factory!, new EphemeralDataProtectionProvider(), time);
+        var audit = new AuditLog(factory!, time, new IpPseudonymizer(secrets));
+        var defaults = Options.Create(new PoliciesOptions());
+        var nodeA = new PolicyStore(factory!, time, audit, defaults);
+        var nodeB = new PolicyStore(factory!, time, audit, defaults);
+        Assert.Equal(6, (await nodeB.CurrentAsync()).Otp.CodeLength);
+
+        var saved = await nodeA.UpdateAsync(new PolicySet { Otp = new OtpPolicy { CodeLength = 8 }, Sms = new SmsPolicy { AllowedRegions = ["GB", "IE"] } },
+            0, new PolicyEditor("admin-id", "admin@example.com"));
+        time.Advance(PolicyStore.CacheFor);
+
+        Assert.True(saved.Saved);
+        var seen = await nodeB.CurrentAsync();
+        Assert.Equal(8, seen.Otp.CodeLength);
+        Assert.Equal(["GB", "IE"], seen.Sms.AllowedRegions);
+        Assert.True((await nodeB.UpdateAsync(seen with { Otp = seen.Otp with { CodeLength = 7 } }, 0, new PolicyEditor("other", null))).Conflict);
     }
 
     private SendLimiter CreateLimiter(RateLimit perDestination)
