@@ -16,12 +16,8 @@ public sealed partial class PhonesFixture : IAsyncDisposable
     {
         Factors = factors;
         var db = factors.Database;
-        var messages = new MessageQueue(db.Factory, [], db.Time);
-        Challenges = new Challenges(db.Factory, db.Time, db.Secrets, db.AuditLog, Options.Create(new ChallengeOptions()), messages,
-            SendLimiters.Unlimited, new NoTrigger());
+        (Phones, Challenges) = CreatePhones(db);
         var texts = new ChallengeTexts(new ChallengeTextSettings("Tessera", "localhost"));
-        Phones = new UserPhones(db.Factory, db.Time, db.Secrets, db.AuditLog, Challenges, texts, new TwoFactorFlag(db.Factory),
-            Options.Create(new PhoneOptions { DefaultRegion = "GB" }));
         SignInCodes = new SignInCodes(Phones, Challenges, texts, new FixedPolicies(policies), factors.Attempts, db.AuditLog);
     }
 
@@ -34,6 +30,17 @@ public sealed partial class PhonesFixture : IAsyncDisposable
     public UserPhones Phones { get; }
 
     public SignInCodes SignInCodes { get; }
+
+    /// <summary>The phones service as the app builds it, over <paramref name="db"/>, with messages queued but not delivered.</summary>
+    public static (UserPhones Phones, Challenges Challenges) CreatePhones(TestDatabase db)
+    {
+        var messages = new MessageQueue(db.Factory, [], db.Time);
+        var challenges = new Challenges(db.Factory, db.Time, db.Secrets, db.AuditLog, Options.Create(new ChallengeOptions()), messages,
+            SendLimiters.Unlimited, new NoTrigger());
+        var texts = new ChallengeTexts(new ChallengeTextSettings("Tessera", "localhost"));
+        return (new UserPhones(db.Factory, db.Time, db.Secrets, db.AuditLog, challenges, texts, new TwoFactorFlag(db.Factory),
+            Options.Create(new PhoneOptions { DefaultRegion = "GB" })), challenges);
+    }
 
     public static async Task<PhonesFixture> CreateAsync(PolicySet? policies = null, int maxFailedAccessAttempts = 5) =>
         new(await FactorsFixture.CreateAsync(maxFailedAccessAttempts), policies ?? new PolicySet());

@@ -59,13 +59,17 @@ public sealed class UserPhones(
             .Select(p => new { p.Id, p.Masked, p.Region, p.CreatedAt, p.VerifiedAt, p.LastUsedAt })
             .ToListAsync(cancellationToken);
         // Sorted in memory: SQLite cannot order by a DateTimeOffset column.
-        return rows.OrderBy(p => p.CreatedAt)
+        return rows.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id)
             .Select(p => new PhoneSummary(p.Id, p.Masked, p.Region, p.CreatedAt, FromMs(p.VerifiedAt), p.LastUsedAt))
             .ToList();
     }
 
     public async Task<IReadOnlyList<PhoneSummary>> ListVerifiedAsync(string userId, CancellationToken cancellationToken = default) =>
         (await ListAsync(userId, cancellationToken)).Where(p => p.Verified).ToList();
+
+    /// <summary>Why <paramref name="input"/> is not a phone number that can be added, or null when it is one.</summary>
+    public string? Problem(string? input) =>
+        PhoneNumberParser.TryParse(input, options.Value.DefaultRegion, out _, out var error) ? null : error;
 
     public async Task<AddPhoneResult> AddAsync(string userId, string? input, CancellationToken cancellationToken = default)
     {
