@@ -24,6 +24,7 @@ public sealed class PhonesPageTests : MudComponentTest
         var outbox = new EmailOutbox(new MessageQueue(database.Factory, [], database.Time), new NoJobs());
         Services.AddSingleton(fixture.Phones);
         Services.AddSingleton(fixture.Factors.Authenticators);
+        Services.AddSingleton(fixture.Factors.RecoveryCodes);
         Services.AddSingleton(fixture.Factors.CreatePasskeys());
         Services.AddSingleton(new SecurityNotices(outbox, Options.Create(new TesseraOptions())));
         Services.AddSingleton(services => new StepUp(services.GetRequiredService<IServiceScopeFactory>(), fixture.Factors.Check));
@@ -79,6 +80,23 @@ public sealed class PhonesPageTests : MudComponentTest
         Assert.Single(await fixture.Phones.ListAsync(userId));
         await using var db = await fixture.Database.Factory.CreateDbContextAsync();
         Assert.Equal(1, await db.OutboundMessages.CountAsync(m => m.Kind == MessageKind.Sms));
+    }
+
+    [Fact]
+    public async Task Verify_FirstSecondFactor_ShowsNewRecoveryCodes()
+    {
+        var cut = Render<PhonesPage>();
+        cut.WaitForAssertion(() => cut.Find("input[type=tel]"));
+        cut.Find("input[type=tel]").Change("07700 900123");
+        await cut.Find("button:contains('Add phone')").ClickAsync(new());
+        cut.WaitForAssertion(() => cut.Find("button:contains('Send a new code')"));
+
+        cut.Find("[aria-label='Verify your phone'] input").Change(await fixture.LatestCodeAsync("+447700900123"));
+        await cut.Find("[aria-label='Verify your phone'] button:contains('Verify')").ClickAsync(new());
+
+        cut.WaitForAssertion(() => Assert.Equal(10, cut.FindAll("[data-testid=recovery-codes] li").Count));
+        Assert.Single(await fixture.Phones.ListVerifiedAsync(userId));
+        Assert.Equal(10, await fixture.Factors.RecoveryCodes.RemainingAsync(userId));
     }
 
     [Fact]
