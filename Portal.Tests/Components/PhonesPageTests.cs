@@ -100,6 +100,20 @@ public sealed class PhonesPageTests : MudComponentTest
     }
 
     [Fact]
+    public async Task SendRefusedByARateLimit_ShowsTheReason_AndKeepsThePage()
+    {
+        var cut = Render<PhonesPage>();
+        cut.WaitForAssertion(() => cut.Find("input[type=tel]"));
+        fixture.Limiter.Refusal = SwitchableSendLimiter.PerUser;
+
+        cut.Find("input[type=tel]").Change("07700 900123");
+        await cut.Find("button:contains('Add phone')").ClickAsync(new());
+
+        cut.WaitForAssertion(() => Assert.Contains("You asked for too many codes. Try again in 20 minutes.", cut.Find("[aria-label='Verify your phone'] .mud-alert").TextContent));
+        Assert.NotNull(cut.Find("button:contains('Send a new code')"));
+    }
+
+    [Fact]
     public async Task Add_WhenTheUserHasAVerifiedPhone_AsksToConfirmItIsThemFirst()
     {
         await fixture.AddVerifiedAsync(userId, "+447700900123");

@@ -13,7 +13,11 @@ public sealed partial class SmsSignInTests : IDisposable
 {
     private const string Password = "correct horse battery";
     private const string Number = "+447700900123";
-    private readonly TesseraFactory factory = new();
+    private readonly SwitchableSendLimiter limiter = new();
+    private readonly TesseraFactory factory;
+
+    public SmsSignInTests() =>
+        factory = new TesseraFactory().WithServices(services => services.AddSingleton<Tessera.Domain.Policies.ISendLimiter>(limiter));
 
     [Fact]
     public async Task VerifiedPhone_TurnsOnTheSecondStep_AndTheTextedCodeSignsIn()
@@ -48,6 +52,75 @@ public sealed partial class SmsSignInTests : IDisposable
         Assert.Contains("That code is not valid", await wrong.Content.ReadAsStringAsync());
         Assert.Equal(1, await AccessFailedCountAsync(user.Id));
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/security")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SendRefusedByARateLimit_ShowsTheReason_NotAnError()
+    {
+        var user = await UserWithVerifiedPhoneAsync("pumped@example.com");
+        using var client = factory.CreateBrowserlessClient();
+        var password = await SignIn.PostLoginAsync(client, user.Email!, Password);
+        limiter.Refusal = SwitchableSendLimiter.PerUser;
+
+        var html = await client.GetStringAsync(password.Headers.Location!);
+        var form = SendFormRegex().Match(html);
+        var response = await client.PostAsync(WebUtility.HtmlDecode(form.Groups["action"].Value), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "send-code",
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(form.Groups["token"].Value),
+            ["Send.Target"] = WebUtility.HtmlDecode(form.Groups["target"].Value),
+        }));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("You asked for too many codes. Try again in 20 minutes.", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task SendANewCode_WithinTheCooldown_SaysHowLongToWait()
+    {
+        var user = await UserWithVerifiedPhoneAsync("impatient@example.com");
+        using var client = factory.CreateBrowserlessClient();
+        var password = await SignIn.PostLoginAsync(client, user.Email!, Password);
+        var codePage = await SendCodeAsync(client, password.Headers.Location!);
+
+        var html = await client.GetStringAsync(codePage);
+        var again = await client.PostAsync(codePage, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "send-code",
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenRegex().Match(html).Groups[1].Value),
+            ["Send.Target"] = WebUtility.HtmlDecode(TargetRegex().Match(html).Groups[1].Value),
+        }));
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Matches("You can ask for a new one in [0-9]+ seconds", await again.Content.ReadAsStringAsync());
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.Equal(2, await db.OutboundMessages.CountAsync(m => m.Recipient == Number));
+    }
+
+    [Fact]
+    public async Task EmailCode_WhenThePolicyAllowsIt_IsOfferedAndSignsIn()
+    {
+        factory.WithServices(services => services.AddSingleton<Tessera.Domain.Policies.IPolicies>(new EmailAllowed()));
+        var user = await UserWithVerifiedPhoneAsync("mailer@example.com");
+        using var client = factory.CreateBrowserlessClient();
+        var password = await SignIn.PostLoginAsync(client, user.Email!, Password);
+        var html = WebUtility.HtmlDecode(await client.GetStringAsync(password.Headers.Location!));
+        var form = SendFormRegex().Matches(html).Single(m => m.Groups["target"].Value == "email");
+        var sent = await client.PostAsync(WebUtility.HtmlDecode(form.Groups["action"].Value), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "send-code",
+            ["__RequestVerificationToken"] = form.Groups["token"].Value,
+            ["Send.Target"] = "email",
+        }));
+        var codePage = new Uri(client.BaseAddress!, sent.Headers.Location!);
+
+        var code = await EmailCodeAsync(user.Email!);
+        var signedIn = await PostCodeAsync(client, codePage, code);
+
+        Assert.Contains("Email me a code", html);
+        Assert.Contains("m•••@example.com", html);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/security")).StatusCode);
     }
 
     [Fact]
@@ -118,6 +191,34 @@ public sealed partial class SmsSignInTests : IDisposable
             ["Input.Code"] = code,
         }));
     }
+
+    private async Task<string> EmailCodeAsync(string email)
+    {
+        var dbFactory = factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        for (var i = 0; i < 150; i++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var body = await db.OutboundMessages.AsNoTracking()
+                .Where(m => m.Recipient == email && m.Reference != null && m.Reference.StartsWith("challenge:") && m.Status == Tessera.Domain.Delivery.MessageStatus.Sent)
+                .Select(m => m.TextBody).FirstOrDefaultAsync();
+            if (body is not null)
+            {
+                return EmailCodeRegex().Match(body).Groups[1].Value;
+            }
+            await Task.Delay(200);
+        }
+        Assert.Fail($"No code was emailed to {email}.");
+        return "";
+    }
+
+    private sealed class EmailAllowed : Tessera.Domain.Policies.IPolicies
+    {
+        public ValueTask<Tessera.Domain.Policies.PolicySet> CurrentAsync(CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(new Tessera.Domain.Policies.PolicySet { Otp = new Tessera.Domain.Policies.OtpPolicy { EmailAsSecondFactor = true } });
+    }
+
+    [GeneratedRegex(@"code is (\d{6,10})")]
+    private static partial Regex EmailCodeRegex();
 
     private async Task<int> AccessFailedCountAsync(string userId)
     {

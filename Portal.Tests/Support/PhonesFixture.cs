@@ -16,12 +16,15 @@ public sealed partial class PhonesFixture : IAsyncDisposable
     {
         Factors = factors;
         var db = factors.Database;
-        (Phones, Challenges) = CreatePhones(db);
+        (Phones, Challenges) = CreatePhones(db, Limiter);
         var texts = new ChallengeTexts(new ChallengeTextSettings("Tessera", "localhost"));
         SignInCodes = new SignInCodes(Phones, Challenges, texts, new FixedPolicies(policies), factors.Attempts, db.AuditLog);
     }
 
     public FactorsFixture Factors { get; }
+
+    /// <summary>Allows every send until a test makes it refuse.</summary>
+    public SwitchableSendLimiter Limiter { get; } = new();
 
     public TestDatabase Database => Factors.Database;
 
@@ -32,11 +35,11 @@ public sealed partial class PhonesFixture : IAsyncDisposable
     public SignInCodes SignInCodes { get; }
 
     /// <summary>The phones service as the app builds it, over <paramref name="db"/>, with messages queued but not delivered.</summary>
-    public static (UserPhones Phones, Challenges Challenges) CreatePhones(TestDatabase db)
+    public static (UserPhones Phones, Challenges Challenges) CreatePhones(TestDatabase db, ISendLimiter? limiter = null)
     {
         var messages = new MessageQueue(db.Factory, [], db.Time);
         var challenges = new Challenges(db.Factory, db.Time, db.Secrets, db.AuditLog, Options.Create(new ChallengeOptions()), messages,
-            SendLimiters.Unlimited, new NoTrigger());
+            limiter ?? SendLimiters.Unlimited, new NoTrigger());
         var texts = new ChallengeTexts(new ChallengeTextSettings("Tessera", "localhost"));
         return (new UserPhones(db.Factory, db.Time, db.Secrets, db.AuditLog, challenges, texts, new TwoFactorFlag(db.Factory),
             Options.Create(new PhoneOptions { DefaultRegion = "GB" })), challenges);
