@@ -139,6 +139,22 @@ public sealed partial class SmsSignInTests : IDisposable
     }
 
     [Fact]
+    public async Task AdminReset_RemovesThePhones_AndTheSecondStep()
+    {
+        var user = await UserWithVerifiedPhoneAsync("lost-phone@example.com");
+        var admin = await factory.CreateUserAsync("admin@example.com", Password, Tessera.Domain.Accounts.Roles.Admin);
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var reset = await scope.ServiceProvider.GetRequiredService<Tessera.Domain.Accounts.AccountAdministration>().ResetSecondFactorsAsync(user.Id, admin.Id);
+        using var client = factory.CreateBrowserlessClient();
+        var signIn = await SignIn.PostLoginAsync(client, user.Email!, Password);
+
+        Assert.Equal(1, reset!.Phones);
+        Assert.Empty(await factory.Services.GetRequiredService<UserPhones>().ListAsync(user.Id));
+        Assert.DoesNotContain("LoginWith2fa", signIn.Headers.Location!.ToString());
+    }
+
+    [Fact]
     public async Task CodePage_ForSomeoneWithoutAPendingSignIn_SendsToTheLoginPage()
     {
         using var client = factory.CreateBrowserlessClient();
