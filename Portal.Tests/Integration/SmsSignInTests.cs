@@ -17,7 +17,7 @@ public sealed partial class SmsSignInTests : IDisposable
     private readonly TesseraFactory factory;
 
     public SmsSignInTests() =>
-        factory = new TesseraFactory().WithServices(services => services.AddSingleton<Tessera.Domain.Policies.ISendLimiter>(limiter));
+        factory = new TesseraFactory().With("Accounts:MaxFailedAccessAttempts", "3").WithServices(services => services.AddSingleton<Tessera.Domain.Policies.ISendLimiter>(limiter));
 
     [Fact]
     public async Task VerifiedPhone_TurnsOnTheSecondStep_AndTheTextedCodeSignsIn()
@@ -52,6 +52,27 @@ public sealed partial class SmsSignInTests : IDisposable
         Assert.Contains("That code is not valid", await wrong.Content.ReadAsStringAsync());
         Assert.Equal(1, await AccessFailedCountAsync(user.Id));
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/security")).StatusCode);
+    }
+
+    [Fact]
+    public async Task WrongCodes_UpToTheThreshold_LockTheAccount_AndEndThePendingSignIn()
+    {
+        var user = await UserWithVerifiedPhoneAsync("guesser@example.com");
+        using var client = factory.CreateBrowserlessClient();
+        var password = await SignIn.PostLoginAsync(client, user.Email!, Password);
+        var codePage = await SendCodeAsync(client, password.Headers.Location!);
+        var code = await SmsInbox.WaitForCodeAsync(factory.Services, Number, count: 2);
+        var wrong = code[0] == '0' ? "1" + code[1..] : "0" + code[1..];
+
+        await PostCodeAsync(client, codePage, wrong);
+        await PostCodeAsync(client, codePage, wrong);
+        var third = await PostCodeAsync(client, codePage, wrong);
+
+        Assert.Equal(HttpStatusCode.Redirect, third.StatusCode);
+        Assert.EndsWith("/Account/Lockout", third.Headers.Location!.ToString());
+        var after = await client.GetAsync(codePage);
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.Contains("/Account/Login", after.Headers.Location!.ToString());
     }
 
     [Fact]

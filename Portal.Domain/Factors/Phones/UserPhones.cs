@@ -77,7 +77,7 @@ public sealed class UserPhones(
         {
             return new AddPhoneResult(null, error);
         }
-        var hash = await HashAsync(parsed!.E164, cancellationToken);
+        var hash = await HashAsync(parsed!.E164);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var existing = await db.UserPhones.Where(p => p.UserId == userId).Select(p => p.NumberHash).ToListAsync(cancellationToken);
         if (existing.Contains(hash))
@@ -204,7 +204,7 @@ public sealed class UserPhones(
         {
             return [];
         }
-        var hash = await HashAsync(parsed!.E164, cancellationToken);
+        var hash = await HashAsync(parsed!.E164);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.UserPhones.AsNoTracking().Where(p => p.NumberHash == hash).Select(p => p.UserId).ToListAsync(cancellationToken);
     }
@@ -234,9 +234,8 @@ public sealed class UserPhones(
         _ => new CodeSent(false, challengeId, Problem: "You asked for too many codes. Use the last code you received, or try again later."),
     };
 
-    private async Task<string> HashAsync(string e164, CancellationToken cancellationToken)
+    private async Task<string> HashAsync(string e164)
     {
-        _ = cancellationToken;
         var mac = HMACSHA256.HashData(await hashKey.Value, Encoding.UTF8.GetBytes($"tessera.phone.v1|{e164}"));
         return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
