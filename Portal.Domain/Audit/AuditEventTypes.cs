@@ -27,6 +27,9 @@ public static class AuditEventTypes
     public const string PasskeyRemoved = "factor.passkey_removed";
     public const string PasskeyVerified = "factor.passkey_verified";
     public const string PasskeyCloneSuspected = "factor.passkey_clone_suspected";
+    public const string PhoneAdded = "factor.phone_added";
+    public const string PhoneVerified = "factor.phone_verified";
+    public const string PhoneRemoved = "factor.phone_removed";
     public const string ChallengeCreated = "challenge.created";
     public const string ChallengeChecked = "challenge.checked";
     public const string ChallengeResent = "challenge.resent";

@@ -26,6 +26,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
 
     public DbSet<TotpAuthenticator> TotpAuthenticators => Set<TotpAuthenticator>();
 
+    public DbSet<Factors.Phones.UserPhone> UserPhones => Set<Factors.Phones.UserPhone>();
+
     public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
 
     public DbSet<PasskeyCredential> PasskeyCredentials => Set<PasskeyCredential>();

@@ -41,6 +41,7 @@ public sealed class UserDetailPageTests : MudComponentTest
         Services.AddSingleton(factors.RecoveryCodes);
         Services.AddSingleton(factors.CreatePasskeys());
         Services.AddSingleton(new TwoFactorFlag(database.Factory));
+        Services.AddSingleton(PhonesFixture.CreatePhones(database).Phones);
         Services.AddScoped(_ => database.Factory.CreateDbContext());
         Services.AddIdentityCore<ApplicationUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<PortalDbContext>();
         Services.AddScoped<UserDirectory>();

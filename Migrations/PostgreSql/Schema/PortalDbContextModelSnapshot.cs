@@ -592,6 +592,58 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.ToTable("PasskeyCredentials");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Factors.Phones.UserPhone", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Masked")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("NumberHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("VerificationChallengeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("VerifiedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NumberHash");
+
+                    b.HasIndex("UserId", "NumberHash")
+                        .IsUnique();
+
+                    b.ToTable("UserPhones");
+                });
+
             modelBuilder.Entity("Tessera.Domain.Factors.RecoveryCode", b =>
                 {
                     b.Property<Guid>("Id")
@@ -848,6 +900,15 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 });
 
             modelBuilder.Entity("Tessera.Domain.Factors.PasskeyCredential", b =>
+                {
+                    b.HasOne("Tessera.Domain.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Domain.Factors.Phones.UserPhone", b =>
                 {
                     b.HasOne("Tessera.Domain.Accounts.ApplicationUser", null)
                         .WithMany()

@@ -581,6 +581,58 @@ namespace Tessera.Migrations.Sqlite.Schema
                     b.ToTable("PasskeyCredentials");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Factors.Phones.UserPhone", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Masked")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NumberHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("VerificationChallengeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("VerifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NumberHash");
+
+                    b.HasIndex("UserId", "NumberHash")
+                        .IsUnique();
+
+                    b.ToTable("UserPhones");
+                });
+
             modelBuilder.Entity("Tessera.Domain.Factors.RecoveryCode", b =>
                 {
                     b.Property<Guid>("Id")
@@ -837,6 +889,15 @@ namespace Tessera.Migrations.Sqlite.Schema
                 });
 
             modelBuilder.Entity("Tessera.Domain.Factors.PasskeyCredential", b =>
+                {
+                    b.HasOne("Tessera.Domain.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Domain.Factors.Phones.UserPhone", b =>
                 {
                     b.HasOne("Tessera.Domain.Accounts.ApplicationUser", null)
                         .WithMany()
