@@ -38,8 +38,8 @@ public sealed partial class PhonesFixture : IAsyncDisposable
     public static (UserPhones Phones, Challenges Challenges) CreatePhones(TestDatabase db, ISendLimiter? limiter = null)
     {
         var messages = new MessageQueue(db.Factory, [], db.Time);
-        var challenges = new Challenges(db.Factory, db.Time, db.Secrets, db.AuditLog, Options.Create(new ChallengeOptions()), messages,
-            limiter ?? SendLimiters.Unlimited, new NoTrigger());
+        var challenges = new Challenges(db.Factory, db.Time, db.Secrets, db.AuditLog, new Tessera.Portal.Tests.Support.FixedPolicies(), messages,
+            limiter ?? UnlimitedSendLimiter.Instance, new NoTrigger());
         var texts = new ChallengeTexts(new ChallengeTextSettings("Tessera", "localhost"));
         return (new UserPhones(db.Factory, db.Time, db.Secrets, db.AuditLog, challenges, texts, new TwoFactorFlag(db.Factory),
             Options.Create(new PhoneOptions { DefaultRegion = "GB" })), challenges);
@@ -78,10 +78,5 @@ public sealed partial class PhonesFixture : IAsyncDisposable
         public void Queued(Guid messageId)
         {
         }
-    }
-
-    private sealed class FixedPolicies(PolicySet policies) : IPolicies
-    {
-        public ValueTask<PolicySet> CurrentAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(policies);
     }
 }
