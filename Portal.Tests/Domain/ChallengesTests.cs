@@ -280,7 +280,7 @@ public sealed class ChallengesTests : IAsyncLifetime
         var trigger = new RecordingTrigger();
         var refusing = new RefusingLimiter(new SendDecision(false, "per-destination", TimeSpan.FromMinutes(5), "Too many codes to this number."));
         var challenges = new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, Options.Create(new ChallengeOptions()),
-            new MessageQueue(database.Factory, [], database.Time), refusing, trigger);
+            new MessageQueue(database.Factory, database.Time), refusing, trigger, Texts);
         var codes = new List<string>();
 
         var refused = await Assert.ThrowsAsync<SendRefusedException>(() => challenges.CreateAsync(Request(codes)));
@@ -299,7 +299,7 @@ public sealed class ChallengesTests : IAsyncLifetime
     {
         var trigger = new RecordingTrigger();
         var challenges = new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, Options.Create(new ChallengeOptions()),
-            new MessageQueue(database.Factory, [], database.Time), SendLimiters.Unlimited, trigger);
+            new MessageQueue(database.Factory, database.Time), SendLimiters.Unlimited, trigger, Texts);
 
         var created = await challenges.CreateAsync(Request([]));
 
@@ -309,13 +309,15 @@ public sealed class ChallengesTests : IAsyncLifetime
         Assert.Equal($"challenge:{created.ChallengeId:N}", message.Reference);
     }
 
+    private static readonly ChallengeTexts Texts = new(new ChallengeTextSettings("Tessera", "tessera.test"));
+
     private (Challenges Challenges, List<string> Codes) Create(Action<ChallengeOptions>? configure = null)
     {
         var options = new ChallengeOptions();
         configure?.Invoke(options);
-        var messages = new MessageQueue(database.Factory, [], database.Time);
+        var messages = new MessageQueue(database.Factory, database.Time);
         return (new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, Options.Create(options),
-            messages, SendLimiters.Unlimited, new RecordingTrigger()), []);
+            messages, SendLimiters.Unlimited, new RecordingTrigger(), Texts), []);
     }
 
     private static ChallengeRequest Request(List<string> codes) =>
