@@ -18,6 +18,7 @@ public sealed class FakeSmsProvider : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
+    private readonly ConcurrentQueue<(RecordedRequest Request, int Status)> answered = new();
 
     private FakeSmsProvider(WebApplication app) => this.app = app;
 
@@ -27,6 +28,9 @@ public sealed class FakeSmsProvider : IAsyncDisposable
     public Func<RecordedRequest, int, int> Respond { get; set; } = (_, _) => StatusCodes.Status200OK;
 
     public IReadOnlyList<RecordedRequest> Requests => requests.ToList();
+
+    /// <summary>Every request with the status it was answered.</summary>
+    public IReadOnlyList<(RecordedRequest Request, int Status)> Answered => answered.ToList();
 
     public static async Task<FakeSmsProvider> StartAsync()
     {
@@ -69,6 +73,7 @@ public sealed class FakeSmsProvider : IAsyncDisposable
             body);
         requests.Enqueue(recorded);
         context.Response.StatusCode = Respond(recorded, requests.Count);
+        answered.Enqueue((recorded, context.Response.StatusCode));
         await context.Response.WriteAsync(context.Response.StatusCode < 300 ? "{\"status\":\"queued\"}" : "{\"error\":\"scripted\"}");
     }
 

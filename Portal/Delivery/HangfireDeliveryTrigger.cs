@@ -45,8 +45,16 @@ public sealed class HangfireDeliveryTrigger(IBackgroundJobClient jobs, TimeProvi
         }
     }
 
-    /// <summary>Called by a drain as it starts: from here on, a new message needs a new drain.</summary>
-    public void DrainStarted() => Interlocked.Exchange(ref pendingSince, 0);
+    /// <summary>
+    /// Called by a drain as it starts: from here on, a new message needs a new drain, and the drain itself schedules
+    /// the next retry (a scheduled drain may start a little early, as Hangfire keeps whole seconds, and must then
+    /// schedule again rather than be taken for the one already waiting).
+    /// </summary>
+    public void DrainStarted()
+    {
+        Interlocked.Exchange(ref pendingSince, 0);
+        Interlocked.Exchange(ref scheduledFor, 0);
+    }
 
     /// <summary>Schedules a drain for when a retry falls due, unless one is already scheduled by then.</summary>
     public void DrainAt(DateTimeOffset dueAt)
