@@ -30,6 +30,7 @@ public sealed partial class AdminRoutesTests : IClassFixture<TesseraFactory>
         Assert.Contains("/admin/users", paths);
         Assert.Contains("/admin/users/sample", paths);
         Assert.Contains("/admin/jobs", paths);
+        Assert.Contains("/admin/deliveries", paths);
     }
 
     [Fact]
