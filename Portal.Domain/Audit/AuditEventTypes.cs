@@ -39,6 +39,7 @@ public static class AuditEventTypes
     public const string UserUnlocked = "admin.user_unlocked";
     public const string SecondFactorsReset = "admin.second_factors_reset";
     public const string SessionsRevoked = "admin.sessions_revoked";
+    public const string DeliveryRetried = "admin.delivery_retried";
     public const string QrSignInCreated = "crossdevice.qr_created";
     public const string QrSignInScanned = "crossdevice.qr_scanned";
     public const string QrSignInApproved = "crossdevice.qr_approved";

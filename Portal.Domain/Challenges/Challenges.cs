@@ -23,7 +23,8 @@ public sealed class Challenges(
     IPolicies policies,
     MessageQueue messages,
     ISendLimiter limiter,
-    IDeliveryTrigger trigger)
+    IDeliveryTrigger trigger,
+    ChallengeTexts texts)
 {
     public const string CodeSecretName = "challenges.code-mac";
     public const string DestinationSecretName = "challenges.destination";
@@ -61,7 +62,10 @@ public sealed class Challenges(
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // One SaveChanges, one transaction: a challenge never exists without the message that carries its code.
-        var messageId = messages.Stage(db, Draft(kind, request.Destination, request.Compose(code), id));
+        var fallback = kind == MessageKind.Sms && request.FallbackEmail is { } email
+            ? EmailRoute(email, texts.For(request.Purpose, ChallengeChannels.Email)(code))
+            : null;
+        var messageId = messages.Stage(db, Draft(kind, request.Destination, request.Compose(code), id, request.Purpose, request.MaskedDestination, fallback));
         challenge.MessageId = messageId;
         db.OtpChallenges.Add(challenge);
         await db.SaveChangesAsync(cancellationToken);
@@ -157,10 +161,16 @@ public sealed class Challenges(
         // The destination is kept only as a hash here; Delivery's record of the current message says where it went.
         var recipient = await messages.GetRecipientAsync(row.MessageId ?? Guid.Empty, cancellationToken)
             ?? throw new InvalidOperationException($"Challenge {id} has no message to resend to.");
+        var fallbackEmail = await messages.GetFallbackRecipientAsync(row.MessageId ?? Guid.Empty, MessageKind.Email, cancellationToken);
         var code = ChallengeCodes.Generate(policy.CodeLength);
         var hash = ChallengeCodes.Mac(await codeKey.Value, id, code);
+        var kind = KindOf(row.Channel);
+        // The fallback carries the new code too: the old one is dead once this resend wins.
+        var fallback = kind == MessageKind.Sms && fallbackEmail is not null
+            ? EmailRoute(fallbackEmail, texts.For(row.Purpose, ChallengeChannels.Email)(code))
+            : null;
         // Staged first so the conditional update can point the challenge at it; saved only if that update wins.
-        var messageId = messages.Stage(db, Draft(KindOf(row.Channel), recipient, compose(code), id));
+        var messageId = messages.Stage(db, Draft(kind, recipient, compose(code), id, row.Purpose, row.MaskedDestination, fallback));
         var expiresAt = (now + policy.Lifetime).ToUnixTimeMilliseconds();
         var cooldownEnd = nowMs - (long)policy.ResendCooldown.TotalMilliseconds;
         var maxChecks = policy.MaxChecks;
@@ -289,10 +299,15 @@ public sealed class Challenges(
         _ => throw new ArgumentException($"Unknown challenge channel '{channel}'.", nameof(channel)),
     };
 
-    private static MessageDraft Draft(MessageKind kind, string recipient, (string Subject, string Text) content, Guid challengeId) => new(
+    private static MessageDraft Draft(
+        MessageKind kind, string recipient, (string Subject, string Text) content, Guid challengeId, string purpose, string masked,
+        MessageRoute? fallback) => new(
         kind, recipient, content.Subject,
         kind == MessageKind.Email ? $"<p>{WebUtility.HtmlEncode(content.Text)}</p>" : null,
-        content.Text, $"challenge:{challengeId:N}");
+        content.Text, $"challenge:{challengeId:N}", fallback, purpose, masked);
+
+    private static MessageRoute EmailRoute(string address, (string Subject, string Text) content) =>
+        new(MessageKind.Email, address, content.Subject, $"<p>{WebUtility.HtmlEncode(content.Text)}</p>", content.Text);
 
     private async Task EnforceLimitsAsync(
         string channel, string destinationHash, string? region, ChallengeBinding binding, string? clientIp, CancellationToken cancellationToken)

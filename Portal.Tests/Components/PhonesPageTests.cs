@@ -21,7 +21,7 @@ public sealed class PhonesPageTests : MudComponentTest
         fixture = await PhonesFixture.CreateAsync();
         userId = await fixture.Factors.AddUserAsync("ada@example.com");
         var database = fixture.Database;
-        var outbox = new EmailOutbox(new MessageQueue(database.Factory, [], database.Time), new NoJobs());
+        var outbox = new EmailOutbox(new MessageQueue(database.Factory, database.Time), NoDeliveryTrigger.Instance);
         Services.AddSingleton(fixture.Phones);
         Services.AddSingleton(fixture.Factors.Authenticators);
         Services.AddSingleton(fixture.Factors.RecoveryCodes);
@@ -125,12 +125,5 @@ public sealed class PhonesPageTests : MudComponentTest
 
         cut.WaitForAssertion(() => Assert.Contains("Add this phone number?", cut.Markup));
         Assert.Single(await fixture.Phones.ListAsync(userId));
-    }
-
-    private sealed class NoJobs : Hangfire.IBackgroundJobClient
-    {
-        public string Create(Hangfire.Common.Job job, Hangfire.States.IState state) => "job";
-
-        public bool ChangeState(string jobId, Hangfire.States.IState state, string expectedState) => true;
     }
 }

@@ -279,7 +279,7 @@ public sealed class ChallengesTests : IAsyncLifetime
         var trigger = new RecordingTrigger();
         var refusing = new RefusingLimiter(new SendDecision(false, "per-destination", TimeSpan.FromMinutes(5), "Too many codes to this number."));
         var challenges = new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, new FixedPolicies(),
-            new MessageQueue(database.Factory, [], database.Time), refusing, trigger);
+            new MessageQueue(database.Factory, database.Time), refusing, trigger, Texts);
         var codes = new List<string>();
 
         var refused = await Assert.ThrowsAsync<SendRefusedException>(() => challenges.CreateAsync(Request(codes)));
@@ -298,7 +298,7 @@ public sealed class ChallengesTests : IAsyncLifetime
     {
         var trigger = new RecordingTrigger();
         var challenges = new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, new FixedPolicies(),
-            new MessageQueue(database.Factory, [], database.Time), UnlimitedSendLimiter.Instance, trigger);
+            new MessageQueue(database.Factory, database.Time), UnlimitedSendLimiter.Instance, trigger, Texts);
 
         var created = await challenges.CreateAsync(Request([]));
 
@@ -308,13 +308,15 @@ public sealed class ChallengesTests : IAsyncLifetime
         Assert.Equal($"challenge:{created.ChallengeId:N}", message.Reference);
     }
 
+    private static readonly ChallengeTexts Texts = new(new ChallengeTextSettings("Tessera", "tessera.test"));
+
     private (Challenges Challenges, List<string> Codes) Create(Func<OtpPolicy, OtpPolicy>? configure = null)
     {
         var otp = new OtpPolicy();
         var policies = new FixedPolicies(new PolicySet { Otp = configure?.Invoke(otp) ?? otp });
-        var messages = new MessageQueue(database.Factory, [], database.Time);
+        var messages = new MessageQueue(database.Factory, database.Time);
         return (new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, policies,
-            messages, UnlimitedSendLimiter.Instance, new RecordingTrigger()), []);
+            messages, UnlimitedSendLimiter.Instance, new RecordingTrigger(), Texts), []);
     }
 
     private static ChallengeRequest Request(List<string> codes) =>

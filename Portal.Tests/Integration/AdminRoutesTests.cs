@@ -31,6 +31,7 @@ public sealed partial class AdminRoutesTests : IClassFixture<TesseraFactory>
         Assert.Contains("/admin/users/sample", paths);
         Assert.Contains("/admin/jobs", paths);
         Assert.Contains("/admin/policies", paths);
+        Assert.Contains("/admin/deliveries", paths);
     }
 
     [Fact]

@@ -34,13 +34,15 @@ public sealed partial class PhonesFixture : IAsyncDisposable
 
     public SignInCodes SignInCodes { get; }
 
+    private static readonly ChallengeTexts Texts = new(new ChallengeTextSettings("Tessera", "localhost"));
+
     /// <summary>The phones service as the app builds it, over <paramref name="db"/>, with messages queued but not delivered.</summary>
     public static (UserPhones Phones, Challenges Challenges) CreatePhones(TestDatabase db, ISendLimiter? limiter = null)
     {
-        var messages = new MessageQueue(db.Factory, [], db.Time);
+        var messages = new MessageQueue(db.Factory, db.Time);
         var challenges = new Challenges(db.Factory, db.Time, db.Secrets, db.AuditLog, new Tessera.Portal.Tests.Support.FixedPolicies(), messages,
-            limiter ?? UnlimitedSendLimiter.Instance, new NoTrigger());
-        var texts = new ChallengeTexts(new ChallengeTextSettings("Tessera", "localhost"));
+            limiter ?? UnlimitedSendLimiter.Instance, NoDeliveryTrigger.Instance, Texts);
+        var texts = Texts;
         return (new UserPhones(db.Factory, db.Time, db.Secrets, db.AuditLog, challenges, texts, new TwoFactorFlag(db.Factory),
             Options.Create(new PhoneOptions { DefaultRegion = "GB" })), challenges);
     }
@@ -73,10 +75,4 @@ public sealed partial class PhonesFixture : IAsyncDisposable
     [GeneratedRegex(@"^\d{6}")]
     private static partial Regex CodeRegex();
 
-    private sealed class NoTrigger : IDeliveryTrigger
-    {
-        public void Queued(Guid messageId)
-        {
-        }
-    }
 }

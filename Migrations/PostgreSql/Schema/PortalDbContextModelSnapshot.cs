@@ -438,6 +438,50 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.ToTable("QrSignInSessions");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Delivery.DeliveryAttempt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId", "Number");
+
+                    b.ToTable("DeliveryAttempts");
+                });
+
             modelBuilder.Entity("Tessera.Domain.Delivery.OutboundMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -447,8 +491,36 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
+                    b.Property<int>("ChannelAttempts")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CurrentKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("FallbackHtmlBody")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FallbackKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("FallbackRecipient")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FallbackSubject")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("FallbackTextBody")
+                        .HasColumnType("text");
 
                     b.Property<string>("HtmlBody")
                         .HasColumnType("text");
@@ -468,10 +540,21 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.Property<long?>("LeaseExpiresAt")
                         .HasColumnType("bigint");
 
-                    b.Property<string>("Recipient")
+                    b.Property<string>("MaskedRecipient")
                         .IsRequired()
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Purpose")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<string>("Reference")
                         .HasMaxLength(64)
@@ -499,9 +582,11 @@ namespace Tessera.Migrations.PostgreSql.Schema
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClaimToken");
+
                     b.HasIndex("Reference");
 
-                    b.HasIndex("Status", "CreatedAt");
+                    b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("Transport", "CreatedAt");
 
@@ -895,6 +980,15 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.HasOne("Tessera.Domain.Accounts.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Domain.Delivery.DeliveryAttempt", b =>
+                {
+                    b.HasOne("Tessera.Domain.Delivery.OutboundMessage", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -427,6 +427,50 @@ namespace Tessera.Migrations.Sqlite.Schema
                     b.ToTable("QrSignInSessions");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Delivery.DeliveryAttempt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId", "Number");
+
+                    b.ToTable("DeliveryAttempts");
+                });
+
             modelBuilder.Entity("Tessera.Domain.Delivery.OutboundMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -436,7 +480,35 @@ namespace Tessera.Migrations.Sqlite.Schema
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("ChannelAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CurrentKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FallbackHtmlBody")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FallbackKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FallbackRecipient")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FallbackSubject")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FallbackTextBody")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("HtmlBody")
@@ -457,9 +529,20 @@ namespace Tessera.Migrations.Sqlite.Schema
                     b.Property<long?>("LeaseExpiresAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Recipient")
+                    b.Property<string>("MaskedRecipient")
                         .IsRequired()
                         .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Purpose")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Reference")
@@ -488,9 +571,11 @@ namespace Tessera.Migrations.Sqlite.Schema
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClaimToken");
+
                     b.HasIndex("Reference");
 
-                    b.HasIndex("Status", "CreatedAt");
+                    b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("Transport", "CreatedAt");
 
@@ -884,6 +969,15 @@ namespace Tessera.Migrations.Sqlite.Schema
                     b.HasOne("Tessera.Domain.Accounts.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Domain.Delivery.DeliveryAttempt", b =>
+                {
+                    b.HasOne("Tessera.Domain.Delivery.OutboundMessage", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
