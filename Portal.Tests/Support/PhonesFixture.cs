@@ -54,8 +54,9 @@ public sealed partial class PhonesFixture : IAsyncDisposable
     public async Task<string> LatestCodeAsync(string e164)
     {
         await using var db = await Database.Factory.CreateDbContextAsync();
-        var bodies = await db.OutboundMessages.AsNoTracking().Where(m => m.Recipient == e164)
-            .Select(m => new { m.CreatedAt, m.Id, m.TextBody }).ToListAsync();
+        // Recipients are encrypted with a random nonce: they can only be compared once read.
+        var bodies = (await db.OutboundMessages.AsNoTracking().Where(m => m.Kind == MessageKind.Sms).ToListAsync())
+            .Where(m => m.Recipient == e164).ToList();
         var latest = bodies.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Last();
         return CodeRegex().Match(latest.TextBody!).Value;
     }

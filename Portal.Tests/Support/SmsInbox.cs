@@ -20,10 +20,10 @@ public static partial class SmsInbox
         {
             await using (var db = await factory.CreateDbContextAsync())
             {
-                var sent = await db.OutboundMessages.AsNoTracking()
-                    .Where(m => m.Kind == MessageKind.Sms && m.Recipient == e164 && m.Status == MessageStatus.Sent)
-                    .Select(m => new { m.Id, m.CreatedAt, m.TextBody })
-                    .ToListAsync();
+                // Recipients are encrypted with a random nonce: they can only be compared once read.
+                var sent = (await db.OutboundMessages.AsNoTracking()
+                    .Where(m => m.Kind == MessageKind.Sms && m.Status == MessageStatus.Sent)
+                    .ToListAsync()).Where(m => m.Recipient == e164).ToList();
                 if (sent.Count >= count)
                 {
                     var newest = sent.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Last();

@@ -6,14 +6,14 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Tessera.Migrations.PostgreSql.Schema
 {
     /// <inheritdoc />
-    public partial class DeliveryEngine : Migration
+    public partial class OtpMessageService : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             // Recipients and bodies are now encrypted at rest: rows written before this release hold them in plain
-            // text, which the new converter cannot read. Queue rows are transient, so they are dropped rather than
-            // migrated; anything still pending is lost (a pre-release schema, see the release notes).
+            // text, which the converter cannot read. Queue rows are transient, so they are dropped rather than
+            // migrated; a message still pending at upgrade time is lost (documented in the README's upgrade note).
             migrationBuilder.Sql("DELETE FROM \"OutboundMessages\";");
 
             migrationBuilder.DropIndex(
@@ -104,6 +104,20 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 maxLength: 32,
                 nullable: true);
 
+            migrationBuilder.AddColumn<string>(
+                name: "Reference",
+                table: "OutboundMessages",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Region",
+                table: "OtpChallenges",
+                type: "character varying(8)",
+                maxLength: 8,
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "DeliveryAttempts",
                 columns: table => new
@@ -129,10 +143,72 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "PolicyDocuments",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    Json = table.Column<string>(type: "text", nullable: true),
+                    Version = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedById = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    UpdatedByName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PolicyDocuments", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SendCounters",
+                columns: table => new
+                {
+                    Rule = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Subject = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    WindowStart = table.Column<long>(type: "bigint", nullable: false),
+                    WindowEnd = table.Column<long>(type: "bigint", nullable: false),
+                    Count = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SendCounters", x => new { x.Rule, x.Subject, x.WindowStart });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "UserPhones",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    Number = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    NumberHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Masked = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Region = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    VerifiedAt = table.Column<long>(type: "bigint", nullable: true),
+                    LastUsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    VerificationChallengeId = table.Column<Guid>(type: "uuid", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UserPhones", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_UserPhones_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_OutboundMessages_ClaimToken",
                 table: "OutboundMessages",
                 column: "ClaimToken");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboundMessages_Reference",
+                table: "OutboundMessages",
+                column: "Reference");
 
             migrationBuilder.CreateIndex(
                 name: "IX_OutboundMessages_Status_NextAttemptAt",
@@ -143,6 +219,22 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 name: "IX_DeliveryAttempts_MessageId_Number",
                 table: "DeliveryAttempts",
                 columns: new[] { "MessageId", "Number" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SendCounters_WindowEnd",
+                table: "SendCounters",
+                column: "WindowEnd");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UserPhones_NumberHash",
+                table: "UserPhones",
+                column: "NumberHash");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UserPhones_UserId_NumberHash",
+                table: "UserPhones",
+                columns: new[] { "UserId", "NumberHash" },
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -151,8 +243,21 @@ namespace Tessera.Migrations.PostgreSql.Schema
             migrationBuilder.DropTable(
                 name: "DeliveryAttempts");
 
+            migrationBuilder.DropTable(
+                name: "PolicyDocuments");
+
+            migrationBuilder.DropTable(
+                name: "SendCounters");
+
+            migrationBuilder.DropTable(
+                name: "UserPhones");
+
             migrationBuilder.DropIndex(
                 name: "IX_OutboundMessages_ClaimToken",
+                table: "OutboundMessages");
+
+            migrationBuilder.DropIndex(
+                name: "IX_OutboundMessages_Reference",
                 table: "OutboundMessages");
 
             migrationBuilder.DropIndex(
@@ -202,6 +307,14 @@ namespace Tessera.Migrations.PostgreSql.Schema
             migrationBuilder.DropColumn(
                 name: "Purpose",
                 table: "OutboundMessages");
+
+            migrationBuilder.DropColumn(
+                name: "Reference",
+                table: "OutboundMessages");
+
+            migrationBuilder.DropColumn(
+                name: "Region",
+                table: "OtpChallenges");
 
             migrationBuilder.AlterColumn<string>(
                 name: "Recipient",

@@ -12,8 +12,8 @@ using Tessera.Domain.Persistence;
 namespace Tessera.Migrations.PostgreSql.Schema
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261125192822_PoliciesLimits")]
-    partial class PoliciesLimits
+    [Migration("20261125202115_OtpMessageService")]
+    partial class OtpMessageService
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -441,6 +441,50 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.ToTable("QrSignInSessions");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Delivery.DeliveryAttempt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId", "Number");
+
+                    b.ToTable("DeliveryAttempts");
+                });
+
             modelBuilder.Entity("Tessera.Domain.Delivery.OutboundMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -450,8 +494,36 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
+                    b.Property<int>("ChannelAttempts")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CurrentKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("FallbackHtmlBody")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FallbackKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("FallbackRecipient")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FallbackSubject")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("FallbackTextBody")
+                        .HasColumnType("text");
 
                     b.Property<string>("HtmlBody")
                         .HasColumnType("text");
@@ -471,10 +543,21 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.Property<long?>("LeaseExpiresAt")
                         .HasColumnType("bigint");
 
-                    b.Property<string>("Recipient")
+                    b.Property<string>("MaskedRecipient")
                         .IsRequired()
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Purpose")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<string>("Reference")
                         .HasMaxLength(64)
@@ -502,9 +585,11 @@ namespace Tessera.Migrations.PostgreSql.Schema
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClaimToken");
+
                     b.HasIndex("Reference");
 
-                    b.HasIndex("Status", "CreatedAt");
+                    b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("Transport", "CreatedAt");
 
@@ -593,6 +678,58 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.HasIndex("UserId");
 
                     b.ToTable("PasskeyCredentials");
+                });
+
+            modelBuilder.Entity("Tessera.Domain.Factors.Phones.UserPhone", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Masked")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("NumberHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("VerificationChallengeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("VerifiedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NumberHash");
+
+                    b.HasIndex("UserId", "NumberHash")
+                        .IsUnique();
+
+                    b.ToTable("UserPhones");
                 });
 
             modelBuilder.Entity("Tessera.Domain.Factors.RecoveryCode", b =>
@@ -850,7 +987,25 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Delivery.DeliveryAttempt", b =>
+                {
+                    b.HasOne("Tessera.Domain.Delivery.OutboundMessage", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Tessera.Domain.Factors.PasskeyCredential", b =>
+                {
+                    b.HasOne("Tessera.Domain.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Domain.Factors.Phones.UserPhone", b =>
                 {
                     b.HasOne("Tessera.Domain.Accounts.ApplicationUser", null)
                         .WithMany()
