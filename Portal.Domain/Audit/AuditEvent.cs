@@ -52,8 +52,13 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.Detail).HasMaxLength(512);
         builder.Property(e => e.PreviousHash).HasMaxLength(64);
         builder.Property(e => e.Hash).HasMaxLength(64);
-        builder.HasIndex(e => e.OccurredAt);
-        builder.HasIndex(e => new { e.SubjectId, e.OccurredAt });
+        // The search turns a time range into a sequence range and orders by sequence, so each filter column is paired
+        // with Sequence: a filtered page is one index range read in order, and its count reads only that index.
+        builder.HasIndex(e => new { e.Type, e.Sequence });
+        builder.HasIndex(e => new { e.SubjectId, e.Sequence });
+        builder.HasIndex(e => new { e.IpPseudonym, e.Sequence });
+        builder.HasIndex(e => new { e.Outcome, e.Sequence });
+        // The dashboard counts by type over a time range; retention and the search's time look-up use the sequence.
         builder.HasIndex(e => new { e.Type, e.OccurredAt });
     }
 }

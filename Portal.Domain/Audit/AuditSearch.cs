@@ -131,7 +131,7 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
     /// The smallest sequence whose event occurred at or after <paramref name="instant"/>, or null if none did.
     /// About 2·log2(n) primary-key seeks (some 40 at a million rows); tolerates gaps left by retention.
     /// </summary>
-    private static async Task<long?> FirstSequenceAtOrAfterAsync(PortalDbContext db, DateTimeOffset instant, CancellationToken cancellationToken)
+    internal static async Task<long?> FirstSequenceAtOrAfterAsync(PortalDbContext db, DateTimeOffset instant, CancellationToken cancellationToken)
     {
         var events = db.AuditEvents.AsNoTracking();
         var max = await events.OrderByDescending(e => e.Sequence).Select(e => (long?)e.Sequence).FirstOrDefaultAsync(cancellationToken);
