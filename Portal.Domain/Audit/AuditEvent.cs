@@ -58,7 +58,9 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.HasIndex(e => new { e.SubjectId, e.Sequence });
         builder.HasIndex(e => new { e.IpPseudonym, e.Sequence });
         builder.HasIndex(e => new { e.Outcome, e.Sequence });
-        // The dashboard counts by type over a time range; retention and the search's time look-up use the sequence.
+        // A time bound becomes a sequence with one seek here (search, export, retention).
+        builder.HasIndex(e => new { e.OccurredAt, e.Sequence });
+        // The dashboard counts by type over a time range.
         builder.HasIndex(e => new { e.Type, e.OccurredAt });
     }
 }

@@ -331,6 +331,8 @@ namespace Tessera.Migrations.PostgreSql.Schema
 
                     b.HasIndex("IpPseudonym", "Sequence");
 
+                    b.HasIndex("OccurredAt", "Sequence");
+
                     b.HasIndex("Outcome", "Sequence");
 
                     b.HasIndex("SubjectId", "Sequence");

@@ -318,6 +318,8 @@ namespace Tessera.Migrations.Sqlite.Schema
 
                     b.HasIndex("IpPseudonym", "Sequence");
 
+                    b.HasIndex("OccurredAt", "Sequence");
+
                     b.HasIndex("Outcome", "Sequence");
 
                     b.HasIndex("SubjectId", "Sequence");

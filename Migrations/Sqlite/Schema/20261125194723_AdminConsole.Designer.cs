@@ -11,7 +11,7 @@ using Tessera.Domain.Persistence;
 namespace Tessera.Migrations.Sqlite.Schema
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261125192858_AdminConsole")]
+    [Migration("20261125194723_AdminConsole")]
     partial class AdminConsole
     {
         /// <inheritdoc />
@@ -320,6 +320,8 @@ namespace Tessera.Migrations.Sqlite.Schema
                     b.HasKey("Sequence");
 
                     b.HasIndex("IpPseudonym", "Sequence");
+
+                    b.HasIndex("OccurredAt", "Sequence");
 
                     b.HasIndex("Outcome", "Sequence");
 

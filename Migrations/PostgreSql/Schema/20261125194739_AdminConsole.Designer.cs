@@ -12,7 +12,7 @@ using Tessera.Domain.Persistence;
 namespace Tessera.Migrations.PostgreSql.Schema
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261125192905_AdminConsole")]
+    [Migration("20261125194739_AdminConsole")]
     partial class AdminConsole
     {
         /// <inheritdoc />
@@ -333,6 +333,8 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.HasKey("Sequence");
 
                     b.HasIndex("IpPseudonym", "Sequence");
+
+                    b.HasIndex("OccurredAt", "Sequence");
 
                     b.HasIndex("Outcome", "Sequence");
 

@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Tessera.Migrations.Sqlite.Schema
+namespace Tessera.Migrations.PostgreSql.Schema
 {
     /// <inheritdoc />
     public partial class AdminConsole : Migration
@@ -23,14 +24,14 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "AuditCheckpoints",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
-                    EventHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
-                    EventCount = table.Column<long>(type: "INTEGER", nullable: false),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Signature = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    EventHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    EventCount = table.Column<long>(type: "bigint", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Signature = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -41,6 +42,11 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "IX_AuditEvents_IpPseudonym_Sequence",
                 table: "AuditEvents",
                 columns: new[] { "IpPseudonym", "Sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_OccurredAt_Sequence",
+                table: "AuditEvents",
+                columns: new[] { "OccurredAt", "Sequence" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditEvents_Outcome_Sequence",
@@ -71,6 +77,10 @@ namespace Tessera.Migrations.Sqlite.Schema
 
             migrationBuilder.DropIndex(
                 name: "IX_AuditEvents_IpPseudonym_Sequence",
+                table: "AuditEvents");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_OccurredAt_Sequence",
                 table: "AuditEvents");
 
             migrationBuilder.DropIndex(
