@@ -1,5 +1,5 @@
 // Audit log search at scale: seeds N events (1,000,000 by default) and times the real AuditSearch.
-// Usage: dotnet run -c Release --project Benchmarks/Tessera.Benchmarks.Audit -- [--events N] [--iterations N] [--explain]
+// Usage: dotnet run -c Release --project Benchmarks/Tessera.Benchmarks.Audit -- [--events N] [--iterations N] [--explain] [--no-sqlite]
 // PostgreSQL as well when TESSERA_BENCH_POSTGRES holds a connection string to an empty database it may fill.
 using System.Diagnostics;
 using System.Globalization;
@@ -21,7 +21,10 @@ var directory = Path.Combine(Path.GetTempPath(), "tessera-bench-audit", Guid.New
 Directory.CreateDirectory(directory);
 try
 {
-    await RunAsync("SQLite", DatabaseProvider.Sqlite, ProviderSetup.SqliteConnectionString(directory));
+    if (!args.Contains("--no-sqlite"))
+    {
+        await RunAsync("SQLite", DatabaseProvider.Sqlite, ProviderSetup.SqliteConnectionString(directory));
+    }
     if (Environment.GetEnvironmentVariable("TESSERA_BENCH_POSTGRES") is { Length: > 0 } postgres)
     {
         await RunAsync("PostgreSQL", DatabaseProvider.PostgreSql, postgres);

@@ -75,11 +75,10 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
             List<AuditEvent> batch;
             await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
             {
-                var query = Apply(db.AuditEvents.AsNoTracking(), filter, bounds);
-                if (last is { } after)
-                {
-                    query = newestFirst ? query.Where(e => e.Sequence < after) : query.Where(e => e.Sequence > after);
-                }
+                // The keyset position replaces the range's bound rather than adding a second one: with two upper
+                // bounds SQLite may seek on the wrong one and walk every row already exported, batch after batch.
+                var range = last is not { } after ? bounds : newestFirst ? bounds with { High = after } : bounds with { Low = after + 1 };
+                var query = Apply(db.AuditEvents.AsNoTracking(), filter, range);
                 batch = await Order(query, newestFirst).Take(StreamBatchSize).ToListAsync(cancellationToken);
             }
             foreach (var e in batch)
