@@ -13,6 +13,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("Database__Provider", "PostgreSql", "Database:ConnectionString")]
     [InlineData("Accounts__MaxFailedAccessAttempts", "0", "Accounts:MaxFailedAccessAttempts")]
     [InlineData("Email__Transport", "Pigeon", "Email:Transport")]
+    [InlineData("Audit__RetentionDays", "-1", "Audit:RetentionDays")]
     [InlineData("DataProtection__CertificatePath", "/nonexistent/keys.pfx", "DataProtection:CertificatePath")]
     public async Task BadSetting_StopsTheApp_NamingTheSetting(string variable, string value, string named)
     {
