@@ -60,7 +60,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.HasIndex(e => new { e.Outcome, e.Sequence });
         // A time bound becomes a sequence with one seek here (search, export, retention).
         builder.HasIndex(e => new { e.OccurredAt, e.Sequence });
-        // The dashboard counts by type over a time range.
-        builder.HasIndex(e => new { e.Type, e.OccurredAt });
+        // The dashboard counts by type and outcome over a time range from this index alone.
+        builder.HasIndex(e => new { e.Type, e.OccurredAt, e.Outcome });
     }
 }

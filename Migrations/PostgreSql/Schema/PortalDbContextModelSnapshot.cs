@@ -337,9 +337,9 @@ namespace Tessera.Migrations.PostgreSql.Schema
 
                     b.HasIndex("SubjectId", "Sequence");
 
-                    b.HasIndex("Type", "OccurredAt");
-
                     b.HasIndex("Type", "Sequence");
+
+                    b.HasIndex("Type", "OccurredAt", "Outcome");
 
                     b.ToTable("AuditEvents");
                 });

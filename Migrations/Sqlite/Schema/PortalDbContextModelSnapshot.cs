@@ -324,9 +324,9 @@ namespace Tessera.Migrations.Sqlite.Schema
 
                     b.HasIndex("SubjectId", "Sequence");
 
-                    b.HasIndex("Type", "OccurredAt");
-
                     b.HasIndex("Type", "Sequence");
+
+                    b.HasIndex("Type", "OccurredAt", "Outcome");
 
                     b.ToTable("AuditEvents");
                 });

@@ -19,6 +19,10 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "IX_AuditEvents_SubjectId_OccurredAt",
                 table: "AuditEvents");
 
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_Type_OccurredAt",
+                table: "AuditEvents");
+
             migrationBuilder.CreateTable(
                 name: "AuditCheckpoints",
                 columns: table => new
@@ -58,6 +62,11 @@ namespace Tessera.Migrations.Sqlite.Schema
                 columns: new[] { "SubjectId", "Sequence" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Type_OccurredAt_Outcome",
+                table: "AuditEvents",
+                columns: new[] { "Type", "OccurredAt", "Outcome" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AuditEvents_Type_Sequence",
                 table: "AuditEvents",
                 columns: new[] { "Type", "Sequence" });
@@ -91,6 +100,10 @@ namespace Tessera.Migrations.Sqlite.Schema
                 table: "AuditEvents");
 
             migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_Type_OccurredAt_Outcome",
+                table: "AuditEvents");
+
+            migrationBuilder.DropIndex(
                 name: "IX_AuditEvents_Type_Sequence",
                 table: "AuditEvents");
 
@@ -103,6 +116,11 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "IX_AuditEvents_SubjectId_OccurredAt",
                 table: "AuditEvents",
                 columns: new[] { "SubjectId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Type_OccurredAt",
+                table: "AuditEvents",
+                columns: new[] { "Type", "OccurredAt" });
         }
     }
 }

@@ -11,7 +11,7 @@ using Tessera.Domain.Persistence;
 namespace Tessera.Migrations.Sqlite.Schema
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261125194723_AdminConsole")]
+    [Migration("20261125200715_AdminConsole")]
     partial class AdminConsole
     {
         /// <inheritdoc />
@@ -327,9 +327,9 @@ namespace Tessera.Migrations.Sqlite.Schema
 
                     b.HasIndex("SubjectId", "Sequence");
 
-                    b.HasIndex("Type", "OccurredAt");
-
                     b.HasIndex("Type", "Sequence");
+
+                    b.HasIndex("Type", "OccurredAt", "Outcome");
 
                     b.ToTable("AuditEvents");
                 });

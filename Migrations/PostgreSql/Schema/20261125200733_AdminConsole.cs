@@ -20,6 +20,10 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 name: "IX_AuditEvents_SubjectId_OccurredAt",
                 table: "AuditEvents");
 
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_Type_OccurredAt",
+                table: "AuditEvents");
+
             migrationBuilder.CreateTable(
                 name: "AuditCheckpoints",
                 columns: table => new
@@ -59,6 +63,11 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 columns: new[] { "SubjectId", "Sequence" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Type_OccurredAt_Outcome",
+                table: "AuditEvents",
+                columns: new[] { "Type", "OccurredAt", "Outcome" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AuditEvents_Type_Sequence",
                 table: "AuditEvents",
                 columns: new[] { "Type", "Sequence" });
@@ -92,6 +101,10 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 table: "AuditEvents");
 
             migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_Type_OccurredAt_Outcome",
+                table: "AuditEvents");
+
+            migrationBuilder.DropIndex(
                 name: "IX_AuditEvents_Type_Sequence",
                 table: "AuditEvents");
 
@@ -104,6 +117,11 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 name: "IX_AuditEvents_SubjectId_OccurredAt",
                 table: "AuditEvents",
                 columns: new[] { "SubjectId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Type_OccurredAt",
+                table: "AuditEvents",
+                columns: new[] { "Type", "OccurredAt" });
         }
     }
 }

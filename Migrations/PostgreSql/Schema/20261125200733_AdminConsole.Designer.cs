@@ -12,7 +12,7 @@ using Tessera.Domain.Persistence;
 namespace Tessera.Migrations.PostgreSql.Schema
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261125194739_AdminConsole")]
+    [Migration("20261125200733_AdminConsole")]
     partial class AdminConsole
     {
         /// <inheritdoc />
@@ -340,9 +340,9 @@ namespace Tessera.Migrations.PostgreSql.Schema
 
                     b.HasIndex("SubjectId", "Sequence");
 
-                    b.HasIndex("Type", "OccurredAt");
-
                     b.HasIndex("Type", "Sequence");
+
+                    b.HasIndex("Type", "OccurredAt", "Outcome");
 
                     b.ToTable("AuditEvents");
                 });
