@@ -87,10 +87,12 @@ public sealed class DashboardStatisticsTests : IAsyncLifetime
         await DashboardSeed.UserAsync(database, "codes@example.com", recoveryCodes: true);
         await DashboardSeed.UserAsync(database, "none1@example.com");
         await DashboardSeed.UserAsync(database, "none2@example.com");
+        await DashboardSeed.UserAsync(database, "sms@example.com", recoveryCodes: true, phone: true);
+        await DashboardSeed.UserAsync(database, "unverified@example.com", phone: true, phoneVerified: false);
 
         var counts = await new FactorStatistics(database.Factory).CountAsync();
 
-        Assert.Equal(new FactorCounts(Users: 5, AuthenticatorApp: 2, Passkey: 1, RecoveryCodesOnly: 1, None: 2), counts);
+        Assert.Equal(new FactorCounts(Users: 7, AuthenticatorApp: 2, Passkey: 1, Phone: 1, RecoveryCodesOnly: 1, None: 3), counts);
     }
 
     /// <summary>Records an event at <paramref name="at"/>; calls go in time order and the last one is at <see cref="Now"/>.</summary>

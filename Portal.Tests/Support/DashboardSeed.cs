@@ -23,7 +23,7 @@ public static class DashboardSeed
     }
 
     /// <summary>A user with the given factors; returns its id.</summary>
-    public static async Task<string> UserAsync(TestDatabase database, string name, bool totp = false, bool passkey = false, bool recoveryCodes = false)
+    public static async Task<string> UserAsync(TestDatabase database, string name, bool totp = false, bool passkey = false, bool recoveryCodes = false, bool phone = false, bool phoneVerified = true)
     {
         await using var db = await database.Factory.CreateDbContextAsync();
         var user = new ApplicationUser { UserName = name, Email = name, NormalizedUserName = name.ToUpperInvariant() };
@@ -42,6 +42,14 @@ public static class DashboardSeed
         if (recoveryCodes)
         {
             db.RecoveryCodes.Add(new RecoveryCode { UserId = user.Id, Salt = [1], Hash = [2] });
+        }
+        if (phone)
+        {
+            db.UserPhones.Add(new Tessera.Domain.Factors.Phones.UserPhone
+            {
+                UserId = user.Id, Number = "+447700900123"u8.ToArray(), NumberHash = Guid.NewGuid().ToString("N"), Masked = "+44 •••• ••• 123",
+                Region = "GB", VerifiedAt = phoneVerified ? 1 : null,
+            });
         }
         await db.SaveChangesAsync();
         return user.Id;
