@@ -6,11 +6,12 @@ set -euo pipefail
 CONNECTIONS=${1:-64}
 DURATION=${2:-20}
 VERIFICATIONS=${3:-500}
-THREADS=${THREADS:-2}
+THREADS=${THREADS:-$(( CONNECTIONS < 2 ? 1 : 2 ))}
 PORT=${PORT:-5099}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/tessera-bench.XXXXXX)
-APP="$WORK/app"
+# APP_DIR=<folder> reuses a build published there earlier (it is published when missing).
+APP=${APP_DIR:-"$WORK/app"}
 export ASPNETCORE_ENVIRONMENT=Production
 export Tessera__DataDirectory="$WORK/data"
 export Urls="http://127.0.0.1:$PORT"
@@ -18,8 +19,7 @@ export Urls="http://127.0.0.1:$PORT"
 export Email__Transport=Smtp Email__Smtp__Host=127.0.0.1 Email__Smtp__Port=2525 Email__From=bench@example.com
 export Logging__LogLevel__Default=Warning
 
-echo "== publishing Release to $APP"
-dotnet publish "$ROOT/Portal/Portal.csproj" -c Release -o "$APP" --nologo -v quiet >/dev/null
+[[ -f "$APP/Tessera.Portal.dll" ]] || { echo "== publishing Release to $APP"; dotnet publish "$ROOT/Portal/Portal.csproj" -c Release -o "$APP" --nologo -v quiet >/dev/null; }
 cleanup() { [[ -n "${PID:-}" ]] && kill "$PID" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
