@@ -25,7 +25,7 @@ public sealed record UserDetail(
     IReadOnlyList<PasskeySummary> Passkeys,
     int RecoveryCodesLeft);
 
-public sealed record FactorsReset(int Authenticators, int Passkeys, int RecoveryCodes);
+public sealed record FactorsReset(int Authenticators, int Passkeys, int RecoveryCodes, int Phones = 0);
 
 /// <summary>
 /// The admin console's view of and actions on accounts: search, detail, lock, unlock, reset second factors, revoke
@@ -39,7 +39,8 @@ public sealed class AccountAdministration(
     Authenticators authenticators,
     Passkeys passkeys,
     RecoveryCodes recoveryCodes,
-    TwoFactorFlag twoFactorFlag)
+    TwoFactorFlag twoFactorFlag,
+    Factors.Phones.UserPhones phones)
 {
     /// <summary>A page of users whose email contains <paramref name="email"/> (any case), ordered by email.</summary>
     public async Task<UserPage> SearchAsync(string? email, int page, int pageSize, CancellationToken cancellationToken = default)
@@ -127,7 +128,7 @@ public sealed class AccountAdministration(
     }
 
     /// <summary>
-    /// Removes every authenticator, passkey and recovery code, for a user who lost them; they sign in with their
+    /// Removes every authenticator, passkey, phone and recovery code, for a user who lost them; they sign in with their
     /// password alone until they enroll again. Returns what was removed, or null when there is no such user.
     /// </summary>
     public async Task<FactorsReset?> ResetSecondFactorsAsync(string userId, string actorId, CancellationToken cancellationToken = default)
@@ -140,10 +141,13 @@ public sealed class AccountAdministration(
         var removed = new FactorsReset(
             await authenticators.RemoveAllAsync(userId, cancellationToken),
             await passkeys.RemoveAllAsync(userId, cancellationToken),
-            await recoveryCodes.RemoveAllAsync(userId, cancellationToken));
+            await recoveryCodes.RemoveAllAsync(userId, cancellationToken),
+            // A verified phone is a second factor too: left behind, it would keep the second step the user lost.
+            await phones.RemoveAllAsync(userId, cancellationToken));
         await twoFactorFlag.RefreshAsync(userId, cancellationToken);
         await audit.RecordAsync(new AuditEntry(AuditEventTypes.SecondFactorsReset, AuditOutcome.Success, actorId, userId,
-            Detail: $"authenticators={removed.Authenticators}; passkeys={removed.Passkeys}; recovery_codes={removed.RecoveryCodes}"), cancellationToken);
+            Detail: $"authenticators={removed.Authenticators}; passkeys={removed.Passkeys}; recovery_codes={removed.RecoveryCodes}"
+                + (removed.Phones > 0 ? $"; phones={removed.Phones}" : "")), cancellationToken);
         return removed;
     }
 

@@ -21,11 +21,15 @@ public static class AuditEventTypes
     public const string RecoveryCodesGenerated = "factor.recovery_codes_generated";
     public const string SecondFactorLockedOut = "factor.locked_out";
     public const string PasskeyModelPolicyChanged = "policy.passkey_models_changed";
+    public const string PoliciesChanged = "policy.policies_changed";
     public const string PasskeyAdded = "factor.passkey_added";
     public const string PasskeyRenamed = "factor.passkey_renamed";
     public const string PasskeyRemoved = "factor.passkey_removed";
     public const string PasskeyVerified = "factor.passkey_verified";
     public const string PasskeyCloneSuspected = "factor.passkey_clone_suspected";
+    public const string PhoneAdded = "factor.phone_added";
+    public const string PhoneVerified = "factor.phone_verified";
+    public const string PhoneRemoved = "factor.phone_removed";
     public const string ChallengeCreated = "challenge.created";
     public const string ChallengeChecked = "challenge.checked";
     public const string ChallengeResent = "challenge.resent";
@@ -35,6 +39,7 @@ public static class AuditEventTypes
     public const string UserUnlocked = "admin.user_unlocked";
     public const string SecondFactorsReset = "admin.second_factors_reset";
     public const string SessionsRevoked = "admin.sessions_revoked";
+    public const string DeliveryRetried = "admin.delivery_retried";
     public const string QrSignInCreated = "crossdevice.qr_created";
     public const string QrSignInScanned = "crossdevice.qr_scanned";
     public const string QrSignInApproved = "crossdevice.qr_approved";

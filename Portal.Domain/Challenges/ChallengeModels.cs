@@ -12,6 +12,9 @@ public sealed record ChallengeBinding(string? UserId = null, string? ClientId = 
 /// <param name="Compose">Builds the message around the code; called once per send, never logged.</param>
 /// <param name="Region">ISO region of a phone destination ("GB"), for the SMS country rules; null for email.</param>
 /// <param name="ClientIp">The requester's IP address, for the per-IP limit; never stored with the challenge.</param>
+/// <param name="FallbackEmail">
+/// For an SMS code: an address that gets the same code by email if every SMS attempt fails (Delivery:FallbackOrder).
+/// </param>
 public sealed record ChallengeRequest(
     string Purpose,
     ChallengeBinding Binding,
@@ -20,7 +23,8 @@ public sealed record ChallengeRequest(
     string MaskedDestination,
     Func<string, (string Subject, string Text)> Compose,
     string? Region = null,
-    string? ClientIp = null);
+    string? ClientIp = null,
+    string? FallbackEmail = null);
 
 /// <summary>The caller enqueues the delivery job for <paramref name="MessageId"/> once this returns.</summary>
 public sealed record ChallengeCreated(Guid ChallengeId, Guid MessageId, DateTimeOffset ExpiresAt);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Tessera.Domain.Audit;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Keys;
@@ -21,10 +20,11 @@ public sealed class Challenges(
     TimeProvider time,
     SecretStore secrets,
     AuditLog audit,
-    IOptions<ChallengeOptions> options,
+    IPolicies policies,
     MessageQueue messages,
     ISendLimiter limiter,
-    IDeliveryTrigger trigger)
+    IDeliveryTrigger trigger,
+    ChallengeTexts texts)
 {
     public const string CodeSecretName = "challenges.code-mac";
     public const string DestinationSecretName = "challenges.destination";
@@ -36,7 +36,7 @@ public sealed class Challenges(
     public async Task<ChallengeCreated> CreateAsync(ChallengeRequest request, CancellationToken cancellationToken = default)
     {
         var kind = KindOf(request.Channel);
-        var policy = options.Value;
+        var policy = (await policies.CurrentAsync(cancellationToken)).Otp;
         var destinationHash = ChallengeCodes.DestinationHash(await destinationKey.Value, request.Destination);
         await EnforceLimitsAsync(request.Channel, destinationHash, request.Region, request.Binding, request.ClientIp, cancellationToken);
         var now = time.GetUtcNow();
@@ -62,7 +62,10 @@ public sealed class Challenges(
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // One SaveChanges, one transaction: a challenge never exists without the message that carries its code.
-        var messageId = messages.Stage(db, Draft(kind, request.Destination, request.Compose(code), id));
+        var fallback = kind == MessageKind.Sms && request.FallbackEmail is { } email
+            ? EmailRoute(email, texts.For(request.Purpose, ChallengeChannels.Email)(code))
+            : null;
+        var messageId = messages.Stage(db, Draft(kind, request.Destination, request.Compose(code), id, request.Purpose, request.MaskedDestination, fallback));
         challenge.MessageId = messageId;
         db.OtpChallenges.Add(challenge);
         await db.SaveChangesAsync(cancellationToken);
@@ -78,7 +81,7 @@ public sealed class Challenges(
     /// </summary>
     public async Task<CheckResult?> CheckAsync(Guid id, string code, ChallengeBinding binding, CancellationToken cancellationToken = default)
     {
-        var maxChecks = options.Value.MaxChecks;
+        var maxChecks = (await policies.CurrentAsync(cancellationToken)).Otp.MaxChecks;
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -89,7 +92,7 @@ public sealed class Challenges(
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Checks, c => c.Checks + 1), cancellationToken);
         if (counted == 0)
         {
-            return await RefuseCheckAsync(db, id, binding, nowMs, cancellationToken);
+            return await RefuseCheckAsync(db, id, binding, nowMs, maxChecks, cancellationToken);
         }
 
         // Read after counting: a resend in between has replaced the hash, and the old code must not match.
@@ -127,7 +130,7 @@ public sealed class Challenges(
             await AuditAsync(AuditEventTypes.ChallengeChecked, AuditOutcome.Success, binding, $"id={id}; approved", cancellationToken);
             return new CheckResult(ChallengeStatus.Approved, attemptsLeft);
         }
-        return await RefuseCheckAsync(db, id, binding, nowMs, cancellationToken);
+        return await RefuseCheckAsync(db, id, binding, nowMs, maxChecks, cancellationToken);
     }
 
     /// <summary>
@@ -139,7 +142,7 @@ public sealed class Challenges(
         Guid id, ChallengeBinding binding, Func<string, (string Subject, string Text)> compose, string? clientIp = null,
         CancellationToken cancellationToken = default)
     {
-        var policy = options.Value;
+        var policy = (await policies.CurrentAsync(cancellationToken)).Otp;
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -148,7 +151,7 @@ public sealed class Challenges(
         {
             return null;
         }
-        if (RefuseResend(row, nowMs) is { } refused)
+        if (RefuseResend(row, nowMs, policy) is { } refused)
         {
             await AuditAsync(AuditEventTypes.ChallengeResent, AuditOutcome.Failure, binding, $"id={id}; {refused.Outcome}", cancellationToken);
             return refused;
@@ -158,10 +161,16 @@ public sealed class Challenges(
         // The destination is kept only as a hash here; Delivery's record of the current message says where it went.
         var recipient = await messages.GetRecipientAsync(row.MessageId ?? Guid.Empty, cancellationToken)
             ?? throw new InvalidOperationException($"Challenge {id} has no message to resend to.");
+        var fallbackEmail = await messages.GetFallbackRecipientAsync(row.MessageId ?? Guid.Empty, MessageKind.Email, cancellationToken);
         var code = ChallengeCodes.Generate(policy.CodeLength);
         var hash = ChallengeCodes.Mac(await codeKey.Value, id, code);
+        var kind = KindOf(row.Channel);
+        // The fallback carries the new code too: the old one is dead once this resend wins.
+        var fallback = kind == MessageKind.Sms && fallbackEmail is not null
+            ? EmailRoute(fallbackEmail, texts.For(row.Purpose, ChallengeChannels.Email)(code))
+            : null;
         // Staged first so the conditional update can point the challenge at it; saved only if that update wins.
-        var messageId = messages.Stage(db, Draft(KindOf(row.Channel), recipient, compose(code), id));
+        var messageId = messages.Stage(db, Draft(kind, recipient, compose(code), id, row.Purpose, row.MaskedDestination, fallback));
         var expiresAt = (now + policy.Lifetime).ToUnixTimeMilliseconds();
         var cooldownEnd = nowMs - (long)policy.ResendCooldown.TotalMilliseconds;
         var maxChecks = policy.MaxChecks;
@@ -181,7 +190,7 @@ public sealed class Challenges(
         {
             await transaction.RollbackAsync(cancellationToken);
             var current = await Owned(db, id, binding).AsNoTracking().SingleAsync(cancellationToken);
-            return RefuseResend(current, nowMs)
+            return RefuseResend(current, nowMs, policy)
                 ?? new ResendResult(ResendOutcome.Cooldown, ChallengeStatus.Pending, RetryAfterSeconds: (int)Math.Ceiling(policy.ResendCooldown.TotalSeconds));
         }
         await db.SaveChangesAsync(cancellationToken);
@@ -212,13 +221,13 @@ public sealed class Challenges(
     /// </summary>
     public async Task<ChallengeView?> GetAsync(Guid id, ChallengeBinding binding, CancellationToken cancellationToken = default)
     {
-        var policy = options.Value;
+        var policy = (await policies.CurrentAsync(cancellationToken)).Otp;
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await Owned(db, id, binding).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
         return row is null
             ? null
-            : new ChallengeView(row.Id, row.Purpose, Effective(row, nowMs), row.Channel, row.MaskedDestination,
+            : new ChallengeView(row.Id, row.Purpose, Effective(row, nowMs, policy.MaxChecks), row.Channel, row.MaskedDestination,
                 DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt), Math.Max(0, policy.MaxChecks - row.Checks),
                 Math.Max(0, policy.MaxSends - row.Sends), row.MessageId);
     }
@@ -228,16 +237,16 @@ public sealed class Challenges(
     /// one check that consumed the code may say Approved, and to anyone else the code is simply no longer good.
     /// Expired (rather than a new status, or not found) is what a client already handles for a dead code.
     /// </summary>
-    private async Task<CheckResult?> RefuseCheckAsync(PortalDbContext db, Guid id, ChallengeBinding binding, long nowMs, CancellationToken cancellationToken)
+    private async Task<CheckResult?> RefuseCheckAsync(
+        PortalDbContext db, Guid id, ChallengeBinding binding, long nowMs, int maxChecks, CancellationToken cancellationToken)
     {
-        var maxChecks = options.Value.MaxChecks;
         var row = await Owned(db, id, binding).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
         if (row is null)
         {
             return null;
         }
         var attemptsLeft = Math.Max(0, maxChecks - row.Checks);
-        var status = Effective(row, nowMs);
+        var status = Effective(row, nowMs, maxChecks);
         var alreadyUsed = status == ChallengeStatus.Approved;
         if (alreadyUsed)
         {
@@ -255,10 +264,9 @@ public sealed class Challenges(
         return new CheckResult(status, attemptsLeft, alreadyUsed);
     }
 
-    private ResendResult? RefuseResend(OtpChallenge row, long nowMs)
+    private static ResendResult? RefuseResend(OtpChallenge row, long nowMs, OtpPolicy policy)
     {
-        var policy = options.Value;
-        var status = Effective(row, nowMs);
+        var status = Effective(row, nowMs, policy.MaxChecks);
         if (status != ChallengeStatus.Pending)
         {
             return new ResendResult(ResendOutcome.Closed, status);
@@ -274,10 +282,10 @@ public sealed class Challenges(
     }
 
     /// <summary>The status a reader should see: a pending row past its expiry or out of checks is already closed.</summary>
-    private ChallengeStatus Effective(OtpChallenge row, long nowMs) => row.Status switch
+    private static ChallengeStatus Effective(OtpChallenge row, long nowMs, int maxChecks) => row.Status switch
     {
         ChallengeStatus.Pending when row.ExpiresAt <= nowMs => ChallengeStatus.Expired,
-        ChallengeStatus.Pending when row.Checks >= options.Value.MaxChecks => ChallengeStatus.MaxAttemptsReached,
+        ChallengeStatus.Pending when row.Checks >= maxChecks => ChallengeStatus.MaxAttemptsReached,
         _ => row.Status,
     };
 
@@ -291,10 +299,15 @@ public sealed class Challenges(
         _ => throw new ArgumentException($"Unknown challenge channel '{channel}'.", nameof(channel)),
     };
 
-    private static MessageDraft Draft(MessageKind kind, string recipient, (string Subject, string Text) content, Guid challengeId) => new(
+    private static MessageDraft Draft(
+        MessageKind kind, string recipient, (string Subject, string Text) content, Guid challengeId, string purpose, string masked,
+        MessageRoute? fallback) => new(
         kind, recipient, content.Subject,
         kind == MessageKind.Email ? $"<p>{WebUtility.HtmlEncode(content.Text)}</p>" : null,
-        content.Text, $"challenge:{challengeId:N}");
+        content.Text, $"challenge:{challengeId:N}", fallback, purpose, masked);
+
+    private static MessageRoute EmailRoute(string address, (string Subject, string Text) content) =>
+        new(MessageKind.Email, address, content.Subject, $"<p>{WebUtility.HtmlEncode(content.Text)}</p>", content.Text);
 
     private async Task EnforceLimitsAsync(
         string channel, string destinationHash, string? region, ChallengeBinding binding, string? clientIp, CancellationToken cancellationToken)

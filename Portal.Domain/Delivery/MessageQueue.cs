@@ -1,26 +1,23 @@
 using Microsoft.EntityFrameworkCore;
+using Tessera.Domain.Factors.Phones;
 using Tessera.Domain.Persistence;
 
 namespace Tessera.Domain.Delivery;
 
-/// <summary>Queues messages in the database and delivers one by id; the host decides when (Hangfire jobs).</summary>
-public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, IEnumerable<IMessageChannel> channels, TimeProvider time)
+/// <summary>
+/// Queues messages in the database (the rows are the queue) and answers questions about them. Delivery itself is
+/// <see cref="DeliveryEngine"/>'s, started by the host's <see cref="IDeliveryTrigger"/>.
+/// </summary>
+public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
 {
-    public async Task<Guid> EnqueueEmailAsync(string recipient, string subject, string htmlBody, string textBody, CancellationToken cancellationToken = default)
+    /// <summary>Queues an email in its own transaction; the caller then tells <see cref="IDeliveryTrigger"/>.</summary>
+    public async Task<Guid> EnqueueEmailAsync(
+        string recipient, string subject, string htmlBody, string textBody, string? purpose = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var message = new OutboundMessage
-        {
-            Kind = MessageKind.Email,
-            Recipient = recipient,
-            Subject = subject,
-            HtmlBody = htmlBody,
-            TextBody = textBody,
-            CreatedAt = time.GetUtcNow(),
-        };
-        db.OutboundMessages.Add(message);
+        var id = Stage(db, new MessageDraft(MessageKind.Email, recipient, subject, htmlBody, textBody, Purpose: purpose));
         await db.SaveChangesAsync(cancellationToken);
-        return message.Id;
+        return id;
     }
 
     /// <summary>
@@ -30,18 +27,39 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, I
     /// </summary>
     public Guid Stage(PortalDbContext db, MessageDraft draft)
     {
+        var now = time.GetUtcNow();
         var message = new OutboundMessage
         {
             Kind = draft.Kind,
+            CurrentKind = draft.Kind,
             Recipient = draft.Recipient,
+            MaskedRecipient = draft.MaskedRecipient ?? Mask(draft.Kind, draft.Recipient),
             Subject = draft.Subject,
             HtmlBody = draft.HtmlBody,
             TextBody = draft.TextBody,
+            Purpose = draft.Purpose,
             Reference = draft.Reference,
-            CreatedAt = time.GetUtcNow(),
+            FallbackKind = draft.Fallback?.Kind,
+            FallbackRecipient = draft.Fallback?.Recipient,
+            FallbackSubject = draft.Fallback?.Subject,
+            FallbackHtmlBody = draft.Fallback?.HtmlBody,
+            FallbackTextBody = draft.Fallback?.TextBody,
+            CreatedAt = now,
+            NextAttemptAt = now.ToUnixTimeMilliseconds(),
         };
         db.OutboundMessages.Add(message);
         return message.Id;
+    }
+
+    /// <summary>Enough to recognise one's own address or number, not enough to use it.</summary>
+    public static string Mask(MessageKind kind, string recipient)
+    {
+        if (kind == MessageKind.Sms)
+        {
+            return PhoneNumberParser.Mask(recipient);
+        }
+        var at = recipient.LastIndexOf('@');
+        return at <= 0 ? "•••" : $"{recipient[0]}•••{recipient[at..]}";
     }
 
     /// <summary>Where a queued message goes; null when there is no such message.</summary>
@@ -51,105 +69,74 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, I
         return await db.OutboundMessages.Where(m => m.Id == messageId).Select(m => m.Recipient).SingleOrDefaultAsync(cancellationToken);
     }
 
+    /// <summary>The fallback recipient of a queued message for <paramref name="kind"/>; null when it has none.</summary>
+    public async Task<string?> GetFallbackRecipientAsync(Guid messageId, MessageKind kind, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.OutboundMessages.Where(m => m.Id == messageId && m.FallbackKind == kind)
+            .Select(m => m.FallbackRecipient).SingleOrDefaultAsync(cancellationToken);
+    }
+
     /// <summary>The messages staged with <paramref name="reference"/>, oldest first, each with its attempts.</summary>
     public async Task<IReadOnlyList<MessageView>> GetByReferenceAsync(string reference, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.OutboundMessages.AsNoTracking().Where(m => m.Reference == reference).ToListAsync(cancellationToken);
-        // TODO(delivery): attempts come from the attempts table once it exists.
+        var rows = await db.OutboundMessages.AsNoTracking().Where(m => m.Reference == reference)
+            .Select(m => new { m.Id, m.Kind, m.Status, m.Transport, m.CreatedAt, m.SentAt })
+            .ToListAsync(cancellationToken);
+        var ids = rows.Select(r => r.Id).ToList();
+        var attempts = (await db.DeliveryAttempts.AsNoTracking().Where(a => ids.Contains(a.MessageId)).ToListAsync(cancellationToken))
+            .ToLookup(a => a.MessageId);
         return rows.OrderBy(m => m.CreatedAt)
-            .Select(m => new MessageView(m.Id, m.Kind, m.Status, m.Transport, m.CreatedAt, m.SentAt, []))
+            .Select(m => new MessageView(m.Id, m.Kind, m.Status, m.Transport, m.CreatedAt, m.SentAt,
+                attempts[m.Id].OrderBy(a => a.Number).Select(ToView).ToList()))
             .ToList();
     }
 
-    /// <summary>How long a claimed attempt may take before another worker may take the message over.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
-
-    /// <summary>
-    /// Sends a pending message through the channel named <paramref name="transport"/>. Safe to run twice, even at
-    /// once: each attempt is claimed by one conditional update, so only one worker sends. A failure is recorded and
-    /// rethrown so that the job runner retries with backoff, until <paramref name="maxAttempts"/> marks the message
-    /// failed for admins to see.
-    /// </summary>
-    public async Task<MessageStatus> DeliverAsync(Guid messageId, string transport, int maxAttempts, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<DeliveryAttemptView>> GetAttemptsAsync(Guid messageId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var kind = await db.OutboundMessages.Where(m => m.Id == messageId).Select(m => (MessageKind?)m.Kind).SingleOrDefaultAsync(cancellationToken);
-        if (kind is null)
-        {
-            return MessageStatus.Failed;
-        }
-        var channel = channels.SingleOrDefault(c => c.Kind == kind && string.Equals(c.Name, transport, StringComparison.OrdinalIgnoreCase))
-            ?? throw new InvalidOperationException($"No {kind} channel named '{transport}' is registered.");
-
-        // Claim: Pending (or Sending whose worker died and let the lease lapse) becomes Sending under a new lease.
-        // The database decides who wins; a worker that loses leaves the message to the winner.
-        var now = time.GetUtcNow();
-        var nowMs = now.ToUnixTimeMilliseconds();
-        var leaseEnd = nowMs + (long)Lease.TotalMilliseconds;
-        var claimed = await db.OutboundMessages
-            .Where(m => m.Id == messageId
-                && (m.Status == MessageStatus.Pending || (m.Status == MessageStatus.Sending && m.LeaseExpiresAt < nowMs)))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Status, MessageStatus.Sending)
-                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
-                .SetProperty(m => m.LastAttemptAt, now)
-                .SetProperty(m => m.LeaseExpiresAt, leaseEnd), cancellationToken);
-        var message = await db.OutboundMessages.SingleAsync(m => m.Id == messageId, cancellationToken);
-        if (claimed == 0)
-        {
-            return message.Status;
-        }
-
-        try
-        {
-            await channel.SendAsync(message, cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            var error = $"{ex.GetType().Name}: {ex.Message}";
-            message.LastError = error.Length > 512 ? error[..512] : error;
-            message.LeaseExpiresAt = null;
-            var givenUp = message.Attempts >= maxAttempts && ex is not OperationCanceledException;
-            message.Status = givenUp ? MessageStatus.Failed : MessageStatus.Pending;
-            await db.SaveChangesAsync(CancellationToken.None);
-            if (givenUp)
-            {
-                return message.Status;
-            }
-            throw;
-        }
-
-        message.Status = MessageStatus.Sent;
-        message.SentAt = time.GetUtcNow();
-        message.Transport = channel.Name;
-        message.LastError = null;
-        message.LeaseExpiresAt = null;
-        if (!channel.KeepsBody)
-        {
-            message.HtmlBody = null;
-            message.TextBody = null;
-        }
-        await db.SaveChangesAsync(CancellationToken.None);
-        return message.Status;
+        var rows = await db.DeliveryAttempts.AsNoTracking().Where(a => a.MessageId == messageId).ToListAsync(cancellationToken);
+        return rows.OrderBy(a => a.Number).Select(ToView).ToList();
     }
 
-    /// <summary>
-    /// Messages whose job was lost: queued but never attempted (a crash between the commit and the enqueue),
-    /// or claimed by a worker that died before finishing. The sweeper re-enqueues them.
-    /// </summary>
-    public async Task<IReadOnlyList<Guid>> FindStrandedAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+    /// <summary>One page of messages, newest first, for the admin console. Never bodies or full recipients.</summary>
+    public async Task<MessagePage> ListAsync(MessageStatus? status, MessageKind? channel, int skip, int take, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        var nowMs = now.ToUnixTimeMilliseconds();
-        var candidates = await db.OutboundMessages.AsNoTracking()
-            .Where(m => (m.Status == MessageStatus.Pending && m.Attempts == 0)
-                || (m.Status == MessageStatus.Sending && m.LeaseExpiresAt < nowMs))
-            .Select(m => new { m.Id, m.Status, m.CreatedAt })
+        var query = db.OutboundMessages.AsNoTracking();
+        if (status is { } s)
+        {
+            query = query.Where(m => m.Status == s);
+        }
+        if (channel is { } c)
+        {
+            query = query.Where(m => m.CurrentKind == c);
+        }
+        var total = await query.CountAsync(cancellationToken);
+        // Version 7 ids sort by creation time, in SQLite's text form as in PostgreSQL's uuid.
+        var rows = await query.OrderByDescending(m => m.Id).Skip(skip).Take(take)
+            .Select(m => new MessageSummary(m.Id, m.Kind, m.CurrentKind, m.MaskedRecipient, m.Purpose, m.Reference, m.CreatedAt,
+                m.Status, m.Transport, m.Attempts, m.LastError))
             .ToListAsync(cancellationToken);
-        // Filtered in memory: SQLite cannot compare DateTimeOffset columns in SQL.
-        var cutoff = now - olderThan;
-        return candidates.Where(m => m.Status == MessageStatus.Sending || m.CreatedAt < cutoff).Select(m => m.Id).ToList();
+        return new MessagePage(rows, total);
     }
+
+    /// <summary>
+    /// Makes a failed message due now on its first channel, with a fresh set of attempts. False when it is not
+    /// Failed (already retried by someone else, or never failed).
+    /// </summary>
+    public async Task<bool> RetryNowAsync(Guid messageId, CancellationToken cancellationToken = default)
+    {
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.OutboundMessages.Where(m => m.Id == messageId && m.Status == MessageStatus.Failed)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, MessageStatus.Pending)
+                .SetProperty(m => m.CurrentKind, m => m.Kind)
+                .SetProperty(m => m.ChannelAttempts, 0)
+                .SetProperty(m => m.NextAttemptAt, nowMs), cancellationToken) == 1;
+    }
+
+    private static DeliveryAttemptView ToView(DeliveryAttempt a) => new(a.Number, a.At, a.Channel, a.Provider, a.Outcome, a.Error);
 }

@@ -15,3 +15,20 @@ public sealed record MessageView(
     DateTimeOffset CreatedAt,
     DateTimeOffset? SentAt,
     IReadOnlyList<DeliveryAttemptView> Attempts);
+
+/// <summary>A row of the admin deliveries table.</summary>
+/// <param name="Channel">The channel in use now (the fallback once the first channel gave up).</param>
+public sealed record MessageSummary(
+    Guid Id,
+    MessageKind Kind,
+    MessageKind Channel,
+    string MaskedRecipient,
+    string? Purpose,
+    string? Reference,
+    DateTimeOffset CreatedAt,
+    MessageStatus Status,
+    string? Provider,
+    int Attempts,
+    string? LastError);
+
+public sealed record MessagePage(IReadOnlyList<MessageSummary> Rows, int Total);

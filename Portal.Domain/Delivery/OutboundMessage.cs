@@ -1,32 +1,67 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Tessera.Domain.Keys;
 
 namespace Tessera.Domain.Delivery;
 
-/// <summary>A message queued in the database before anything tries to send it, so a crash loses nothing.</summary>
+/// <summary>
+/// A message queued in the database before anything tries to send it, so a crash loses nothing. The rows are the
+/// queue: a drain claims the due ones (<see cref="NextAttemptAt"/>) with one conditional update.
+/// </summary>
 public sealed class OutboundMessage
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
 
+    /// <summary>The first channel: where the message goes unless that channel gives up.</summary>
     public required MessageKind Kind { get; init; }
 
+    /// <summary>A phone number or an address: encrypted at rest, shown to admins only as <see cref="MaskedRecipient"/>.</summary>
+    [Encrypted]
     public required string Recipient { get; init; }
+
+    public string MaskedRecipient { get; init; } = "";
 
     public required string Subject { get; init; }
 
-    /// <summary>Cleared once a real transport has delivered it: links and codes are not kept longer than needed.</summary>
+    /// <summary>Encrypted (it may carry a live code) and cleared once a real transport has delivered it.</summary>
+    [Encrypted]
     public string? HtmlBody { get; set; }
 
+    [Encrypted]
     public string? TextBody { get; set; }
+
+    /// <summary>What the message is for ("sign-in", "account-email"), for admins.</summary>
+    public string? Purpose { get; init; }
 
     /// <summary>What the message belongs to, for example "challenge:{id}": lets a caller list its messages and attempts.</summary>
     public string? Reference { get; init; }
 
+    /// <summary>The route tried when <see cref="Kind"/> gives up, if any (for a code: the same code by email).</summary>
+    public MessageKind? FallbackKind { get; init; }
+
+    [Encrypted]
+    public string? FallbackRecipient { get; init; }
+
+    public string? FallbackSubject { get; init; }
+
+    [Encrypted]
+    public string? FallbackHtmlBody { get; set; }
+
+    [Encrypted]
+    public string? FallbackTextBody { get; set; }
+
     public MessageStatus Status { get; set; } = MessageStatus.Pending;
 
+    /// <summary>The channel now in use: <see cref="Kind"/>, or the fallback once it has given up.</summary>
+    public MessageKind CurrentKind { get; set; }
+
+    /// <summary>Attempts over every channel.</summary>
     public int Attempts { get; set; }
 
-    /// <summary>Which channel delivered it (for example "Smtp" or "Outbox").</summary>
+    /// <summary>Attempts on <see cref="CurrentKind"/>; the retry schedule counts these.</summary>
+    public int ChannelAttempts { get; set; }
+
+    /// <summary>The provider that delivered it, or the last one that tried (for example "Smtp", "Gateway", "Outbox").</summary>
     public string? Transport { get; set; }
 
     public string? LastError { get; set; }
@@ -35,14 +70,51 @@ public sealed class OutboundMessage
 
     public DateTimeOffset? LastAttemptAt { get; set; }
 
-    /// <summary>While Sending: when (Unix milliseconds) the claiming worker's lease runs out and another may retry.</summary>
+    /// <summary>While Pending: when (Unix milliseconds) it is due. Compared in SQL, hence not a DateTimeOffset.</summary>
+    public long NextAttemptAt { get; set; }
+
+    /// <summary>While Sending: the drain that claimed it; only that drain records the outcome.</summary>
+    public Guid? ClaimToken { get; set; }
+
+    /// <summary>While Sending: when (Unix milliseconds) the claim lapses and another drain may take the message over.</summary>
     public long? LeaseExpiresAt { get; set; }
 
     public DateTimeOffset? SentAt { get; set; }
+
+    public bool HasRoute(MessageKind kind) => kind == Kind || (kind == FallbackKind && FallbackRecipient is not null);
+
+    /// <summary>The message as the channel for <paramref name="kind"/> sends it: that route's recipient and content.</summary>
+    public OutboundMessage RouteFor(MessageKind kind) => kind == Kind
+        ? this
+        : new OutboundMessage
+        {
+            Id = Id,
+            Kind = kind,
+            Recipient = FallbackRecipient!,
+            Subject = FallbackSubject ?? Subject,
+            HtmlBody = FallbackHtmlBody,
+            TextBody = FallbackTextBody,
+            Purpose = Purpose,
+            Reference = Reference,
+            CreatedAt = CreatedAt,
+        };
 }
 
+/// <summary>Another way to reach the recipient, tried when the first channel gives up.</summary>
+public sealed record MessageRoute(MessageKind Kind, string Recipient, string Subject, string? HtmlBody, string TextBody);
+
 /// <summary>A message to stage in the caller's transaction (see <see cref="MessageQueue.Stage"/>).</summary>
-public sealed record MessageDraft(MessageKind Kind, string Recipient, string Subject, string? HtmlBody, string TextBody, string? Reference = null);
+/// <param name="MaskedRecipient">How admins see the recipient; masked from <paramref name="Recipient"/> when null.</param>
+public sealed record MessageDraft(
+    MessageKind Kind,
+    string Recipient,
+    string Subject,
+    string? HtmlBody,
+    string TextBody,
+    string? Reference = null,
+    MessageRoute? Fallback = null,
+    string? Purpose = null,
+    string? MaskedRecipient = null);
 
 public enum MessageKind
 {
@@ -64,13 +136,19 @@ internal sealed class OutboundMessageConfiguration : IEntityTypeConfiguration<Ou
     {
         builder.HasKey(m => m.Id);
         builder.Property(m => m.Kind).HasConversion<string>().HasMaxLength(16);
+        builder.Property(m => m.CurrentKind).HasConversion<string>().HasMaxLength(16);
+        builder.Property(m => m.FallbackKind).HasConversion<string>().HasMaxLength(16);
         builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
-        builder.Property(m => m.Recipient).HasMaxLength(320);
+        builder.Property(m => m.MaskedRecipient).HasMaxLength(320);
         builder.Property(m => m.Subject).HasMaxLength(256);
+        builder.Property(m => m.FallbackSubject).HasMaxLength(256);
+        builder.Property(m => m.Purpose).HasMaxLength(32);
         builder.Property(m => m.Transport).HasMaxLength(32);
         builder.Property(m => m.LastError).HasMaxLength(512);
-        builder.HasIndex(m => new { m.Status, m.CreatedAt });
         builder.Property(m => m.Reference).HasMaxLength(64);
+        // The drain's claim: due rows by status and time.
+        builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
+        builder.HasIndex(m => m.ClaimToken);
         builder.HasIndex(m => new { m.Transport, m.CreatedAt });
         builder.HasIndex(m => m.Reference);
     }

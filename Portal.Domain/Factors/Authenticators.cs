@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Tessera.Domain.Audit;
 using Tessera.Domain.Persistence;
+using Tessera.Domain.Policies;
 
 namespace Tessera.Domain.Factors;
 
@@ -19,7 +19,7 @@ public enum CodeCheck
 }
 
 /// <summary>Authenticator apps (TOTP): enroll, verify with replay refused by the database, rename, remove.</summary>
-public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, AuditLog audit, IOptions<FactorsOptions> options)
+public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, AuditLog audit, IPolicies policies)
 {
     public static PendingAuthenticator Offer(string issuer, string account)
     {
@@ -31,7 +31,7 @@ public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<Guid?> ConfirmAsync(string userId, string name, PendingAuthenticator pending, string code, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        if (OneTimeCodes.MatchTotp(pending.Secret, OneTimeCodes.Normalize(code), now, options.Value.TotpWindow) is not { } step)
+        if (OneTimeCodes.MatchTotp(pending.Secret, OneTimeCodes.Normalize(code), now, await TotpWindowAsync(cancellationToken)) is not { } step)
         {
             await audit.RecordAsync(new AuditEntry(AuditEventTypes.AuthenticatorAdded, AuditOutcome.Failure, userId, userId, Detail: "confirmation code did not match"), cancellationToken);
             return null;
@@ -63,13 +63,14 @@ public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory,
     {
         var now = time.GetUtcNow();
         var normalized = OneTimeCodes.Normalize(code);
+        var window = await TotpWindowAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var authenticators = await db.TotpAuthenticators.AsNoTracking()
             .Where(a => a.UserId == userId && a.Id != except)
             .ToListAsync(cancellationToken);
         foreach (var authenticator in authenticators)
         {
-            if (OneTimeCodes.MatchTotp(authenticator.Secret, normalized, now, options.Value.TotpWindow) is not { } step)
+            if (OneTimeCodes.MatchTotp(authenticator.Secret, normalized, now, window) is not { } step)
             {
                 continue;
             }
@@ -146,6 +147,9 @@ public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory,
         }
         return removed;
     }
+
+    private async Task<int> TotpWindowAsync(CancellationToken cancellationToken) =>
+        (await policies.CurrentAsync(cancellationToken)).Otp.TotpWindow;
 
     public static string CleanName(string? name)
     {

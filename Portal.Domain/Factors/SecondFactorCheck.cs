@@ -69,7 +69,9 @@ public sealed class TwoFactorFlag(IDbContextFactory<PortalDbContext> dbFactory)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var enabled = await db.TotpAuthenticators.AnyAsync(a => a.UserId == userId, cancellationToken)
-            || await db.PasskeyCredentials.AnyAsync(c => c.UserId == userId, cancellationToken);
+            || await db.PasskeyCredentials.AnyAsync(c => c.UserId == userId, cancellationToken)
+            // Only a verified phone: an unverified number may not even be the user's.
+            || await db.UserPhones.AnyAsync(p => p.UserId == userId && p.VerifiedAt != null, cancellationToken);
         await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.TwoFactorEnabled, enabled), cancellationToken);
         return enabled;
     }

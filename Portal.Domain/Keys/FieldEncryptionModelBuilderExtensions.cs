@@ -20,6 +20,10 @@ public static class FieldEncryptionModelBuilderExtensions
             (a, b) => a == null ? b == null : b != null && a.SequenceEqual(b),
             v => v.Aggregate(0, (hash, b) => HashCode.Combine(hash, b)),
             v => v.ToArray());
+        // Text (recipients, message bodies) goes through the same cipher as UTF-8 bytes.
+        var textConverter = new ValueConverter<string, string>(
+            v => encryptor.Encrypt(System.Text.Encoding.UTF8.GetBytes(v)),
+            v => System.Text.Encoding.UTF8.GetString(encryptor.Decrypt(v)));
 
         foreach (var entityType in builder.Model.GetEntityTypes())
         {
@@ -29,10 +33,15 @@ public static class FieldEncryptionModelBuilderExtensions
                 {
                     continue;
                 }
+                if (property.ClrType == typeof(string))
+                {
+                    property.SetValueConverter(textConverter);
+                    continue;
+                }
                 if (property.ClrType != typeof(byte[]))
                 {
                     throw new InvalidOperationException(
-                        $"{entityType.DisplayName()}.{property.Name} is marked [Encrypted] but is not a byte[]: only byte[] properties can be encrypted.");
+                        $"{entityType.DisplayName()}.{property.Name} is marked [Encrypted] but is not a byte[] or string: only those can be encrypted.");
                 }
                 property.SetValueConverter(converter);
                 property.SetValueComparer(comparer);

@@ -9,6 +9,7 @@ using Tessera.Domain.CrossDevice;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Factors;
 using Tessera.Domain.Keys;
+using Tessera.Domain.Policies;
 
 namespace Tessera.Domain.Persistence;
 
@@ -20,11 +21,15 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
 
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
 
+    public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+
     public DbSet<OtpChallenge> OtpChallenges => Set<OtpChallenge>();
 
     public DbSet<ProtectedSecret> ProtectedSecrets => Set<ProtectedSecret>();
 
     public DbSet<TotpAuthenticator> TotpAuthenticators => Set<TotpAuthenticator>();
+
+    public DbSet<Factors.Phones.UserPhone> UserPhones => Set<Factors.Phones.UserPhone>();
 
     public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
 
@@ -39,6 +44,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public DbSet<FieldKey> FieldKeys => Set<FieldKey>();
 
     public DbSet<AllowedPasskeyModel> AllowedPasskeyModels => Set<AllowedPasskeyModel>();
+
+    public DbSet<PolicyDocument> PolicyDocuments => Set<PolicyDocument>();
+
+    public DbSet<SendCounter> SendCounters => Set<SendCounter>();
 
     /// <summary>Data Protection keys live in the database so that every portal node shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

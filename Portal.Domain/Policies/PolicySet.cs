@@ -80,9 +80,3 @@ public interface IPolicies
 {
     ValueTask<PolicySet> CurrentAsync(CancellationToken cancellationToken = default);
 }
-
-/// <summary>Placeholder until the database-backed store lands: the built-in defaults.</summary>
-public sealed class DefaultPolicies : IPolicies
-{
-    public ValueTask<PolicySet> CurrentAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(new PolicySet());
-}

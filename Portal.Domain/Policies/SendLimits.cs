@@ -6,7 +6,7 @@ namespace Tessera.Domain.Policies;
 /// <param name="RegionCode">ISO region of a phone number ("GB"); null for email.</param>
 public sealed record SendAttempt(string Channel, string DestinationHash, string? RegionCode, string? UserId, string? ClientId, string? ClientIp);
 
-/// <param name="Rule">Which rule refused, for the audit log and the problem details ("per-destination", "country", ...).</param>
+/// <param name="Rule">Which rule refused, for the audit log and the problem details: one of <see cref="SendRules"/>.</param>
 /// <param name="Reason">A sentence fit for the caller.</param>
 public sealed record SendDecision(bool Allowed, string? Rule = null, TimeSpan RetryAfter = default, string? Reason = null)
 {

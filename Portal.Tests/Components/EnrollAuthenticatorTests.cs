@@ -1,8 +1,5 @@
 using System.Security.Claims;
 using Bunit;
-using Hangfire;
-using Hangfire.Common;
-using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -26,7 +23,7 @@ public sealed class EnrollAuthenticatorTests : MudComponentTest
         factors = await FactorsFixture.CreateAsync();
         userId = await factors.AddUserAsync("ada@example.com");
         var tessera = Options.Create(new TesseraOptions());
-        var outbox = new EmailOutbox(new MessageQueue(factors.Database.Factory, [], factors.Database.Time), new RecordingJobClient());
+        var outbox = new EmailOutbox(new MessageQueue(factors.Database.Factory, factors.Database.Time), new RecordingTrigger());
         Services.AddSingleton(factors.Authenticators);
         Services.AddSingleton(factors.RecoveryCodes);
         Services.AddSingleton(new TwoFactorFlag(factors.Database.Factory));
@@ -86,17 +83,11 @@ public sealed class EnrollAuthenticatorTests : MudComponentTest
         Assert.Matches("^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$", cut.Find("[data-testid=manual-key]").TextContent);
     }
 
-    /// <summary>Records enqueued jobs instead of storing them: the component test has no Hangfire server.</summary>
-    private sealed class RecordingJobClient : IBackgroundJobClient
+    /// <summary>Records delivery signals: the component test has no Hangfire server.</summary>
+    private sealed class RecordingTrigger : Tessera.Domain.Delivery.IDeliveryTrigger
     {
-        public List<Job> Jobs { get; } = [];
+        public List<Guid> Queued { get; } = [];
 
-        public string Create(Job job, IState state)
-        {
-            Jobs.Add(job);
-            return Jobs.Count.ToString();
-        }
-
-        public bool ChangeState(string jobId, IState state, string expectedState) => true;
+        void Tessera.Domain.Delivery.IDeliveryTrigger.Queued(Guid messageId) => Queued.Add(messageId);
     }
 }

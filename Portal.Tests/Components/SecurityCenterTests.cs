@@ -22,8 +22,9 @@ public sealed class SecurityCenterTests : MudComponentTest
         database = await TestDatabase.CreateAsync();
         Services.AddSingleton(database.AuditLog);
         var factors = Microsoft.Extensions.Options.Options.Create(new Tessera.Domain.Factors.FactorsOptions());
-        Services.AddSingleton(new Tessera.Domain.Factors.Authenticators(database.Factory, database.Time, database.AuditLog, factors));
+        Services.AddSingleton(new Tessera.Domain.Factors.Authenticators(database.Factory, database.Time, database.AuditLog, new FixedPolicies()));
         Services.AddSingleton(new Tessera.Domain.Factors.RecoveryCodes(database.Factory, database.Time, database.AuditLog, factors));
+        Services.AddSingleton(PhonesFixture.CreatePhones(database).Phones);
         var webAuthn = new Tessera.Domain.Factors.WebAuthnOptions();
         Services.AddSingleton(new Tessera.Domain.Factors.Passkeys(database.Factory,
             new Fido2NetLib.Fido2(Tessera.Portal.Hosting.PasskeysExtensions.CreateConfiguration(webAuthn)),

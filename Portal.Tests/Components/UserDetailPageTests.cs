@@ -1,8 +1,5 @@
 using System.Security.Claims;
 using Bunit;
-using Hangfire;
-using Hangfire.Common;
-using Hangfire.States;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -41,11 +38,12 @@ public sealed class UserDetailPageTests : MudComponentTest
         Services.AddSingleton(factors.RecoveryCodes);
         Services.AddSingleton(factors.CreatePasskeys());
         Services.AddSingleton(new TwoFactorFlag(database.Factory));
+        Services.AddSingleton(PhonesFixture.CreatePhones(database).Phones);
         Services.AddScoped(_ => database.Factory.CreateDbContext());
         Services.AddIdentityCore<ApplicationUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<PortalDbContext>();
         Services.AddScoped<UserDirectory>();
         Services.AddScoped<AccountAdministration>();
-        var outbox = new EmailOutbox(new MessageQueue(database.Factory, [], database.Time), new NoJobs());
+        var outbox = new EmailOutbox(new MessageQueue(database.Factory, database.Time), new NoTrigger());
         Services.AddSingleton(new SecurityNotices(outbox, Options.Create(new TesseraOptions())));
         var auth = AddAuthorization();
         auth.SetAuthorized("admin@example.com");
@@ -127,10 +125,10 @@ public sealed class UserDetailPageTests : MudComponentTest
         return Render<UserDetailPage>(p => p.Add(c => c.Id, id));
     }
 
-    private sealed class NoJobs : IBackgroundJobClient
+    private sealed class NoTrigger : Tessera.Domain.Delivery.IDeliveryTrigger
     {
-        public string Create(Job job, IState state) => "1";
-
-        public bool ChangeState(string jobId, IState state, string expectedState) => true;
+        public void Queued(Guid messageId)
+        {
+        }
     }
 }

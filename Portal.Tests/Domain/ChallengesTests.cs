@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Tessera.Domain.Challenges;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Policies;
@@ -23,7 +22,7 @@ public sealed class ChallengesTests : IAsyncLifetime
     [InlineData(10)]
     public async Task CreateAsync_CodeLengthPolicy_SendsThatManyDigits(int length)
     {
-        var (challenges, codes) = Create(o => o.CodeLength = length);
+        var (challenges, codes) = Create(o => o with { CodeLength = length });
 
         await challenges.CreateAsync(Request(codes));
 
@@ -279,8 +278,8 @@ public sealed class ChallengesTests : IAsyncLifetime
     {
         var trigger = new RecordingTrigger();
         var refusing = new RefusingLimiter(new SendDecision(false, "per-destination", TimeSpan.FromMinutes(5), "Too many codes to this number."));
-        var challenges = new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, Options.Create(new ChallengeOptions()),
-            new MessageQueue(database.Factory, [], database.Time), refusing, trigger);
+        var challenges = new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, new FixedPolicies(),
+            new MessageQueue(database.Factory, database.Time), refusing, trigger, Texts);
         var codes = new List<string>();
 
         var refused = await Assert.ThrowsAsync<SendRefusedException>(() => challenges.CreateAsync(Request(codes)));
@@ -298,8 +297,8 @@ public sealed class ChallengesTests : IAsyncLifetime
     public async Task CreateAsync_AfterCommit_TellsDeliveryAboutTheMessage()
     {
         var trigger = new RecordingTrigger();
-        var challenges = new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, Options.Create(new ChallengeOptions()),
-            new MessageQueue(database.Factory, [], database.Time), SendLimiters.Unlimited, trigger);
+        var challenges = new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, new FixedPolicies(),
+            new MessageQueue(database.Factory, database.Time), UnlimitedSendLimiter.Instance, trigger, Texts);
 
         var created = await challenges.CreateAsync(Request([]));
 
@@ -309,13 +308,15 @@ public sealed class ChallengesTests : IAsyncLifetime
         Assert.Equal($"challenge:{created.ChallengeId:N}", message.Reference);
     }
 
-    private (Challenges Challenges, List<string> Codes) Create(Action<ChallengeOptions>? configure = null)
+    private static readonly ChallengeTexts Texts = new(new ChallengeTextSettings("Tessera", "tessera.test"));
+
+    private (Challenges Challenges, List<string> Codes) Create(Func<OtpPolicy, OtpPolicy>? configure = null)
     {
-        var options = new ChallengeOptions();
-        configure?.Invoke(options);
-        var messages = new MessageQueue(database.Factory, [], database.Time);
-        return (new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, Options.Create(options),
-            messages, SendLimiters.Unlimited, new RecordingTrigger()), []);
+        var otp = new OtpPolicy();
+        var policies = new FixedPolicies(new PolicySet { Otp = configure?.Invoke(otp) ?? otp });
+        var messages = new MessageQueue(database.Factory, database.Time);
+        return (new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, policies,
+            messages, UnlimitedSendLimiter.Instance, new RecordingTrigger(), Texts), []);
     }
 
     private static ChallengeRequest Request(List<string> codes) =>

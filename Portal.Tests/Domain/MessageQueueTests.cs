@@ -1,293 +1,115 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Tessera.Domain.Delivery;
+using Tessera.Domain.Policies;
 using Tessera.Portal.Tests.Support;
 
 namespace Tessera.Portal.Tests.Domain;
 
+/// <summary>Staging, privacy at rest, and what admins and API callers can read back.</summary>
 public sealed class MessageQueueTests : IAsyncLifetime
 {
-    private const string Transport = "Test";
-
     private TestDatabase database = null!;
 
     public async Task InitializeAsync() => database = await TestDatabase.CreateAsync();
 
     public async Task DisposeAsync() => await database.DisposeAsync();
 
+    private MessageQueue Queue => new(database.Factory, database.Time);
+
     [Fact]
-    public async Task DeliverAsync_ChannelSucceeds_MarksSentAtTheClockTime()
+    public async Task Stage_StoresRecipientAndBodiesEncrypted_AndAMaskedRecipient()
     {
-        var channel = new ScriptedChannel();
-        var queue = Queue(channel);
-        var id = await EnqueueAsync(queue);
-        database.Time.Advance(TimeSpan.FromMinutes(3));
-        var deliveredAt = database.Time.GetUtcNow();
+        var id = await StageAsync(new MessageDraft(MessageKind.Sms, "+447700900123", "Code", null, "123456 is your code", "challenge:a",
+            new MessageRoute(MessageKind.Email, "alice@example.com", "Code", "<p>123456</p>", "123456 by email")));
 
-        var status = await queue.DeliverAsync(id, Transport, maxAttempts: 5);
-
-        var message = await ReadAsync(id);
-        Assert.Equal(MessageStatus.Sent, status);
-        Assert.Equal(MessageStatus.Sent, message.Status);
-        Assert.Equal(deliveredAt, message.SentAt);
-        Assert.Equal(Transport, message.Transport);
+        await using var connection = new SqliteConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT Recipient || TextBody || FallbackRecipient || FallbackTextBody || FallbackHtmlBody, MaskedRecipient FROM OutboundMessages";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        var raw = reader.GetString(0);
+        Assert.DoesNotContain("7700900123", raw);
+        Assert.DoesNotContain("123456", raw);
+        Assert.DoesNotContain("alice@", raw);
+        Assert.Equal("+44 •••• ••• 123", reader.GetString(1).Replace("\u00a0", " "));
+        Assert.Equal("+447700900123", await Queue.GetRecipientAsync(id));
+        Assert.Equal("alice@example.com", await Queue.GetFallbackRecipientAsync(id, MessageKind.Email));
     }
 
     [Fact]
-    public async Task DeliverAsync_RunConcurrently_SendsExactlyOnce()
+    public void Mask_Email_KeepsTheFirstLetterAndTheDomain()
     {
-        var channel = new ScriptedChannel { Duration = TimeSpan.FromMilliseconds(50) };
-        var queue = Queue(channel);
-        var id = await EnqueueAsync(queue);
+        Assert.Equal("a•••@example.com", MessageQueue.Mask(MessageKind.Email, "alice@example.com"));
+    }
 
-        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => queue.DeliverAsync(id, Transport, maxAttempts: 5))));
+    [Fact]
+    public async Task GetByReferenceAsync_ListsTheMessagesWithTheirAttempts()
+    {
+        var id = await StageAsync(new MessageDraft(MessageKind.Email, "alice@example.com", "Code", "<p>1</p>", "1", "challenge:b"));
+        await Engine(new ScriptedChannel { FailuresBeforeSuccess = 1 }, TimeSpan.FromSeconds(1)).DrainAsync();
+        await StageAsync(new MessageDraft(MessageKind.Email, "alice@example.com", "Other", "<p>2</p>", "2", "challenge:other"));
+        database.Time.Advance(TimeSpan.FromSeconds(1));
+        await Engine(new ScriptedChannel()).DrainAsync();
 
+        var views = await Queue.GetByReferenceAsync("challenge:b");
+
+        var view = Assert.Single(views);
+        Assert.Equal(id, view.Id);
+        Assert.Equal(MessageStatus.Sent, view.Status);
+        Assert.Equal([(1, DeliveryOutcomes.Failed), (2, DeliveryOutcomes.Sent)], view.Attempts.Select(a => (a.Number, a.Outcome)));
+    }
+
+    [Fact]
+    public async Task ListAsync_FiltersByStatusAndChannel_NewestFirst()
+    {
+        var first = await StageAsync(new MessageDraft(MessageKind.Email, "a@example.com", "S", null, "t"));
+        var second = await StageAsync(new MessageDraft(MessageKind.Email, "b@example.com", "S", null, "t"));
+        await StageAsync(new MessageDraft(MessageKind.Sms, "+447700900123", "S", null, "t"));
+
+        var page = await Queue.ListAsync(MessageStatus.Pending, MessageKind.Email, 0, 10);
+
+        Assert.Equal(2, page.Total);
+        Assert.Equal([second, first], page.Rows.Select(r => r.Id));
+        Assert.Equal("b•••@example.com", page.Rows[0].MaskedRecipient);
+    }
+
+    [Fact]
+    public async Task RetryNowAsync_FailedMessage_IsDueAgainOnItsFirstChannel()
+    {
+        var id = await StageAsync(new MessageDraft(MessageKind.Email, "a@example.com", "S", null, "t"));
+        await Engine(new ScriptedChannel { FailuresBeforeSuccess = 1 }).DrainAsync();
+        Assert.Equal(MessageStatus.Failed, (await ReadAsync(id)).Status);
+        var channel = new ScriptedChannel();
+
+        var retried = await Queue.RetryNowAsync(id);
+        var again = await Queue.RetryNowAsync(id);
+        await Engine(channel).DrainAsync();
+
+        Assert.True(retried);
+        Assert.False(again);
         Assert.Equal(1, channel.Calls);
         var message = await ReadAsync(id);
         Assert.Equal(MessageStatus.Sent, message.Status);
-        Assert.Equal(1, message.Attempts);
-    }
-
-    [Fact]
-    public async Task DeliverAsync_ChannelSucceeds_PassesTheQueuedMessageToTheChannel()
-    {
-        var channel = new ScriptedChannel();
-        var queue = Queue(channel);
-        var id = await EnqueueAsync(queue);
-
-        await queue.DeliverAsync(id, Transport, maxAttempts: 5);
-
-        var sent = Assert.Single(channel.Sent);
-        Assert.Equal(id, sent.Id);
-        Assert.Equal("alice@example.com", sent.Recipient);
-        Assert.Equal("<p>Your code is 123456</p>", sent.HtmlBody);
-    }
-
-    [Fact]
-    public async Task DeliverAsync_ChannelDoesNotKeepBody_ClearsTheBody()
-    {
-        var queue = Queue(new ScriptedChannel { KeepsBody = false });
-        var id = await EnqueueAsync(queue);
-
-        await queue.DeliverAsync(id, Transport, maxAttempts: 5);
-
-        var message = await ReadAsync(id);
-        Assert.Null(message.HtmlBody);
-        Assert.Null(message.TextBody);
-    }
-
-    [Fact]
-    public async Task DeliverAsync_ChannelKeepsBody_KeepsTheBody()
-    {
-        var queue = Queue(new ScriptedChannel { KeepsBody = true });
-        var id = await EnqueueAsync(queue);
-
-        await queue.DeliverAsync(id, Transport, maxAttempts: 5);
-
-        var message = await ReadAsync(id);
-        Assert.Equal("<p>Your code is 123456</p>", message.HtmlBody);
-        Assert.Equal("Your code is 123456", message.TextBody);
-    }
-
-    [Fact]
-    public async Task DeliverAsync_ChannelFails_RethrowsTheError()
-    {
-        var queue = Queue(new ScriptedChannel { FailuresBeforeSuccess = 1 });
-        var id = await EnqueueAsync(queue);
-
-        var error = await Assert.ThrowsAsync<IOException>(() => queue.DeliverAsync(id, Transport, maxAttempts: 5));
-
-        Assert.Equal("Connection refused (attempt 1)", error.Message);
-    }
-
-    [Fact]
-    public async Task DeliverAsync_ChannelFails_RecordsAttemptAndLastErrorAndStaysPending()
-    {
-        var queue = Queue(new ScriptedChannel { FailuresBeforeSuccess = 1 });
-        var id = await EnqueueAsync(queue);
-        var attemptedAt = database.Time.GetUtcNow();
-
-        await Assert.ThrowsAsync<IOException>(() => queue.DeliverAsync(id, Transport, maxAttempts: 5));
-
-        var message = await ReadAsync(id);
-        Assert.Equal(MessageStatus.Pending, message.Status);
-        Assert.Equal(1, message.Attempts);
-        Assert.Equal(attemptedAt, message.LastAttemptAt);
-        Assert.Equal("IOException: Connection refused (attempt 1)", message.LastError);
-        Assert.Null(message.SentAt);
-    }
-
-    [Fact]
-    public async Task DeliverAsync_SucceedsAfterAFailure_ClearsLastError()
-    {
-        var queue = Queue(new ScriptedChannel { FailuresBeforeSuccess = 1 });
-        var id = await EnqueueAsync(queue);
-        await Assert.ThrowsAsync<IOException>(() => queue.DeliverAsync(id, Transport, maxAttempts: 5));
-
-        var status = await queue.DeliverAsync(id, Transport, maxAttempts: 5);
-
-        var message = await ReadAsync(id);
-        Assert.Equal(MessageStatus.Sent, status);
         Assert.Equal(2, message.Attempts);
-        Assert.Null(message.LastError);
     }
 
-    [Fact]
-    public async Task DeliverAsync_LastAllowedAttemptFails_MarksFailedWithoutThrowing()
+    private DeliveryEngine Engine(IMessageChannel channel, params TimeSpan[] delays) => new(database.Factory, [channel], new FixedPolicies(),
+        Options.Create(new DeliveryOptions { RetryDelays = delays }), database.Time);
+
+    private async Task<Guid> StageAsync(MessageDraft draft)
     {
-        var queue = Queue(new ScriptedChannel { FailuresBeforeSuccess = int.MaxValue });
-        var id = await EnqueueAsync(queue);
-        await Assert.ThrowsAsync<IOException>(() => queue.DeliverAsync(id, Transport, maxAttempts: 3));
-        await Assert.ThrowsAsync<IOException>(() => queue.DeliverAsync(id, Transport, maxAttempts: 3));
-
-        var status = await queue.DeliverAsync(id, Transport, maxAttempts: 3);
-
-        var message = await ReadAsync(id);
-        Assert.Equal(MessageStatus.Failed, status);
-        Assert.Equal(MessageStatus.Failed, message.Status);
-        Assert.Equal(3, message.Attempts);
-        Assert.Equal("IOException: Connection refused (attempt 3)", message.LastError);
+        await using var db = await database.Factory.CreateDbContextAsync();
+        var id = Queue.Stage(db, draft);
+        await db.SaveChangesAsync();
+        return id;
     }
-
-    [Fact]
-    public async Task DeliverAsync_FailedMessage_DoesNotCallTheChannelAgain()
-    {
-        var channel = new ScriptedChannel { FailuresBeforeSuccess = 1 };
-        var queue = Queue(channel);
-        var id = await EnqueueAsync(queue);
-        await queue.DeliverAsync(id, Transport, maxAttempts: 1);
-
-        var status = await queue.DeliverAsync(id, Transport, maxAttempts: 1);
-
-        Assert.Equal(MessageStatus.Failed, status);
-        Assert.Equal(1, channel.Calls);
-    }
-
-    [Fact]
-    public async Task DeliverAsync_AlreadySent_DoesNotCallTheChannelAgain()
-    {
-        var channel = new ScriptedChannel();
-        var queue = Queue(channel);
-        var id = await EnqueueAsync(queue);
-        await queue.DeliverAsync(id, Transport, maxAttempts: 5);
-
-        var status = await queue.DeliverAsync(id, Transport, maxAttempts: 5);
-
-        Assert.Equal(MessageStatus.Sent, status);
-        Assert.Equal(1, channel.Calls);
-        Assert.Equal(1, (await ReadAsync(id)).Attempts);
-    }
-
-    [Fact]
-    public async Task DeliverAsync_UnknownTransport_ThrowsWithoutTouchingTheMessage()
-    {
-        var queue = Queue(new ScriptedChannel());
-        var id = await EnqueueAsync(queue);
-
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => queue.DeliverAsync(id, "Pigeon", maxAttempts: 5));
-
-        Assert.Contains("Pigeon", error.Message);
-        Assert.Equal(0, (await ReadAsync(id)).Attempts);
-    }
-
-    [Fact]
-    public async Task FindStrandedAsync_ReturnsOnlyOldPendingMessagesNeverAttempted()
-    {
-        var queue = Queue(new ScriptedChannel { FailuresBeforeSuccess = 1 });
-        var stranded = await EnqueueAsync(queue);
-        var attempted = await EnqueueAsync(queue);
-        await Assert.ThrowsAsync<IOException>(() => queue.DeliverAsync(attempted, Transport, maxAttempts: 5));
-        var sent = await EnqueueAsync(queue);
-        await queue.DeliverAsync(sent, Transport, maxAttempts: 5);
-        database.Time.Advance(TimeSpan.FromMinutes(10));
-        await EnqueueAsync(queue);
-        database.Time.Advance(TimeSpan.FromMinutes(1));
-
-        var found = await queue.FindStrandedAsync(TimeSpan.FromMinutes(5));
-
-        Assert.Equal([stranded], found);
-    }
-
-    [Fact]
-    public async Task FindStrandedAsync_BeforeTheThresholdHasPassed_ReturnsNothing()
-    {
-        var queue = Queue(new ScriptedChannel());
-        await EnqueueAsync(queue);
-        database.Time.Advance(TimeSpan.FromMinutes(4));
-
-        var found = await queue.FindStrandedAsync(TimeSpan.FromMinutes(5));
-
-        Assert.Empty(found);
-    }
-
-    [Fact]
-    public async Task DeliverAsync_WorkerDiedMidSend_IsTakenOverOnlyAfterTheLeaseRunsOut()
-    {
-        var channel = new ScriptedChannel();
-        var queue = Queue(channel);
-        var id = await EnqueueAsync(queue);
-        var leaseEnd = database.Time.GetUtcNow().Add(MessageQueue.Lease).ToUnixTimeMilliseconds();
-        // What a worker that claimed the message and then crashed leaves behind.
-        await database.ExecuteSqlAsync(
-            "UPDATE OutboundMessages SET Status = 'Sending', Attempts = 1, LeaseExpiresAt = {0} WHERE Id = {1}", leaseEnd, id);
-
-        var duringLease = await queue.DeliverAsync(id, Transport, maxAttempts: 5);
-        var strandedDuringLease = await queue.FindStrandedAsync(TimeSpan.FromMinutes(2));
-        database.Time.Advance(MessageQueue.Lease + TimeSpan.FromSeconds(1));
-        var strandedAfterLease = await queue.FindStrandedAsync(TimeSpan.FromMinutes(2));
-        var afterLease = await queue.DeliverAsync(id, Transport, maxAttempts: 5);
-
-        Assert.Equal(MessageStatus.Sending, duringLease);
-        Assert.Empty(strandedDuringLease);
-        Assert.Equal([id], strandedAfterLease);
-        Assert.Equal(MessageStatus.Sent, afterLease);
-        Assert.Equal(1, channel.Calls);
-        Assert.Equal(2, (await ReadAsync(id)).Attempts);
-    }
-
-    private MessageQueue Queue(IMessageChannel channel) => new(database.Factory, [channel], database.Time);
-
-    private static Task<Guid> EnqueueAsync(MessageQueue queue) =>
-        queue.EnqueueEmailAsync("alice@example.com", "Your code", "<p>Your code is 123456</p>", "Your code is 123456");
 
     private async Task<OutboundMessage> ReadAsync(Guid id)
     {
         await using var db = await database.Factory.CreateDbContextAsync();
         return await db.OutboundMessages.AsNoTracking().SingleAsync(m => m.Id == id);
-    }
-
-    /// <summary>A channel that fails a given number of times, then delivers; it counts its calls.</summary>
-    private sealed class ScriptedChannel : IMessageChannel
-    {
-        public string Name => Transport;
-
-        public MessageKind Kind => MessageKind.Email;
-
-        public bool KeepsBody { get; init; }
-
-        public int FailuresBeforeSuccess { get; init; }
-
-        private int calls;
-
-        public int Calls => calls;
-
-        /// <summary>How long a send takes: long enough for concurrent deliveries to overlap.</summary>
-        public TimeSpan Duration { get; init; }
-
-        /// <summary>What each delivered message looked like when the channel got it (the queue clears bodies afterwards).</summary>
-        public List<(Guid Id, string Recipient, string? HtmlBody)> Sent { get; } = [];
-
-        public async Task SendAsync(OutboundMessage message, CancellationToken cancellationToken)
-        {
-            var call = Interlocked.Increment(ref calls);
-            await Task.Delay(Duration, cancellationToken);
-            if (call <= FailuresBeforeSuccess)
-            {
-                throw new IOException($"Connection refused (attempt {call})");
-            }
-            lock (Sent)
-            {
-                Sent.Add((message.Id, message.Recipient, message.HtmlBody));
-            }
-        }
     }
 }

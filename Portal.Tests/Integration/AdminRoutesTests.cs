@@ -31,6 +31,8 @@ public sealed partial class AdminRoutesTests : IClassFixture<TesseraFactory>
         Assert.Contains("/admin/api-clients", paths);
         Assert.Contains("/admin/users/sample", paths);
         Assert.Contains("/admin/jobs", paths);
+        Assert.Contains("/admin/policies", paths);
+        Assert.Contains("/admin/deliveries", paths);
     }
 
     [Fact]

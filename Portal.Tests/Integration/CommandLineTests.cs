@@ -13,6 +13,9 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("Database__Provider", "PostgreSql", "Database:ConnectionString")]
     [InlineData("Accounts__MaxFailedAccessAttempts", "0", "Accounts:MaxFailedAccessAttempts")]
     [InlineData("Email__Transport", "Pigeon", "Email:Transport")]
+    [InlineData("Delivery__Sms__Provider", "Gateway", "Delivery:Sms:Gateway:Url")]
+    [InlineData("Delivery__Sms__Provider", "Twilio", "Delivery:Sms:Twilio:AccountSid")]
+    [InlineData("Delivery__RetryDelays__0", "-00:00:05", "Delivery:RetryDelays")]
     [InlineData("DataProtection__CertificatePath", "/nonexistent/keys.pfx", "DataProtection:CertificatePath")]
     public async Task BadSetting_StopsTheApp_NamingTheSetting(string variable, string value, string named)
     {

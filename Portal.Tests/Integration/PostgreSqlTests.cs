@@ -131,8 +131,8 @@ public sealed class PostgreSqlTests : IAsyncLifetime
         var binding = Tessera.Domain.Challenges.ChallengeBinding.ForUser("pg-challenge-user");
         var code = "";
         var created = await challenges.CreateAsync(new Tessera.Domain.Challenges.ChallengeRequest(
-            "sign-in", binding, Tessera.Domain.Challenges.ChallengeChannels.Sms, "+15551234567", "+1 ••• ••• 4567",
-            sent => ("Your code", $"Your code is {code = sent}")));
+            "sign-in", binding, Tessera.Domain.Challenges.ChallengeChannels.Sms, "+447700900123", "+44 •••• ••• 123",
+            sent => ("Your code", $"Your code is {code = sent}"), Region: "GB"));
 
         var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => challenges.CheckAsync(created.ChallengeId, code, binding))));
 

@@ -15,13 +15,16 @@ public sealed class FactorsFixture : IAsyncDisposable
         var identity = Options.Create(new IdentityOptions());
         identity.Value.Lockout.MaxFailedAccessAttempts = maxFailedAccessAttempts;
         identity.Value.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-        Authenticators = new Authenticators(database.Factory, database.Time, database.AuditLog, factors);
+        Authenticators = new Authenticators(database.Factory, database.Time, database.AuditLog, Policies);
         RecoveryCodes = new RecoveryCodes(database.Factory, database.Time, database.AuditLog, factors);
         Attempts = new SecondFactorAttempts(database.Factory, database.Time, identity);
         Check = new SecondFactorCheck(Attempts, Authenticators, RecoveryCodes, database.AuditLog);
     }
 
     public TestDatabase Database { get; }
+
+    /// <summary>The policies the services read (the TOTP window); a test may replace <see cref="FixedPolicies.Current"/>.</summary>
+    public FixedPolicies Policies { get; } = new();
 
     public Authenticators Authenticators { get; }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Tessera.Domain.Accounts;
 
 namespace Tessera.Portal.Tests.Support;
@@ -14,6 +15,7 @@ namespace Tessera.Portal.Tests.Support;
 public class TesseraFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings = new();
+    private readonly List<Action<IServiceCollection>> serviceOverrides = [];
 
     public TesseraFactory()
     {
@@ -32,6 +34,13 @@ public class TesseraFactory : WebApplicationFactory<Program>
     public TesseraFactory With(string key, string? value)
     {
         settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Replaces services after the app registered its own (a test double for a seam); call before the first request.</summary>
+    public TesseraFactory WithServices(Action<IServiceCollection> configure)
+    {
+        serviceOverrides.Add(configure);
         return this;
     }
 
@@ -70,6 +79,10 @@ public class TesseraFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+        foreach (var configure in serviceOverrides)
+        {
+            builder.ConfigureTestServices(configure);
         }
     }
 

@@ -17,10 +17,6 @@ public sealed class EmailOptions : IValidatableObject
 
     public SmtpSettings Smtp { get; set; } = new();
 
-    /// <summary>Delivery attempts (with backoff between them) before a message is marked failed.</summary>
-    [Range(1, 20, ErrorMessage = "Email:MaxAttempts must be between 1 and 20.")]
-    public int MaxAttempts { get; set; } = 5;
-
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!string.Equals(Transport, OutboxTransport, StringComparison.OrdinalIgnoreCase)

@@ -22,5 +22,5 @@ public sealed class SecurityNotices(EmailOutbox outbox, IOptions<TesseraOptions>
 
     public Task SecondFactorsResetAsync(string email) =>
         outbox.SendAsync(email, $"Your {Product} sign-in factors were reset",
-            "An administrator removed your authenticator apps, passkeys and recovery codes, so you now sign in with your password alone. Sign in and add a factor again in your security center. If you did not ask for this, change your password and contact your administrator.");
+            "An administrator removed your authenticator apps, passkeys, phone numbers and recovery codes, so you now sign in with your password alone. Sign in and add a factor again in your security center. If you did not ask for this, change your password and contact your administrator.");
 }

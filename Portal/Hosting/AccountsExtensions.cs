@@ -21,6 +21,7 @@ public static class AccountsExtensions
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AccountLinks>();
         services.AddScoped<TwoFactorCompletion>();
+        services.AddSingleton<SignInCodeState>();
         services.AddScoped<UserDirectory>();
         services.AddScoped<AccountAdministration>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Tessera.Domain.Challenges;
 using Tessera.Domain.Factors;
 using Tessera.Domain.Factors.Phones;
-using Tessera.Domain.Policies;
 
 namespace Tessera.Portal.Hosting;
 
@@ -10,8 +9,6 @@ public static class ChallengesExtensions
 {
     public static IHostApplicationBuilder AddChallenges(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ChallengeOptions>().BindConfiguration(ChallengeOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<PhoneOptions>().BindConfiguration(PhoneOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Challenges>();
@@ -19,8 +16,7 @@ public static class ChallengesExtensions
             services.GetRequiredService<IOptions<TesseraOptions>>().Value.ApplicationName,
             services.GetRequiredService<IOptions<WebAuthnOptions>>().Value.ServerDomain));
         builder.Services.AddSingleton<ChallengeTexts>();
-        builder.Services.AddSingleton(SendLimiters.Unlimited);
-        builder.Services.AddSingleton<IPolicies, DefaultPolicies>();
+        builder.AddPolicies();
         return builder;
     }
 }

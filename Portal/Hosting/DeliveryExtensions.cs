@@ -10,17 +10,45 @@ public static class DeliveryExtensions
 {
     public static IHostApplicationBuilder AddDelivery(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section)
+        var services = builder.Services;
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<EmailOptions>, OutboxOnlyInDevelopment>();
-        builder.Services.AddSingleton<IMessageChannel, SmtpEmailChannel>();
-        builder.Services.AddSingleton<IMessageChannel, OutboxEmailChannel>();
-        builder.Services.AddSingleton<IMessageChannel, OutboxSmsChannel>();
-        builder.Services.AddSingleton<IDeliveryTrigger, HangfireDeliveryTrigger>();
-        builder.Services.AddSingleton<MessageQueue>();
-        builder.Services.AddScoped<EmailDeliveryJob>();
-        builder.Services.AddSingleton<EmailOutbox>();
-        builder.Services.AddSingleton<IEmailSender<ApplicationUser>, QueuedEmailSender>();
+        services.AddSingleton<IValidateOptions<EmailOptions>, OutboxOnlyInDevelopment>();
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SmsOptions>, SmsOutboxOnlyInDevelopment>();
+        services.AddHttpClient(SmsOptions.HttpClientName, (provider, client) =>
+            client.Timeout = provider.GetRequiredService<IOptions<SmsOptions>>().Value.Timeout);
+
+        // One channel per kind, chosen by configuration (Email:Transport, Delivery:Sms:Provider).
+        services.AddSingleton<SmtpEmailChannel>();
+        services.AddSingleton<OutboxEmailChannel>();
+        services.AddSingleton<OutboxSmsChannel>();
+        services.AddSingleton<GatewaySmsChannel>();
+        services.AddSingleton<TwilioSmsChannel>();
+        services.AddSingleton<UnconfiguredSmsChannel>();
+        services.AddSingleton<IMessageChannel>(provider =>
+            provider.GetRequiredService<IOptions<EmailOptions>>().Value.Transport.Equals(EmailOptions.SmtpTransport, StringComparison.OrdinalIgnoreCase)
+                ? provider.GetRequiredService<SmtpEmailChannel>()
+                : provider.GetRequiredService<OutboxEmailChannel>());
+        services.AddSingleton<IMessageChannel>(provider =>
+        {
+            var sms = provider.GetRequiredService<IOptions<SmsOptions>>().Value;
+            return sms.Is(SmsOptions.GatewayProvider) ? provider.GetRequiredService<GatewaySmsChannel>()
+                : sms.Is(SmsOptions.TwilioProvider) ? provider.GetRequiredService<TwilioSmsChannel>()
+                : sms.Is(SmsOptions.OutboxProvider) ? provider.GetRequiredService<OutboxSmsChannel>()
+                : provider.GetRequiredService<UnconfiguredSmsChannel>();
+        });
+
+        services.AddSingleton<HangfireDeliveryTrigger>();
+        services.AddSingleton<IDeliveryTrigger>(provider => provider.GetRequiredService<HangfireDeliveryTrigger>());
+        services.AddSingleton<MessageQueue>();
+        services.AddSingleton<DeliveryEngine>();
+        services.AddScoped<DeliveryDrainJob>();
+        services.AddSingleton<EmailOutbox>();
+        services.AddSingleton<IEmailSender<ApplicationUser>, QueuedEmailSender>();
         return builder;
     }
 
@@ -45,6 +73,15 @@ public static class DeliveryExtensions
             string.Equals(options.Transport, EmailOptions.OutboxTransport, StringComparison.OrdinalIgnoreCase) && !environment.IsDevelopment()
                 ? ValidateOptionsResult.Fail(
                     $"Email:Transport is 'Outbox', which keeps mail in the database instead of sending it and is allowed only in the Development environment (this is '{environment.EnvironmentName}'). Set Email:Transport to 'Smtp' and configure Email:Smtp.")
+                : ValidateOptionsResult.Success;
+    }
+
+    private sealed class SmsOutboxOnlyInDevelopment(IHostEnvironment environment) : IValidateOptions<SmsOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, SmsOptions options) =>
+            options.Is(SmsOptions.OutboxProvider) && !environment.IsDevelopment()
+                ? ValidateOptionsResult.Fail(
+                    $"Delivery:Sms:Provider is 'Outbox', which keeps text messages in the database instead of sending them and is allowed only in the Development environment (this is '{environment.EnvironmentName}'). Set Delivery:Sms:Provider to 'Gateway', 'Twilio' or 'None'.")
                 : ValidateOptionsResult.Success;
     }
 }

@@ -1,5 +1,6 @@
 using Tessera.Domain.Accounts;
 using Tessera.Domain.Factors;
+using Tessera.Domain.Factors.Phones;
 using Tessera.Portal.Delivery;
 
 namespace Tessera.Portal.Hosting;
@@ -15,6 +16,8 @@ public static class FactorsExtensions
         builder.Services.AddSingleton<SecondFactorAttempts>();
         builder.Services.AddSingleton<SecondFactorCheck>();
         builder.Services.AddSingleton<TwoFactorFlag>();
+        builder.Services.AddSingleton<UserPhones>();
+        builder.Services.AddSingleton<SignInCodes>();
         builder.Services.AddSingleton<SecurityNotices>();
         builder.Services.AddSingleton<Tessera.Portal.Components.Security.StepUp>();
         return builder;

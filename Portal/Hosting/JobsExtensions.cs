@@ -54,8 +54,11 @@ public static class JobsExtensions
     public static void RegisterRecurringJobs(this IServiceProvider services)
     {
         var recurring = services.GetRequiredService<IRecurringJobManager>();
-        recurring.AddOrUpdate<EmailDeliveryJob>(
-            EmailDeliveryJob.SweepJobId, job => job.SweepStrandedAsync(CancellationToken.None), Cron.Minutely());
+        recurring.RemoveIfExists("delivery.sweep-stranded");
+        recurring.AddOrUpdate<DeliveryDrainJob>(
+            DeliveryDrainJob.SweepJobId, job => job.SweepAsync(CancellationToken.None), Cron.Minutely());
+        // Whatever was queued when this node last stopped goes out now, not at the next sweep.
+        services.GetRequiredService<HangfireDeliveryTrigger>().Kick();
         recurring.AddOrUpdate<Tessera.Domain.Factors.Passkeys>(
             "passkeys.purge-challenges", passkeys => passkeys.PurgeExpiredChallengesAsync(CancellationToken.None), Cron.Hourly());
     }

@@ -1,0 +1,116 @@
+using Tessera.Domain.Accounts;
+using Tessera.Domain.Audit;
+using Tessera.Domain.Challenges;
+using Tessera.Domain.Policies;
+
+namespace Tessera.Domain.Factors.Phones;
+
+/// <summary>A way to receive a sign-in code: "phone:{id}" for a verified phone, "email" for the account's address.</summary>
+public sealed record CodeTarget(string Key, string Channel, string Masked)
+{
+    public const string EmailKey = "email";
+
+    public static string PhoneKey(Guid phoneId) => $"phone:{phoneId:N}";
+
+    public Guid? PhoneId => Key.StartsWith("phone:", StringComparison.Ordinal) && Guid.TryParse(Key[6..], out var id) ? id : null;
+}
+
+/// <param name="NeedsNewCode">The code can no longer be answered (expired, out of checks, already used).</param>
+public sealed record SignInCodeCheck(SecondFactorOutcome Outcome, bool NeedsNewCode = false, int AttemptsLeft = 0);
+
+/// <summary>
+/// The second step of sign-in with a code sent by SMS to a verified phone (or by email, when the policy allows it).
+/// Each guess costs one unit of the shared lockout budget before it is checked, and the challenge's own checks too.
+/// </summary>
+public sealed class SignInCodes(UserPhones phones, Challenges.Challenges challenges, ChallengeTexts texts, IPolicies policies, SecondFactorAttempts attempts, AuditLog audit)
+{
+    public const string Purpose = "sign-in";
+
+    /// <summary>Where this user may receive a code: each verified phone, and the email address only when the policy says so.</summary>
+    public async Task<IReadOnlyList<CodeTarget>> TargetsAsync(string userId, string? email, CancellationToken cancellationToken = default)
+    {
+        var targets = (await phones.ListVerifiedAsync(userId, cancellationToken))
+            .Select(p => new CodeTarget(CodeTarget.PhoneKey(p.Id), ChallengeChannels.Sms, p.Masked))
+            .ToList();
+        // NIST SP 800-63B rev 4 does not count email as an authenticator: offered only when an admin turns it on.
+        if (!string.IsNullOrEmpty(email) && (await policies.CurrentAsync(cancellationToken)).Otp.EmailAsSecondFactor)
+        {
+            targets.Add(new CodeTarget(CodeTarget.EmailKey, ChallengeChannels.Email, MaskEmail(email)));
+        }
+        return targets;
+    }
+
+    /// <summary>
+    /// Sends a code to <paramref name="targetKey"/>. With <paramref name="current"/> (the challenge already sent there)
+    /// it is a resend, held to the cooldown; a closed challenge is replaced by a new one.
+    /// </summary>
+    /// <exception cref="SendRefusedException">An abuse limit refused the send.</exception>
+    public async Task<CodeSent> SendAsync(string userId, string? email, string targetKey, Guid? current, string? clientIp, CancellationToken cancellationToken = default)
+    {
+        var target = (await TargetsAsync(userId, email, cancellationToken)).SingleOrDefault(t => t.Key == targetKey);
+        if (target is null)
+        {
+            return new CodeSent(false, Problem: "That way of receiving a code is not available. Choose another.");
+        }
+        var binding = ChallengeBinding.ForUser(userId);
+        var compose = texts.For(Purpose, target.Channel);
+        if (current is { } live && await challenges.ResendAsync(live, binding, compose, clientIp, cancellationToken) is { } resent
+            && resent.Outcome != ResendOutcome.Closed)
+        {
+            return UserPhones.Describe(resent, live);
+        }
+
+        ChallengeRequest request;
+        if (target.PhoneId is { } phoneId)
+        {
+            if (await phones.VerifiedNumberAsync(userId, phoneId, cancellationToken) is not { } number)
+            {
+                return new CodeSent(false, Problem: "That phone number is no longer on your account. Choose another.");
+            }
+            request = new ChallengeRequest(Purpose, binding, ChallengeChannels.Sms, number.E164, number.Masked, compose, number.Region, clientIp);
+        }
+        else
+        {
+            request = new ChallengeRequest(Purpose, binding, ChallengeChannels.Email, email!, target.Masked, compose, ClientIp: clientIp);
+        }
+        var created = await challenges.CreateAsync(request, cancellationToken);
+        return new CodeSent(true, created.ChallengeId);
+    }
+
+    /// <summary>Checks a sign-in code of challenge <paramref name="challengeId"/>, which must be this user's and for sign-in.</summary>
+    public async Task<SignInCodeCheck> VerifyAsync(string userId, Guid challengeId, string code, Guid? phoneId, CancellationToken cancellationToken = default)
+    {
+        if (!await attempts.TryReserveAsync(userId, cancellationToken))
+        {
+            await audit.RecordAsync(new AuditEntry(AuditEventTypes.SecondFactorLockedOut, AuditOutcome.Failure, userId, userId, Detail: "code refused unchecked: locked out"), cancellationToken);
+            return new SignInCodeCheck(SecondFactorOutcome.LockedOut);
+        }
+        var binding = ChallengeBinding.ForUser(userId);
+        // A code sent to verify a phone proves the phone, not a sign-in: only sign-in challenges count here.
+        var view = await challenges.GetAsync(challengeId, binding, cancellationToken);
+        var result = view?.Purpose == Purpose ? await challenges.CheckAsync(challengeId, code, binding, cancellationToken) : null;
+        if (result?.Status == ChallengeStatus.Approved)
+        {
+            await attempts.SucceededAsync(userId, cancellationToken);
+            if (phoneId is { } id)
+            {
+                await phones.MarkUsedAsync(userId, id, cancellationToken);
+            }
+            return new SignInCodeCheck(SecondFactorOutcome.Succeeded);
+        }
+        if (await attempts.IsLockedOutAsync(userId, cancellationToken))
+        {
+            return new SignInCodeCheck(SecondFactorOutcome.LockedOut);
+        }
+        return result is { Status: ChallengeStatus.Pending }
+            ? new SignInCodeCheck(SecondFactorOutcome.Failed, false, result.AttemptsLeft)
+            : new SignInCodeCheck(SecondFactorOutcome.Failed, NeedsNewCode: true);
+    }
+
+    /// <summary>"a•••@example.com": enough to recognise one's own address.</summary>
+    public static string MaskEmail(string email)
+    {
+        var at = email.IndexOf('@');
+        return at <= 0 ? "•••" : $"{email[0]}•••{email[at..]}";
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Tessera.Domain.Policies;
+
+/// <summary>
+/// Sends counted for one rule and subject in one fixed time window. The subject is a keyed hash (of a user id, an IP
+/// address, a destination hash...), so the table never holds who or where.
+/// </summary>
+public sealed class SendCounter
+{
+    /// <summary>"per-user", "per-destination", ... (<see cref="SendRules"/>).</summary>
+    public required string Rule { get; init; }
+
+    public required string Subject { get; init; }
+
+    /// <summary>Unix milliseconds, aligned to the window length.</summary>
+    public long WindowStart { get; init; }
+
+    /// <summary>Unix milliseconds: when the window frees its slots, and when the row may be purged.</summary>
+    public long WindowEnd { get; init; }
+
+    public int Count { get; set; }
+}
+
+internal sealed class SendCounterConfiguration : IEntityTypeConfiguration<SendCounter>
+{
+    public void Configure(EntityTypeBuilder<SendCounter> builder)
+    {
+        // The conflict target of the limiter's upsert.
+        builder.HasKey(c => new { c.Rule, c.Subject, c.WindowStart });
+        builder.Property(c => c.Rule).HasMaxLength(32);
+        builder.Property(c => c.Subject).HasMaxLength(64);
+        builder.HasIndex(c => c.WindowEnd);
+    }
+}

@@ -1,0 +1,16 @@
+using Tessera.Domain.Delivery;
+
+namespace Tessera.Portal.Delivery;
+
+/// <summary>Delivery:Sms:Provider = None: every SMS attempt fails at once, so the message falls back (or fails).</summary>
+internal sealed class UnconfiguredSmsChannel : IMessageChannel
+{
+    public string Name => SmsOptions.NoProvider;
+
+    public MessageKind Kind => MessageKind.Sms;
+
+    public bool KeepsBody => false;
+
+    public Task SendAsync(OutboundMessage message, CancellationToken cancellationToken) =>
+        throw new DeliveryFailedException("No SMS provider is configured (Delivery:Sms:Provider is 'None').");
+}
