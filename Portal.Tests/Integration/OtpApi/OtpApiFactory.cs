@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
@@ -65,6 +66,7 @@ public sealed partial class OtpApiFactory : TesseraFactory
         base.ConfigureWebHost(builder);
         builder.ConfigureTestServices(services =>
         {
+            services.AddTransient<IStartupFilter, IntegratorAddress>();
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
             if (Limiter is not null)
@@ -77,6 +79,22 @@ public sealed partial class OtpApiFactory : TesseraFactory
 
     [GeneratedRegex(@"\b\d{6,10}\b")]
     private static partial Regex CodePattern();
+}
+
+/// <summary>Every request comes from one address, as API calls from an integrator's server do (TestServer sets none).</summary>
+public sealed class IntegratorAddress : IStartupFilter
+{
+    public static readonly System.Net.IPAddress Address = System.Net.IPAddress.Parse("203.0.113.7");
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            context.Connection.RemoteIpAddress = Address;
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
 }
 
 /// <summary>A limiter that refuses every send, as the real one does once a limit is reached.</summary>

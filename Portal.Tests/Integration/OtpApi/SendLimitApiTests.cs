@@ -30,6 +30,7 @@ public sealed class SendLimitApiTests : IDisposable
         Assert.Equal(created.Id, attempt.ClientId);
         Assert.Equal("GB", attempt.RegionCode);
         Assert.Equal("sms", attempt.Channel);
+        Assert.Null(attempt.ClientIp);
     }
 
     public void Dispose() => factory.Dispose();

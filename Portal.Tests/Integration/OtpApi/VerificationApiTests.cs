@@ -52,6 +52,20 @@ public sealed class VerificationApiTests(OtpApiFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task ManySendsFromOneIntegratorAddress_AreNotCappedByThePerIpLimit()
+    {
+        var (http, _) = await factory.CreateApiClientAsync("Busy shop");
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 25; i++)
+        {
+            statuses.Add((await http.PostAsJsonAsync("/api/v1/verifications", new { to = $"user{i}@example.com", channel = "email" })).StatusCode);
+        }
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Created, s));
+    }
+
+    [Fact]
     public async Task FiftyConcurrentChecksOfTheRightCode_ApproveExactlyOne()
     {
         var (http, _) = await factory.CreateApiClientAsync();

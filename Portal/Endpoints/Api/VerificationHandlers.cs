@@ -11,6 +11,13 @@ internal static class VerificationHandlers
     public const string Purpose = "api";
     private const int MaxCodeLength = 32;
 
+    /// <summary>
+    /// No client IP for API sends: the caller is the integrator's server, so its address is the same for every end
+    /// user, and the per-IP limit (20 an hour by default, meant for people at a browser) would cap the whole
+    /// integration. The per-API-client, per-destination and per-country limits apply instead.
+    /// </summary>
+    private const string? ClientIp = null;
+
     public static string PathOf(Guid id) => $"/api/v1/verifications/{id}";
 
     public static IResult Ping(HttpContext http) =>
@@ -38,7 +45,7 @@ internal static class VerificationHandlers
         var client = ApiKeyAuthentication.ClientOf(http);
         var created = await challenges.CreateAsync(new ChallengeRequest(
             Purpose, ChallengeBinding.ForClient(client.Id), destination.Channel, destination.Address, destination.Masked,
-            texts.For(Purpose, destination.Channel), destination.Region, http.Connection.RemoteIpAddress?.ToString()), http.RequestAborted);
+            texts.For(Purpose, destination.Channel), destination.Region, ClientIp), http.RequestAborted);
         return TypedResults.Created(PathOf(created.ChallengeId), new VerificationCreatedResponse(
             created.ChallengeId, ChallengeStatus.Pending.Wire(), destination.Masked, destination.Channel, created.ExpiresAt));
     }
@@ -82,7 +89,7 @@ internal static class VerificationHandlers
         {
             return ApiProblems.NotFound();
         }
-        var result = await challenges.ResendAsync(id, binding, texts.For(Purpose, view.Channel), http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+        var result = await challenges.ResendAsync(id, binding, texts.For(Purpose, view.Channel), ClientIp, http.RequestAborted);
         return result switch
         {
             null => ApiProblems.NotFound(),
