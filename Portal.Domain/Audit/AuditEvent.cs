@@ -52,8 +52,15 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.Detail).HasMaxLength(512);
         builder.Property(e => e.PreviousHash).HasMaxLength(64);
         builder.Property(e => e.Hash).HasMaxLength(64);
-        builder.HasIndex(e => e.OccurredAt);
-        builder.HasIndex(e => new { e.SubjectId, e.OccurredAt });
-        builder.HasIndex(e => new { e.Type, e.OccurredAt });
+        // The search turns a time range into a sequence range and orders by sequence, so each filter column is paired
+        // with Sequence: a filtered page is one index range read in order, and its count reads only that index.
+        builder.HasIndex(e => new { e.Type, e.Sequence });
+        builder.HasIndex(e => new { e.SubjectId, e.Sequence });
+        builder.HasIndex(e => new { e.IpPseudonym, e.Sequence });
+        builder.HasIndex(e => new { e.Outcome, e.Sequence });
+        // A time bound becomes a sequence with one seek here (search, export, retention).
+        builder.HasIndex(e => new { e.OccurredAt, e.Sequence });
+        // The dashboard counts by type and outcome over a time range from this index alone.
+        builder.HasIndex(e => new { e.Type, e.OccurredAt, e.Outcome });
     }
 }

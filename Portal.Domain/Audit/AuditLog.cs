@@ -3,7 +3,7 @@ using Tessera.Domain.Persistence;
 
 namespace Tessera.Domain.Audit;
 
-/// <summary>Appends events to the hash chain and verifies it.</summary>
+/// <summary>Appends events to the hash chain (<see cref="AuditVerifier"/> checks it).</summary>
 public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IpPseudonymizer pseudonymizer)
 {
     private const int MaxAttempts = 20;
@@ -56,37 +56,6 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeP
         finally
         {
             gate.Release();
-        }
-    }
-
-    /// <summary>Walks the whole chain in batches; returns the first sequence whose hash or link does not match, or null.</summary>
-    public async Task<long?> FindFirstBrokenLinkAsync(int batchSize = 5000, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var previousHash = AuditChain.GenesisHash;
-        var expectedSequence = 1L;
-        while (true)
-        {
-            var from = expectedSequence;
-            var batch = await db.AuditEvents.AsNoTracking()
-                .Where(e => e.Sequence >= from)
-                .OrderBy(e => e.Sequence)
-                .Take(batchSize)
-                .ToListAsync(cancellationToken);
-            if (batch.Count == 0)
-            {
-                return null;
-            }
-
-            foreach (var e in batch)
-            {
-                if (e.Sequence != expectedSequence || e.PreviousHash != previousHash || AuditChain.ComputeHash(e) != e.Hash)
-                {
-                    return expectedSequence;
-                }
-                previousHash = e.Hash;
-                expectedSequence++;
-            }
         }
     }
 

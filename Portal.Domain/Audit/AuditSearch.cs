@@ -20,9 +20,10 @@ public sealed record AuditPage(IReadOnlyList<AuditEvent> Items, long TotalCount)
 
 /// <summary>
 /// Filtered, paged reads of the audit log for the admin console and its export. Everything is ordered and bounded by
-/// <see cref="AuditEvent.Sequence"/> (the primary key) rather than by time: SQLite cannot compare or order
-/// DateTimeOffset columns in SQL, and the sequence follows time because writers take the clock in sequence order.
-/// A time range therefore becomes a sequence range, found by a binary search of primary-key lookups.
+/// <see cref="AuditEvent.Sequence"/> (the primary key) rather than by time: EF Core cannot compare DateTimeOffset
+/// columns on SQLite, and the sequence follows time because writers take the clock in sequence order. A time range
+/// therefore becomes a sequence range, found by one seek on the OccurredAt index per bound, and each filter column is
+/// indexed together with Sequence.
 /// </summary>
 public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, IpPseudonymizer pseudonymizer)
 {
@@ -59,20 +60,25 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
         AuditFilter filter, bool newestFirst = true, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         long? last = null;
+        Bounds? bounds;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            // Resolved once: the time bounds of events already written do not move while the export runs.
+            bounds = await ResolveAsync(db, filter, cancellationToken);
+        }
+        if (bounds is null)
+        {
+            yield break;
+        }
         while (true)
         {
             List<AuditEvent> batch;
             await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
             {
-                var query = await FilterAsync(db, filter, cancellationToken);
-                if (query is null)
-                {
-                    yield break;
-                }
-                if (last is { } after)
-                {
-                    query = newestFirst ? query.Where(e => e.Sequence < after) : query.Where(e => e.Sequence > after);
-                }
+                // The keyset position replaces the range's bound rather than adding a second one: with two upper
+                // bounds SQLite may seek on the wrong one and walk every row already exported, batch after batch.
+                var range = last is not { } after ? bounds : newestFirst ? bounds with { High = after } : bounds with { Low = after + 1 };
+                var query = Apply(db.AuditEvents.AsNoTracking(), filter, range);
                 batch = await Order(query, newestFirst).Take(StreamBatchSize).ToListAsync(cancellationToken);
             }
             foreach (var e in batch)
@@ -88,18 +94,34 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
     }
 
     /// <summary>The filtered query, or null when the filter cannot match anything (a time range after the last event).</summary>
-    private async Task<IQueryable<AuditEvent>?> FilterAsync(PortalDbContext db, AuditFilter filter, CancellationToken cancellationToken)
+    private async Task<IQueryable<AuditEvent>?> FilterAsync(PortalDbContext db, AuditFilter filter, CancellationToken cancellationToken) =>
+        await ResolveAsync(db, filter, cancellationToken) is { } bounds ? Apply(db.AuditEvents.AsNoTracking(), filter, bounds) : null;
+
+    /// <summary>What the filter needs from the database first: its time range as sequences, the address as its pseudonym.</summary>
+    private sealed record Bounds(long? Low, long? High, string? IpPseudonym);
+
+    private async Task<Bounds?> ResolveAsync(PortalDbContext db, AuditFilter filter, CancellationToken cancellationToken)
     {
-        var query = db.AuditEvents.AsNoTracking();
+        long? low = null;
         if (filter.From is { } from)
         {
-            if (await FirstSequenceAtOrAfterAsync(db, from, cancellationToken) is not { } low)
+            low = await FirstSequenceAtOrAfterAsync(db, from, cancellationToken);
+            if (low is null)
             {
                 return null;
             }
+        }
+        var high = filter.To is { } to ? await FirstSequenceAtOrAfterAsync(db, to, cancellationToken) : null;
+        return new Bounds(low, high, await pseudonymizer.PseudonymizeAsync(filter.IpAddress));
+    }
+
+    private static IQueryable<AuditEvent> Apply(IQueryable<AuditEvent> query, AuditFilter filter, Bounds bounds)
+    {
+        if (bounds.Low is { } low)
+        {
             query = query.Where(e => e.Sequence >= low);
         }
-        if (filter.To is { } to && await FirstSequenceAtOrAfterAsync(db, to, cancellationToken) is { } high)
+        if (bounds.High is { } high)
         {
             query = query.Where(e => e.Sequence < high);
         }
@@ -117,7 +139,7 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
         {
             query = query.Where(e => e.Outcome == outcome);
         }
-        if (await pseudonymizer.PseudonymizeAsync(filter.IpAddress) is { } ipPseudonym)
+        if (bounds.IpPseudonym is { } ipPseudonym)
         {
             query = query.Where(e => e.IpPseudonym == ipPseudonym);
         }
@@ -128,38 +150,17 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
         newestFirst ? query.OrderByDescending(e => e.Sequence) : query.OrderBy(e => e.Sequence);
 
     /// <summary>
-    /// The smallest sequence whose event occurred at or after <paramref name="instant"/>, or null if none did.
-    /// About 2·log2(n) primary-key seeks (some 40 at a million rows); tolerates gaps left by retention.
+    /// The first event (by time) that occurred at or after <paramref name="instant"/>, as its sequence, or null if none
+    /// did: one seek on the OccurredAt index. Raw SQL because EF Core does not translate DateTimeOffset comparisons on
+    /// SQLite; there the column is ISO text, every value is written in UTC, so text order is time order.
     /// </summary>
-    private static async Task<long?> FirstSequenceAtOrAfterAsync(PortalDbContext db, DateTimeOffset instant, CancellationToken cancellationToken)
+    internal static async Task<long?> FirstSequenceAtOrAfterAsync(PortalDbContext db, DateTimeOffset instant, CancellationToken cancellationToken)
     {
-        var events = db.AuditEvents.AsNoTracking();
-        var max = await events.OrderByDescending(e => e.Sequence).Select(e => (long?)e.Sequence).FirstOrDefaultAsync(cancellationToken);
-        if (max is null)
-        {
-            return null;
-        }
-        var low = await events.OrderBy(e => e.Sequence).Select(e => e.Sequence).FirstAsync(cancellationToken);
-        var high = max.Value + 1;
-        long? found = null;
-        while (low < high)
-        {
-            var mid = low + (high - low) / 2;
-            // The first existing event at or after mid: rows may be missing, so mid itself may not exist.
-            var probe = await events.Where(e => e.Sequence >= mid).OrderBy(e => e.Sequence)
-                .Select(e => new { e.Sequence, e.OccurredAt })
-                .FirstAsync(cancellationToken);
-            if (probe.OccurredAt >= instant)
-            {
-                // Nothing lies in [mid, probe), so an earlier match can only be below mid.
-                found = probe.Sequence;
-                high = mid;
-            }
-            else
-            {
-                low = probe.Sequence + 1;
-            }
-        }
-        return found;
+        var table = TimeBuckets.Quote(db.Model.FindEntityType(typeof(AuditEvent))!.GetTableName()!);
+        var occurredAt = TimeBuckets.Quote(nameof(AuditEvent.OccurredAt));
+        var sequence = TimeBuckets.Quote(nameof(AuditEvent.Sequence));
+        var sql = $"SELECT {sequence} AS \"Value\" FROM {table} WHERE {occurredAt} >= {{0}} ORDER BY {occurredAt}, {sequence} LIMIT 1";
+        var found = await db.Database.SqlQueryRaw<long>(sql, instant.ToUniversalTime()).ToListAsync(cancellationToken);
+        return found.Count == 0 ? null : found[0];
     }
 }

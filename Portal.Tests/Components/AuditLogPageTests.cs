@@ -20,6 +20,10 @@ public sealed class AuditLogPageTests : MudComponentTest
         Services.AddSingleton(database.AuditLog);
         Services.AddSingleton(new AuditSearch(database.Factory, database.Pseudonymizer));
         Services.AddSingleton<TimeProvider>(database.Time);
+        var audit = new AuditServices(database);
+        Services.AddSingleton(audit.Checkpoints);
+        Services.AddSingleton(audit.Verifier);
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new AuditOptions()));
         // The page resolves an email to a user id through the real Identity stores over the test database.
         Services.AddScoped(_ => database.Factory.CreateDbContext());
         Services.AddIdentityCore<ApplicationUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<PortalDbContext>();
@@ -78,6 +82,37 @@ public sealed class AuditLogPageTests : MudComponentTest
         cut.Find(".audit-grid tbody tr").Click();
 
         cut.WaitForAssertion(() => Assert.Contains(recorded.Hash, cut.Find(".audit-event-details").TextContent));
+    }
+
+    [Fact]
+    public async Task Render_WithACheckpoint_ShowsTheLatestCheckpoint()
+    {
+        await RecordAsync("alice-id", "the event");
+        var checkpoint = await new AuditServices(database).Checkpoints.WriteAsync();
+
+        var cut = RenderPage();
+
+        cut.WaitForAssertion(() => Assert.Contains(
+            $"checkpoint: {checkpoint!.Id} at event {checkpoint.Sequence}", cut.Find(".audit-checkpoint-info").TextContent));
+    }
+
+    [Fact]
+    public async Task VerifyChain_TailDeletedAfterACheckpoint_SaysTheTailWasTruncated()
+    {
+        await RecordAsync("alice-id", "one");
+        await RecordAsync("alice-id", "two");
+        await new AuditServices(database).Checkpoints.WriteAsync();
+        await database.ExecuteSqlAsync("DELETE FROM AuditEvents WHERE Sequence >= 2");
+        var cut = RenderPage();
+
+        cut.Find("button.audit-verify").Click();
+
+        cut.WaitForAssertion(() =>
+        {
+            var status = cut.Find(".audit-chain-status").TextContent;
+            Assert.Contains("Tail truncated", status);
+            Assert.Contains("events from 2 were deleted", status);
+        });
     }
 
     private IRenderedComponent<AuditLogPage> RenderPage()

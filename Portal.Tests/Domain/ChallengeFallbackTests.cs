@@ -32,7 +32,7 @@ public sealed class ChallengeFallbackTests : IAsyncLifetime
         Assert.Contains($"code is {code}.", message.FallbackTextBody);
         Assert.Contains(code, message.FallbackHtmlBody);
         Assert.Equal("sign-in", message.Purpose);
-        Assert.Equal("+1 ••• ••• 4567", message.MaskedRecipient);
+        Assert.Equal("+44 •••• ••• 123", message.MaskedRecipient);
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("Delivery__Sms__Provider", "Gateway", "Delivery:Sms:Gateway:Url")]
     [InlineData("Delivery__Sms__Provider", "Twilio", "Delivery:Sms:Twilio:AccountSid")]
     [InlineData("Delivery__RetryDelays__0", "-00:00:05", "Delivery:RetryDelays")]
+    [InlineData("Audit__RetentionDays", "-1", "Audit:RetentionDays")]
     [InlineData("DataProtection__CertificatePath", "/nonexistent/keys.pfx", "DataProtection:CertificatePath")]
     public async Task BadSetting_StopsTheApp_NamingTheSetting(string variable, string value, string named)
     {

@@ -9,6 +9,14 @@ public static class AuditExtensions
         builder.Services.AddSingleton<IpPseudonymizer>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<AuditSearch>();
+        builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<AuditCheckpoints>();
+        builder.Services.AddSingleton<AuditVerifier>();
+        builder.Services.AddSingleton<AuditRetention>();
+        builder.Services.AddSingleton<AuditStatistics>();
+        builder.Services.AddSingleton<Tessera.Domain.Delivery.DeliveryStatistics>();
+        builder.Services.AddSingleton<Tessera.Domain.Factors.FactorStatistics>();
         return builder;
     }
 

@@ -61,6 +61,10 @@ public static class JobsExtensions
         services.GetRequiredService<HangfireDeliveryTrigger>().Kick();
         recurring.AddOrUpdate<Tessera.Domain.Factors.Passkeys>(
             "passkeys.purge-challenges", passkeys => passkeys.PurgeExpiredChallengesAsync(CancellationToken.None), Cron.Hourly());
+        recurring.AddOrUpdate<Tessera.Domain.Audit.AuditCheckpoints>(
+            "audit.checkpoint", checkpoints => checkpoints.WriteAsync(CancellationToken.None), Cron.Hourly());
+        recurring.AddOrUpdate<Tessera.Domain.Audit.AuditRetention>(
+            "audit.retention", retention => retention.ApplyAsync(Tessera.Domain.Audit.AuditRetention.DefaultBatchSize, CancellationToken.None), Cron.Daily(3));
     }
 
     /// <summary>The dashboard sits behind the Admin policy; Hangfire's own local-only filter is replaced by it.</summary>

@@ -279,6 +279,45 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.ToTable("ApiClients");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Audit.AuditCheckpoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("EventCount")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("EventHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sequence");
+
+                    b.ToTable("AuditCheckpoints");
+                });
+
             modelBuilder.Entity("Tessera.Domain.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Sequence")
@@ -329,11 +368,17 @@ namespace Tessera.Migrations.PostgreSql.Schema
 
                     b.HasKey("Sequence");
 
-                    b.HasIndex("OccurredAt");
+                    b.HasIndex("IpPseudonym", "Sequence");
 
-                    b.HasIndex("SubjectId", "OccurredAt");
+                    b.HasIndex("OccurredAt", "Sequence");
 
-                    b.HasIndex("Type", "OccurredAt");
+                    b.HasIndex("Outcome", "Sequence");
+
+                    b.HasIndex("SubjectId", "Sequence");
+
+                    b.HasIndex("Type", "Sequence");
+
+                    b.HasIndex("Type", "OccurredAt", "Outcome");
 
                     b.ToTable("AuditEvents");
                 });

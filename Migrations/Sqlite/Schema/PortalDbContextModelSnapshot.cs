@@ -268,6 +268,43 @@ namespace Tessera.Migrations.Sqlite.Schema
                     b.ToTable("ApiClients");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Audit.AuditCheckpoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EventCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EventHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sequence");
+
+                    b.ToTable("AuditCheckpoints");
+                });
+
             modelBuilder.Entity("Tessera.Domain.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Sequence")
@@ -318,11 +355,17 @@ namespace Tessera.Migrations.Sqlite.Schema
 
                     b.HasKey("Sequence");
 
-                    b.HasIndex("OccurredAt");
+                    b.HasIndex("IpPseudonym", "Sequence");
 
-                    b.HasIndex("SubjectId", "OccurredAt");
+                    b.HasIndex("OccurredAt", "Sequence");
 
-                    b.HasIndex("Type", "OccurredAt");
+                    b.HasIndex("Outcome", "Sequence");
+
+                    b.HasIndex("SubjectId", "Sequence");
+
+                    b.HasIndex("Type", "Sequence");
+
+                    b.HasIndex("Type", "OccurredAt", "Outcome");
 
                     b.ToTable("AuditEvents");
                 });

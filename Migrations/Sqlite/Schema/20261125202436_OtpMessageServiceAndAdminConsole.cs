@@ -6,19 +6,31 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Tessera.Migrations.Sqlite.Schema
 {
     /// <inheritdoc />
-    public partial class OtpMessageService : Migration
+    public partial class OtpMessageServiceAndAdminConsole : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             // Recipients and bodies are now encrypted at rest: rows written before this release hold them in plain
             // text, which the converter cannot read. Queue rows are transient, so they are dropped rather than
-            // migrated; a message still pending at upgrade time is lost (documented in the README's upgrade note).
+            // migrated; a message still pending at upgrade time is lost (see the README's upgrade note).
             migrationBuilder.Sql("DELETE FROM \"OutboundMessages\";");
 
             migrationBuilder.DropIndex(
                 name: "IX_OutboundMessages_Status_CreatedAt",
                 table: "OutboundMessages");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_OccurredAt",
+                table: "AuditEvents");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_SubjectId_OccurredAt",
+                table: "AuditEvents");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_Type_OccurredAt",
+                table: "AuditEvents");
 
             migrationBuilder.AddColumn<int>(
                 name: "ChannelAttempts",
@@ -108,6 +120,24 @@ namespace Tessera.Migrations.Sqlite.Schema
                 type: "TEXT",
                 maxLength: 8,
                 nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "AuditCheckpoints",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    EventHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    EventCount = table.Column<long>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Signature = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditCheckpoints", x => x.Id);
+                });
 
             migrationBuilder.CreateTable(
                 name: "DeliveryAttempts",
@@ -207,6 +237,41 @@ namespace Tessera.Migrations.Sqlite.Schema
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_IpPseudonym_Sequence",
+                table: "AuditEvents",
+                columns: new[] { "IpPseudonym", "Sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_OccurredAt_Sequence",
+                table: "AuditEvents",
+                columns: new[] { "OccurredAt", "Sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Outcome_Sequence",
+                table: "AuditEvents",
+                columns: new[] { "Outcome", "Sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_SubjectId_Sequence",
+                table: "AuditEvents",
+                columns: new[] { "SubjectId", "Sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Type_OccurredAt_Outcome",
+                table: "AuditEvents",
+                columns: new[] { "Type", "OccurredAt", "Outcome" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Type_Sequence",
+                table: "AuditEvents",
+                columns: new[] { "Type", "Sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditCheckpoints_Sequence",
+                table: "AuditCheckpoints",
+                column: "Sequence");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_DeliveryAttempts_MessageId_Number",
                 table: "DeliveryAttempts",
                 columns: new[] { "MessageId", "Number" });
@@ -232,6 +297,9 @@ namespace Tessera.Migrations.Sqlite.Schema
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "AuditCheckpoints");
+
+            migrationBuilder.DropTable(
                 name: "DeliveryAttempts");
 
             migrationBuilder.DropTable(
@@ -254,6 +322,30 @@ namespace Tessera.Migrations.Sqlite.Schema
             migrationBuilder.DropIndex(
                 name: "IX_OutboundMessages_Status_NextAttemptAt",
                 table: "OutboundMessages");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_IpPseudonym_Sequence",
+                table: "AuditEvents");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_OccurredAt_Sequence",
+                table: "AuditEvents");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_Outcome_Sequence",
+                table: "AuditEvents");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_SubjectId_Sequence",
+                table: "AuditEvents");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_Type_OccurredAt_Outcome",
+                table: "AuditEvents");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEvents_Type_Sequence",
+                table: "AuditEvents");
 
             migrationBuilder.DropColumn(
                 name: "ChannelAttempts",
@@ -311,6 +403,21 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "IX_OutboundMessages_Status_CreatedAt",
                 table: "OutboundMessages",
                 columns: new[] { "Status", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_OccurredAt",
+                table: "AuditEvents",
+                column: "OccurredAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_SubjectId_OccurredAt",
+                table: "AuditEvents",
+                columns: new[] { "SubjectId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Type_OccurredAt",
+                table: "AuditEvents",
+                columns: new[] { "Type", "OccurredAt" });
         }
     }
 }

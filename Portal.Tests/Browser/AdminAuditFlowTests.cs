@@ -1,0 +1,64 @@
+using Microsoft.Playwright;
+using Tessera.Domain.Accounts;
+
+namespace Tessera.Portal.Tests.Browser;
+
+/// <summary>What one browser does shows up in the admin console of another, through the real app end to end.</summary>
+public sealed class AdminAuditFlowTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private const string Password = "correct horse battery";
+
+    [Fact]
+    public async Task FailedSignIn_InOneBrowser_AppearsInTheAdminsAuditGridFilteredByThatUser()
+    {
+        var victim = $"victim-{Guid.NewGuid():N}@example.com";
+        var admin = $"admin-{Guid.NewGuid():N}@example.com";
+        var victimUser = await fixture.Factory.CreateUserAsync(victim, Password);
+        await fixture.Factory.CreateUserAsync(admin, Password, Roles.Admin);
+
+        // Someone guesses the victim's password in their own browser.
+        var attacker = await fixture.NewPageAsync();
+        await SignInAsync(attacker, victim, "not the password");
+        await attacker.GetByText("Invalid sign-in attempt").WaitForAsync();
+
+        // The admin, in another browser context, filters the audit log by the victim.
+        var console = await fixture.NewPageAsync();
+        await SignInAsync(console, admin, Password);
+        await console.GotoAsync("/admin/audit");
+        await console.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await console.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        var grid = console.Locator(".audit-grid");
+        var failedRow = grid.Locator("tbody tr").Filter(new() { HasText = AuditEventTypeSignIn }).Filter(new() { HasText = "Failure" });
+        var userField = console.GetByLabel("User (email or id)");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        // The unfiltered grid already lists every event: wait until it lists only the victim's, the failure among them.
+        // Filled and applied again only if a click raced the circuit and was lost.
+        while (!await ShowsOnlyAsync(grid, victimUser.Id) || await failedRow.CountAsync() == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The audit grid was not filtered down to {victim}'s failed sign-in.");
+            await userField.FillAsync(victim);
+            await console.GetByRole(AriaRole.Button, new() { Name = "Apply filters" }).ClickAsync();
+            await Task.Delay(500);
+        }
+
+        Assert.Equal(1, await failedRow.CountAsync());
+        Assert.Contains("wrong password", await failedRow.InnerTextAsync());
+    }
+
+    private static async Task<bool> ShowsOnlyAsync(ILocator grid, string userId)
+    {
+        var rows = await grid.Locator("tbody tr").AllInnerTextsAsync();
+        return rows.Count > 0 && rows.All(row => row.Contains(userId, StringComparison.Ordinal));
+    }
+
+    private const string AuditEventTypeSignIn = Tessera.Domain.Audit.AuditEventTypes.SignIn;
+
+    private static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.GotoAsync("/Account/Login");
+        await page.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await page.WaitForLoadStateAsync(LoadState.Load);
+    }
+}
