@@ -12,11 +12,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/tessera-bench.XXXXXX)
 # APP_DIR=<folder> reuses a build published there earlier (it is published when missing).
 APP=${APP_DIR:-"$WORK/app"}
-export ASPNETCORE_ENVIRONMENT=Production
+# Development: the only environment where codes may go to the database outboxes instead of a real SMS provider.
+export ASPNETCORE_ENVIRONMENT=Development
 export Tessera__DataDirectory="$WORK/data"
 export Urls="http://127.0.0.1:$PORT"
-# Only SMS is sent here (to the SMS outbox); SMTP is configured so Production starts, and is never used.
-export Email__Transport=Smtp Email__Smtp__Host=127.0.0.1 Email__Smtp__Port=2525 Email__From=bench@example.com
 export Logging__LogLevel__Default=Warning
 
 [[ -f "$APP/Tessera.Portal.dll" ]] || { echo "== publishing Release to $APP"; dotnet publish "$ROOT/Portal/Portal.csproj" -c Release -o "$APP" --nologo -v quiet >/dev/null; }
