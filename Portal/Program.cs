@@ -20,6 +20,7 @@ try
     builder.AddDelivery();
     builder.AddChallenges();
     builder.AddCrossDevice();
+    builder.AddOtpApi();
     builder.AddJobs();
     builder.AddHealth();
     builder.AddUi();
@@ -31,6 +32,10 @@ try
     if (CreateAdminCommand.IsInvoked(args))
     {
         return await CreateAdminCommand.RunAsync(app.Services, args);
+    }
+    if (CreateApiClientCommand.IsInvoked(args))
+    {
+        return await CreateApiClientCommand.RunAsync(app.Services, args);
     }
     app.Services.RegisterRecurringJobs();
 }
@@ -48,6 +53,7 @@ app.MapAdminAudit();
 app.MapHealth();
 app.MapWebAuthn();
 app.MapQrSignIn();
+app.MapOtpApi();
 await app.RunAsync();
 return 0;
 

@@ -49,6 +49,8 @@ public static class AuditEventTypes
     public const string QrSignInNotMe = "crossdevice.qr_not_me_alert";
     public const string QrSignInExpired = "crossdevice.qr_expired";
     public const string QrSignInRedeemed = "crossdevice.qr_redeemed";
+    public const string ApiClientCreated = "admin.api_client_created";
+    public const string ApiClientRevoked = "admin.api_client_revoked";
 
     /// <summary>Every type above, for pickers; the log may also hold types that a later version no longer writes.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditEventTypes)

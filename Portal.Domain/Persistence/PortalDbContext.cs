@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Accounts;
+using Tessera.Domain.ApiClients;
 using Tessera.Domain.Audit;
 using Tessera.Domain.Challenges;
 using Tessera.Domain.CrossDevice;
@@ -39,6 +40,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public DbSet<WebAuthnChallenge> WebAuthnChallenges => Set<WebAuthnChallenge>();
 
     public DbSet<QrSignInSession> QrSignInSessions => Set<QrSignInSession>();
+
+    public DbSet<ApiClient> ApiClients => Set<ApiClient>();
 
     public DbSet<FieldKey> FieldKeys => Set<FieldKey>();
 

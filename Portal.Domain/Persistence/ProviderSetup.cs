@@ -29,6 +29,7 @@ public static class ProviderSetup
         else
         {
             builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly));
+            builder.AddInterceptors(new SqlitePragmas());
         }
         // The model holds the encryptor of its context (see FieldEncryptionModelCacheKeyFactory).
         builder.ReplaceService<IModelCacheKeyFactory, FieldEncryptionModelCacheKeyFactory>();

@@ -28,6 +28,7 @@ public sealed partial class AdminRoutesTests : IClassFixture<TesseraFactory>
         Assert.Contains("/admin/audit", paths);
         Assert.Contains("/admin/audit/export", paths);
         Assert.Contains("/admin/users", paths);
+        Assert.Contains("/admin/api-clients", paths);
         Assert.Contains("/admin/users/sample", paths);
         Assert.Contains("/admin/jobs", paths);
         Assert.Contains("/admin/policies", paths);
