@@ -86,6 +86,17 @@ public sealed class Challenges(
         var nowMs = now.ToUnixTimeMilliseconds();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
 
+        // A closed challenge is answered from a read: checks of dead ids never queue for the database's write lock.
+        var stored = await Owned(db, id, binding).Select(c => (ChallengeStatus?)c.Status).SingleOrDefaultAsync(cancellationToken);
+        if (stored is null)
+        {
+            return null;
+        }
+        if (stored != ChallengeStatus.Pending)
+        {
+            return await RefuseCheckAsync(db, id, binding, nowMs, maxChecks, cancellationToken);
+        }
+
         // Count the check before looking at the code: a guess that is never counted would make the limit worthless.
         var counted = await Owned(db, id, binding)
             .Where(c => c.Status == ChallengeStatus.Pending && c.Checks < maxChecks && c.ExpiresAt > nowMs)

@@ -122,6 +122,24 @@ namespace Tessera.Migrations.Sqlite.Schema
                 nullable: true);
 
             migrationBuilder.CreateTable(
+                name: "ApiClients",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    KeyPrefix = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    KeyHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    LastUsedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiClients", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditCheckpoints",
                 columns: table => new
                 {
@@ -296,6 +314,9 @@ namespace Tessera.Migrations.Sqlite.Schema
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "ApiClients");
+
             migrationBuilder.DropTable(
                 name: "AuditCheckpoints");
 

@@ -11,8 +11,8 @@ using Tessera.Domain.Persistence;
 namespace Tessera.Migrations.Sqlite.Schema
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261125203152_OtpApi")]
-    partial class OtpApi
+    [Migration("20261125204041_OtpMessageServiceAndAdminConsole")]
+    partial class OtpMessageServiceAndAdminConsole
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

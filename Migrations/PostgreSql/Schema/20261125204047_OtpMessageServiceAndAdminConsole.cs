@@ -132,6 +132,24 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 nullable: true);
 
             migrationBuilder.CreateTable(
+                name: "ApiClients",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    KeyPrefix = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    KeyHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    LastUsedAt = table.Column<long>(type: "bigint", nullable: true),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiClients", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditCheckpoints",
                 columns: table => new
                 {
@@ -306,6 +324,9 @@ namespace Tessera.Migrations.PostgreSql.Schema
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "ApiClients");
+
             migrationBuilder.DropTable(
                 name: "AuditCheckpoints");
 

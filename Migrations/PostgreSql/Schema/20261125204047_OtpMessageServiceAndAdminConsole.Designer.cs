@@ -12,8 +12,8 @@ using Tessera.Domain.Persistence;
 namespace Tessera.Migrations.PostgreSql.Schema
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261125203156_OtpApi")]
-    partial class OtpApi
+    [Migration("20261125204047_OtpMessageServiceAndAdminConsole")]
+    partial class OtpMessageServiceAndAdminConsole
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
