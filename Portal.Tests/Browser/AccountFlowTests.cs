@@ -1,5 +1,7 @@
 using Microsoft.Playwright;
 
+using static Tessera.Portal.Tests.Browser.PageSteps;
+
 namespace Tessera.Portal.Tests.Browser;
 
 /// <summary>What a person does in a real browser: register, confirm, sign in and out, get locked out, pick a theme.</summary>
@@ -105,15 +107,6 @@ public sealed class AccountFlowTests(BrowserFixture fixture) : IClassFixture<Bro
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
         await page.GetByLabel("Confirm password", new() { Exact = true }).FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-    }
-
-    private static async Task SignInAsync(IPage page, string email, string password)
-    {
-        await page.GotoAsync("/Account/Login");
-        await page.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.WaitForLoadStateAsync(LoadState.Load);
     }
 
     /// <summary>The email is delivered by a background job: reload the outbox until it is there.</summary>

@@ -1,6 +1,8 @@
 using Microsoft.Playwright;
 using Tessera.Domain.Accounts;
 
+using static Tessera.Portal.Tests.Browser.PageSteps;
+
 namespace Tessera.Portal.Tests.Browser;
 
 /// <summary>What one browser does shows up in the admin console of another, through the real app end to end.</summary>
@@ -45,6 +47,27 @@ public sealed class AdminAuditFlowTests(BrowserFixture fixture) : IClassFixture<
         Assert.Contains("wrong password", await failedRow.InnerTextAsync());
     }
 
+    [Theory]
+    [InlineData("/admin", "Admin console", "admin-dashboard.png")]
+    [InlineData("/admin/audit", "Audit log", "admin-audit.png")]
+    [InlineData("/admin/deliveries", "Deliveries", "admin-deliveries.png")]
+    [InlineData("/admin/policies", "Policies", "admin-policies.png")]
+    [InlineData("/admin/api-clients", "API clients", "admin-api-clients.png")]
+    public async Task AdminConsolePage_AsAdmin_RendersItsHeading(string route, string heading, string screenshot)
+    {
+        var admin = $"admin-{Guid.NewGuid():N}@example.com";
+        await fixture.Factory.CreateUserAsync(admin, Password, Roles.Admin);
+        var page = await fixture.NewPageAsync();
+        await SignInAsync(page, admin, Password);
+
+        var response = await page.GotoAsync(route);
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+
+        Assert.Equal(200, response!.Status);
+        await page.GetByRole(AriaRole.Heading, new() { Name = heading, Exact = true, Level = 1 }).WaitForAsync();
+        await BrowserFixture.SaveScreenshotAsync(page, screenshot);
+    }
+
     private static async Task<bool> ShowsOnlyAsync(ILocator grid, string userId)
     {
         var rows = await grid.Locator("tbody tr").AllInnerTextsAsync();
@@ -52,13 +75,4 @@ public sealed class AdminAuditFlowTests(BrowserFixture fixture) : IClassFixture<
     }
 
     private const string AuditEventTypeSignIn = Tessera.Domain.Audit.AuditEventTypes.SignIn;
-
-    private static async Task SignInAsync(IPage page, string email, string password)
-    {
-        await page.GotoAsync("/Account/Login");
-        await page.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.WaitForLoadStateAsync(LoadState.Load);
-    }
 }

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
+using static Tessera.Portal.Tests.Browser.PageSteps;
+
 namespace Tessera.Portal.Tests.Browser;
 
 /// <summary>
@@ -198,15 +200,6 @@ public sealed partial class AuthenticatorFlowTests(BrowserFixture fixture) : ICl
         await page.WaitForLoadStateAsync(LoadState.Load);
     }
 
-    private static async Task SignInAsync(IPage page, string email, string password)
-    {
-        await page.GotoAsync("/Account/Login");
-        await page.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.WaitForLoadStateAsync(LoadState.Load);
-    }
-
     private static async Task SignOutAsync(IPage page)
     {
         if (new Uri(page.Url).AbsolutePath != "/security")
@@ -264,55 +257,11 @@ public sealed partial class AuthenticatorFlowTests(BrowserFixture fixture) : ICl
 
     private static string NewEmail(string name) => $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)] + "@example.com";
 
-    private static async Task ExpectVisibleAsync(IPage page, ILocator locator, string what)
-    {
-        try
-        {
-            await locator.First.WaitForAsync(new() { State = WaitForSelectorState.Visible });
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"Expected to see {what} on {page.Url}, but it did not appear. The page says: {await page.InnerTextAsync("body")}");
-        }
-    }
-
-    private static async Task WaitForPathAsync(IPage page, string path)
-    {
-        try
-        {
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path);
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"Expected the browser to reach {path}, but it is on {page.Url}. The page says: {await page.InnerTextAsync("body")}");
-        }
-    }
-
     /// <summary>Prerendered buttons do nothing until the Blazor circuit is up: wait for the script and its connection.</summary>
     private static async Task WaitForCircuitAsync(IPage page)
     {
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-    }
-
-    /// <summary>Clicks, and clicks again only if nothing happened in a while (a click that raced the circuit is lost).</summary>
-    private static async Task ClickUntilAsync(IPage page, ILocator button, Func<Task<bool>> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            await button.ClickAsync();
-            var retryAt = DateTime.UtcNow.AddSeconds(2);
-            while (DateTime.UtcNow < retryAt)
-            {
-                if (await done())
-                {
-                    return;
-                }
-                await Task.Delay(100);
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"Clicking {button} on {page.Url} had no effect within 10 seconds. The page says: {await page.InnerTextAsync("body")}");
-        }
     }
 
     [GeneratedRegex("^[A-Z0-9]{5}-[A-Z0-9]{5}$")]

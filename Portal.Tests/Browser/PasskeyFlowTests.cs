@@ -4,6 +4,8 @@ using Microsoft.Playwright;
 using Tessera.Domain.Audit;
 using Tessera.Domain.Persistence;
 
+using static Tessera.Portal.Tests.Browser.PageSteps;
+
 namespace Tessera.Portal.Tests.Browser;
 
 /// <summary>
@@ -285,54 +287,10 @@ public sealed class PasskeyFlowTests(PasskeyBrowserFixture fixture) : IClassFixt
 
     private static string NewEmail(string name) => $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)] + "@example.com";
 
-    private static async Task ExpectVisibleAsync(IPage page, ILocator locator, string what)
-    {
-        try
-        {
-            await locator.First.WaitForAsync(new() { State = WaitForSelectorState.Visible });
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"Expected to see {what} on {page.Url}, but it did not appear. The page says: {await page.InnerTextAsync("body")}");
-        }
-    }
-
-    private static async Task WaitForPathAsync(IPage page, string path)
-    {
-        try
-        {
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path);
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"Expected the browser to reach {path}, but it is on {page.Url}. The page says: {await page.InnerTextAsync("body")}");
-        }
-    }
-
     /// <summary>Prerendered buttons do nothing until the Blazor circuit is up: wait for the script and its connection.</summary>
     private static async Task WaitForCircuitAsync(IPage page)
     {
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-    }
-
-    /// <summary>Clicks, and clicks again only if nothing happened in a while (a click that raced the circuit is lost).</summary>
-    private static async Task ClickUntilAsync(IPage page, ILocator button, Func<Task<bool>> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            await button.ClickAsync();
-            var retryAt = DateTime.UtcNow.AddSeconds(2);
-            while (DateTime.UtcNow < retryAt)
-            {
-                if (await done())
-                {
-                    return;
-                }
-                await Task.Delay(100);
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"Clicking {button} on {page.Url} had no effect within 10 seconds. The page says: {await page.InnerTextAsync("body")}");
-        }
     }
 }

@@ -1,6 +1,8 @@
 using Microsoft.Playwright;
 using Tessera.Portal.Tests.Support;
 
+using static Tessera.Portal.Tests.Browser.PageSteps;
+
 namespace Tessera.Portal.Tests.Browser;
 
 /// <summary>
@@ -62,49 +64,5 @@ public sealed class PhoneFlowTests(BrowserFixture fixture) : IClassFixture<Brows
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.WaitForLoadStateAsync(LoadState.Load);
-    }
-
-    private static async Task ExpectVisibleAsync(IPage page, ILocator locator, string what)
-    {
-        try
-        {
-            await locator.First.WaitForAsync(new() { State = WaitForSelectorState.Visible });
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"Expected to see {what} on {page.Url}, but it did not appear. The page says: {await page.InnerTextAsync("body")}");
-        }
-    }
-
-    private static async Task WaitForPathAsync(IPage page, string path)
-    {
-        try
-        {
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path);
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"Expected the browser to reach {path}, but it is on {page.Url}. The page says: {await page.InnerTextAsync("body")}");
-        }
-    }
-
-    /// <summary>Clicks, and clicks again only if nothing happened in a while (a click that raced the circuit is lost).</summary>
-    private static async Task ClickUntilAsync(IPage page, ILocator button, Func<Task<bool>> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            await button.ClickAsync();
-            var retryAt = DateTime.UtcNow.AddSeconds(2);
-            while (DateTime.UtcNow < retryAt)
-            {
-                if (await done())
-                {
-                    return;
-                }
-                await Task.Delay(100);
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"Clicking {button} on {page.Url} had no effect within 10 seconds. The page says: {await page.InnerTextAsync("body")}");
-        }
     }
 }
