@@ -23,7 +23,8 @@ public sealed record UserDetail(
     bool TwoFactorEnabled,
     IReadOnlyList<AuthenticatorSummary> Authenticators,
     IReadOnlyList<PasskeySummary> Passkeys,
-    int RecoveryCodesLeft);
+    int RecoveryCodesLeft,
+    IReadOnlyList<Factors.Phones.PhoneSummary>? Phones = null);
 
 public sealed record FactorsReset(int Authenticators, int Passkeys, int RecoveryCodes, int Phones = 0);
 
@@ -83,7 +84,8 @@ public sealed class AccountAdministration(
             user.TwoFactorEnabled,
             await authenticators.ListAsync(user.Id, cancellationToken),
             await passkeys.ListAsync(user.Id, cancellationToken),
-            await recoveryCodes.RemainingAsync(user.Id, cancellationToken));
+            await recoveryCodes.RemainingAsync(user.Id, cancellationToken),
+            await phones.ListAsync(user.Id, cancellationToken));
     }
 
     /// <summary>Locks the account until an admin unlocks it, and ends its sessions.</summary>

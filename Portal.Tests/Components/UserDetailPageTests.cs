@@ -66,6 +66,20 @@ public sealed class UserDetailPageTests : MudComponentTest
     }
 
     [Fact]
+    public async Task Render_UserWithAPhone_ListsItMaskedOnly()
+    {
+        await PhonesFixture.CreatePhones(factors.Database).Phones.AddAsync(userId, "+44 7700 900123");
+
+        var cut = RenderPage(userId);
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".factor-row").Count));
+        var phoneRow = cut.FindAll(".factor-row").Single(row => row.TextContent.Contains("not verified"));
+        Assert.Contains("+44 •••• ••• 123", phoneRow.TextContent);
+        Assert.DoesNotContain("7700900123", cut.Markup);
+        Assert.DoesNotContain("7700 900123", cut.Markup);
+    }
+
+    [Fact]
     public void Render_User_ShowsTheActionsAndTheAuditLink()
     {
         var cut = RenderPage(userId);
