@@ -15,7 +15,7 @@ public sealed record SessionView(string Id, string? Device, string? IpDisplay, s
 /// ended by sign-out or revocation. A short cache keeps the check cheap: a revocation on this node evicts the entry
 /// and takes effect at once; other nodes see it within <see cref="CacheLifetime"/>.
 /// </summary>
-public sealed class UserSessions(PortalDbContext db, TimeProvider time, IMemoryCache cache, IpPseudonymizer ips)
+public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IMemoryCache cache, IpPseudonymizer ips)
 {
     public const string ClaimType = "sid";
 
@@ -44,9 +44,9 @@ public sealed class UserSessions(PortalDbContext db, TimeProvider time, IMemoryC
             IpDisplay = Truncate(ipAddress),
             Method = method,
         };
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.UserSessions.Add(session);
         await db.SaveChangesAsync(cancellationToken);
-        db.Entry(session).State = EntityState.Detached;
         return session.Id;
     }
 
@@ -62,6 +62,7 @@ public sealed class UserSessions(PortalDbContext db, TimeProvider time, IMemoryC
             return cachedUser == userId;
         }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await db.UserSessions.AsNoTracking()
             .Where(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null)
             .Select(s => new { s.LastSeenAt })
@@ -85,6 +86,7 @@ public sealed class UserSessions(PortalDbContext db, TimeProvider time, IMemoryC
     public async Task<IReadOnlyList<SessionView>> ListActiveAsync(string userId, CancellationToken cancellationToken = default)
     {
         var idleSince = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)IdleLifetime.TotalMilliseconds;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.UserSessions.AsNoTracking()
             .Where(s => s.UserId == userId && s.RevokedAt == null && s.LastSeenAt > idleSince)
             .OrderByDescending(s => s.LastSeenAt)
@@ -109,14 +111,16 @@ public sealed class UserSessions(PortalDbContext db, TimeProvider time, IMemoryC
         RevokeWhereAsync(s => s.Id == sessionId, cancellationToken);
 
     /// <summary>Deletes rows ended or idle for longer than <see cref="Retention"/>; safe to run twice.</summary>
-    public Task<int> PurgeAsync(CancellationToken cancellationToken = default)
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
     {
         var before = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)Retention.TotalMilliseconds;
-        return db.UserSessions.Where(s => s.RevokedAt < before || s.LastSeenAt < before).ExecuteDeleteAsync(cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.UserSessions.Where(s => s.RevokedAt < before || s.LastSeenAt < before).ExecuteDeleteAsync(cancellationToken);
     }
 
     private async Task<int> RevokeWhereAsync(System.Linq.Expressions.Expression<Func<UserSession, bool>> filter, CancellationToken cancellationToken)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var ids = await db.UserSessions.Where(filter).Where(s => s.RevokedAt == null).Select(s => s.Id).ToListAsync(cancellationToken);
         if (ids.Count == 0)
         {

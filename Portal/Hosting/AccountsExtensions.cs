@@ -25,7 +25,7 @@ public static class AccountsExtensions
         services.AddScoped<UserDirectory>();
         services.AddScoped<AccountAdministration>();
         services.AddMemoryCache();
-        services.AddScoped<UserSessions>();
+        services.AddSingleton<UserSessions>();
         services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = SessionCookieEvents.RefreshingPrincipalAsync);
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
 
