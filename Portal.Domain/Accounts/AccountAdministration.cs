@@ -41,7 +41,8 @@ public sealed class AccountAdministration(
     Passkeys passkeys,
     RecoveryCodes recoveryCodes,
     TwoFactorFlag twoFactorFlag,
-    Factors.Phones.UserPhones phones)
+    Factors.Phones.UserPhones phones,
+    UserSessions sessions)
 {
     /// <summary>A page of users whose email contains <paramref name="email"/> (any case), ordered by email.</summary>
     public async Task<UserPage> SearchAsync(string? email, int page, int pageSize, CancellationToken cancellationToken = default)
@@ -111,7 +112,8 @@ public sealed class AccountAdministration(
             // Signed-in sessions do not look at LockoutEnd; a new stamp makes them fail their next validation.
             result = await users.UpdateSecurityStampAsync(user);
         }
-        return await AuditedAsync(result, AuditEventTypes.UserLocked, actorId, userId, null, cancellationToken);
+        var ended = result.Succeeded ? await sessions.RevokeAllAsync(userId, cancellationToken) : 0;
+        return await AuditedAsync(result, AuditEventTypes.UserLocked, actorId, userId, $"sessions={ended}", cancellationToken);
     }
 
     /// <summary>Lifts any lockout, an admin's or one from failed attempts, and restores the failure budget.</summary>
@@ -154,8 +156,9 @@ public sealed class AccountAdministration(
     }
 
     /// <summary>
-    /// Rotates the security stamp: every session (and "remember this browser") of the user fails its next
-    /// validation. Cookies are only re-validated on an interval, so this is not instant.
+    /// Ends every session of the user (checked on each request: at once on this node, within
+    /// <see cref="UserSessions.CacheLifetime"/> on others) and rotates the security stamp, which also forgets
+    /// "remember this browser".
     /// </summary>
     public async Task<IdentityResult> RevokeSessionsAsync(string userId, string actorId, CancellationToken cancellationToken = default)
     {
@@ -164,7 +167,8 @@ public sealed class AccountAdministration(
             return UnknownUser();
         }
         var result = await users.UpdateSecurityStampAsync(user);
-        return await AuditedAsync(result, AuditEventTypes.SessionsRevoked, actorId, userId, null, cancellationToken);
+        var ended = result.Succeeded ? await sessions.RevokeAllAsync(userId, cancellationToken) : 0;
+        return await AuditedAsync(result, AuditEventTypes.SessionsRevoked, actorId, userId, $"sessions={ended}", cancellationToken);
     }
 
     private static bool IsLockedOut(ApplicationUser user, DateTimeOffset now) =>

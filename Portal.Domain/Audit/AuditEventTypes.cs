@@ -8,6 +8,8 @@ public static class AuditEventTypes
     public const string PasswordVerified = "account.password_verified";
     public const string LockedOut = "account.locked_out";
     public const string SignOut = "account.sign_out";
+    public const string SessionEnded = "account.session_ended";
+    public const string OtherSessionsEnded = "account.other_sessions_ended";
     public const string PasswordResetRequested = "account.password_reset_requested";
     public const string PasswordReset = "account.password_reset";
     public const string RoleGranted = "account.role_granted";

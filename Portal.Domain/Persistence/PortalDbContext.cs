@@ -17,6 +17,8 @@ namespace Tessera.Domain.Persistence;
 public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, IFieldEncryptor encryptor)
     : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext, IFieldEncryptingContext
 {
+    public DbSet<UserSession> UserSessions => Set<UserSession>();
+
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();

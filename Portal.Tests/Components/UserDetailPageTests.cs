@@ -22,6 +22,7 @@ public sealed class UserDetailPageTests : MudComponentTest
     private string userId = "";
     private PendingAuthenticator authenticator = null!;
     private IReadOnlyList<string> recoveryCodes = [];
+    private UserSessions sessions = null!;
 
     public override async Task InitializeAsync()
     {
@@ -43,6 +44,9 @@ public sealed class UserDetailPageTests : MudComponentTest
         Services.AddIdentityCore<ApplicationUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<PortalDbContext>();
         Services.AddScoped<UserDirectory>();
         Services.AddScoped<AccountAdministration>();
+        sessions = new UserSessions(database.Factory, database.Time, new Microsoft.Extensions.Caching.Memory.MemoryCache(
+            new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()), database.Pseudonymizer);
+        Services.AddSingleton(sessions);
         var outbox = new EmailOutbox(new MessageQueue(database.Factory, database.Time), new NoTrigger());
         Services.AddSingleton(new SecurityNotices(outbox, Options.Create(new TesseraOptions())));
         var auth = AddAuthorization();
@@ -130,6 +134,35 @@ public sealed class UserDetailPageTests : MudComponentTest
 
         cut.WaitForAssertion(() => Assert.True(cut.Find("button.action-lock").HasAttribute("disabled")));
         Assert.Contains("your own account", cut.Find(".self-notice").TextContent);
+    }
+
+    [Fact]
+    public async Task Render_UserWithSessions_ListsThemReadOnly()
+    {
+        await sessions.StartAsync(userId, "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "192.0.2.44", "password");
+
+        var cut = RenderPage(userId);
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".user-sessions .session-row")));
+        var row = cut.Find(".user-sessions .session-row").TextContent;
+        Assert.Contains("Firefox 128 on Linux", row);
+        Assert.Contains("192.0.2.x", row);
+        Assert.DoesNotContain("192.0.2.44", cut.Markup);
+        Assert.Empty(cut.FindAll(".user-sessions .session-sign-out"));
+    }
+
+    [Fact]
+    public async Task RevokeSessions_Confirmed_EmptiesTheSessionList()
+    {
+        await sessions.StartAsync(userId, null, null, "password");
+        var cut = RenderPage(userId);
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".user-sessions .session-row")));
+
+        cut.Find(".action-revoke").Click();
+        cut.Find(".confirm-yes").Click();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".user-sessions .sessions-empty")));
+        Assert.Empty(await sessions.ListActiveAsync(userId));
     }
 
     private IRenderedComponent<UserDetailPage> RenderPage(string id)

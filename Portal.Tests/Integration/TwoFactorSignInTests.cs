@@ -31,6 +31,26 @@ public sealed partial class TwoFactorSignInTests : IDisposable
     }
 
     [Fact]
+    public async Task PasswordAlone_StartsNoSession_TheSecondStepStartsOneNamingTheMethod()
+    {
+        var (email, secret) = await UserWithAuthenticatorAsync("session-method@example.com");
+        string userId;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Tessera.Domain.Accounts.ApplicationUser>>();
+            userId = (await users.FindByEmailAsync(email))!.Id;
+        }
+        var sessions = factory.Services.GetRequiredService<Tessera.Domain.Accounts.UserSessions>();
+        using var client = factory.CreateBrowserlessClient();
+
+        var password = await SignIn.PostLoginAsync(client, email, Password);
+        Assert.Empty(await sessions.ListActiveAsync(userId));
+        await PostCodeAsync(client, password.Headers.Location!, NextStepCode(secret));
+
+        Assert.Equal("password and authenticator app", Assert.Single(await sessions.ListActiveAsync(userId)).Method);
+    }
+
+    [Fact]
     public async Task WrongCodes_LockTheAccount_AndEndThePendingSignIn()
     {
         var (email, _) = await UserWithAuthenticatorAsync("guesser@example.com");

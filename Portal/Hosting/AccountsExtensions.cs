@@ -24,6 +24,9 @@ public static class AccountsExtensions
         services.AddSingleton<SignInCodeState>();
         services.AddScoped<UserDirectory>();
         services.AddScoped<AccountAdministration>();
+        services.AddMemoryCache();
+        services.AddSingleton<UserSessions>();
+        services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = SessionCookieEvents.RefreshingPrincipalAsync);
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
 
         services.AddAuthentication(options =>
@@ -42,6 +45,10 @@ public static class AccountsExtensions
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            // Each cookie is one UserSession row: sign-in starts it, every request checks it, sign-out ends it.
+            cookie.Events.OnSigningIn = SessionCookieEvents.SigningInAsync;
+            cookie.Events.OnValidatePrincipal = SessionCookieEvents.ValidatePrincipalAsync;
+            cookie.Events.OnSigningOut = SessionCookieEvents.SigningOutAsync;
             // A signed-in user without the role gets a real 403 (rendered by the status page), not a redirect.
             cookie.Events.OnRedirectToAccessDenied = context =>
             {

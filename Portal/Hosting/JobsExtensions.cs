@@ -63,6 +63,8 @@ public static class JobsExtensions
             "passkeys.purge-challenges", passkeys => passkeys.PurgeExpiredChallengesAsync(CancellationToken.None), Cron.Hourly());
         recurring.AddOrUpdate<Tessera.Domain.Audit.AuditCheckpoints>(
             "audit.checkpoint", checkpoints => checkpoints.WriteAsync(CancellationToken.None), Cron.Hourly());
+        recurring.AddOrUpdate<Tessera.Domain.Accounts.UserSessions>(
+            "sessions.purge", sessions => sessions.PurgeAsync(CancellationToken.None), Cron.Daily(4));
         recurring.AddOrUpdate<Tessera.Domain.Audit.AuditRetention>(
             "audit.retention", retention => retention.ApplyAsync(Tessera.Domain.Audit.AuditRetention.DefaultBatchSize, CancellationToken.None), Cron.Daily(3));
     }

@@ -29,6 +29,12 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         {
             return false;
         }
+        // A session signed out from another device or by an admin ends the circuit too.
+        var sessions = scope.ServiceProvider.GetRequiredService<UserSessions>();
+        if (!await sessions.ValidateAsync(authenticationState.User.FindFirstValue(UserSessions.ClaimType), user.Id, cancellationToken))
+        {
+            return false;
+        }
         if (!userManager.SupportsUserSecurityStamp)
         {
             return true;

@@ -24,6 +24,7 @@ internal sealed class TwoFactorCompletion(SignInManager<ApplicationUser> signInM
     public async Task IssueAsync(HttpContext http, ApplicationUser user, bool isPersistent, bool rememberBrowser, string method)
     {
         await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
+        http.Items[SessionCookieEvents.MethodItem] = method;
         await signInManager.SignInWithClaimsAsync(user, isPersistent, [new Claim("amr", "mfa")]);
         if (rememberBrowser)
         {
