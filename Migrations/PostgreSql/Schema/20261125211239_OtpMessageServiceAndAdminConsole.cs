@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Tessera.Migrations.Sqlite.Schema
+namespace Tessera.Migrations.PostgreSql.Schema
 {
     /// <inheritdoc />
     public partial class OtpMessageServiceAndAdminConsole : Migration
@@ -32,23 +33,32 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "IX_AuditEvents_Type_OccurredAt",
                 table: "AuditEvents");
 
+            migrationBuilder.AlterColumn<string>(
+                name: "Recipient",
+                table: "OutboundMessages",
+                type: "text",
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "character varying(320)",
+                oldMaxLength: 320);
+
             migrationBuilder.AddColumn<int>(
                 name: "ChannelAttempts",
                 table: "OutboundMessages",
-                type: "INTEGER",
+                type: "integer",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "ClaimToken",
                 table: "OutboundMessages",
-                type: "TEXT",
+                type: "uuid",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "CurrentKind",
                 table: "OutboundMessages",
-                type: "TEXT",
+                type: "character varying(16)",
                 maxLength: 16,
                 nullable: false,
                 defaultValue: "");
@@ -56,39 +66,39 @@ namespace Tessera.Migrations.Sqlite.Schema
             migrationBuilder.AddColumn<string>(
                 name: "FallbackHtmlBody",
                 table: "OutboundMessages",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "FallbackKind",
                 table: "OutboundMessages",
-                type: "TEXT",
+                type: "character varying(16)",
                 maxLength: 16,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "FallbackRecipient",
                 table: "OutboundMessages",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "FallbackSubject",
                 table: "OutboundMessages",
-                type: "TEXT",
+                type: "character varying(256)",
                 maxLength: 256,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "FallbackTextBody",
                 table: "OutboundMessages",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "MaskedRecipient",
                 table: "OutboundMessages",
-                type: "TEXT",
+                type: "character varying(320)",
                 maxLength: 320,
                 nullable: false,
                 defaultValue: "");
@@ -96,28 +106,28 @@ namespace Tessera.Migrations.Sqlite.Schema
             migrationBuilder.AddColumn<long>(
                 name: "NextAttemptAt",
                 table: "OutboundMessages",
-                type: "INTEGER",
+                type: "bigint",
                 nullable: false,
                 defaultValue: 0L);
 
             migrationBuilder.AddColumn<string>(
                 name: "Purpose",
                 table: "OutboundMessages",
-                type: "TEXT",
+                type: "character varying(32)",
                 maxLength: 32,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Reference",
                 table: "OutboundMessages",
-                type: "TEXT",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Region",
                 table: "OtpChallenges",
-                type: "TEXT",
+                type: "character varying(8)",
                 maxLength: 8,
                 nullable: true);
 
@@ -125,14 +135,14 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "ApiClients",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    KeyPrefix = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
-                    KeyHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
-                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    LastUsedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    RevokedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true)
+                    Id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    KeyPrefix = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    KeyHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    LastUsedAt = table.Column<long>(type: "bigint", nullable: true),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -143,14 +153,14 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "AuditCheckpoints",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
-                    EventHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
-                    EventCount = table.Column<long>(type: "INTEGER", nullable: false),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Signature = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    EventHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    EventCount = table.Column<long>(type: "bigint", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Signature = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -161,15 +171,15 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "DeliveryAttempts",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    MessageId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Number = table.Column<int>(type: "INTEGER", nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
-                    Channel = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
-                    Provider = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Outcome = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
-                    Error = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
-                    DurationMs = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    MessageId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Number = table.Column<int>(type: "integer", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Channel = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    Provider = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    Error = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    DurationMs = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -186,12 +196,12 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "PolicyDocuments",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false),
-                    Json = table.Column<string>(type: "TEXT", nullable: true),
-                    Version = table.Column<long>(type: "INTEGER", nullable: false),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
-                    UpdatedById = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    UpdatedByName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true)
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    Json = table.Column<string>(type: "text", nullable: true),
+                    Version = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedById = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    UpdatedByName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -202,11 +212,11 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "SendCounters",
                 columns: table => new
                 {
-                    Rule = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Subject = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    WindowStart = table.Column<long>(type: "INTEGER", nullable: false),
-                    WindowEnd = table.Column<long>(type: "INTEGER", nullable: false),
-                    Count = table.Column<int>(type: "INTEGER", nullable: false)
+                    Rule = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Subject = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    WindowStart = table.Column<long>(type: "bigint", nullable: false),
+                    WindowEnd = table.Column<long>(type: "bigint", nullable: false),
+                    Count = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -217,16 +227,16 @@ namespace Tessera.Migrations.Sqlite.Schema
                 name: "UserPhones",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    Number = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    NumberHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Masked = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Region = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
-                    VerifiedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    LastUsedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
-                    VerificationChallengeId = table.Column<Guid>(type: "TEXT", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    Number = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    NumberHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Masked = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Region = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    VerifiedAt = table.Column<long>(type: "bigint", nullable: true),
+                    LastUsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    VerificationChallengeId = table.Column<Guid>(type: "uuid", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -237,6 +247,25 @@ namespace Tessera.Migrations.Sqlite.Schema
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "UserSessions",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    LastSeenAt = table.Column<long>(type: "bigint", nullable: false),
+                    Device = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    IpPseudonym = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    IpDisplay = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Method = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    RevokedAt = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UserSessions", x => x.Id);
                 });
 
             migrationBuilder.CreateIndex(
@@ -309,6 +338,16 @@ namespace Tessera.Migrations.Sqlite.Schema
                 table: "UserPhones",
                 columns: new[] { "UserId", "NumberHash" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UserSessions_LastSeenAt",
+                table: "UserSessions",
+                column: "LastSeenAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UserSessions_UserId_RevokedAt",
+                table: "UserSessions",
+                columns: new[] { "UserId", "RevokedAt" });
         }
 
         /// <inheritdoc />
@@ -331,6 +370,9 @@ namespace Tessera.Migrations.Sqlite.Schema
 
             migrationBuilder.DropTable(
                 name: "UserPhones");
+
+            migrationBuilder.DropTable(
+                name: "UserSessions");
 
             migrationBuilder.DropIndex(
                 name: "IX_OutboundMessages_ClaimToken",
@@ -419,6 +461,15 @@ namespace Tessera.Migrations.Sqlite.Schema
             migrationBuilder.DropColumn(
                 name: "Region",
                 table: "OtpChallenges");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Recipient",
+                table: "OutboundMessages",
+                type: "character varying(320)",
+                maxLength: 320,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "text");
 
             migrationBuilder.CreateIndex(
                 name: "IX_OutboundMessages_Status_CreatedAt",

@@ -1,10 +1,9 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Tessera.Migrations.PostgreSql.Schema
+namespace Tessera.Migrations.Sqlite.Schema
 {
     /// <inheritdoc />
     public partial class OtpMessageServiceAndAdminConsole : Migration
@@ -33,32 +32,23 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 name: "IX_AuditEvents_Type_OccurredAt",
                 table: "AuditEvents");
 
-            migrationBuilder.AlterColumn<string>(
-                name: "Recipient",
-                table: "OutboundMessages",
-                type: "text",
-                nullable: false,
-                oldClrType: typeof(string),
-                oldType: "character varying(320)",
-                oldMaxLength: 320);
-
             migrationBuilder.AddColumn<int>(
                 name: "ChannelAttempts",
                 table: "OutboundMessages",
-                type: "integer",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "ClaimToken",
                 table: "OutboundMessages",
-                type: "uuid",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "CurrentKind",
                 table: "OutboundMessages",
-                type: "character varying(16)",
+                type: "TEXT",
                 maxLength: 16,
                 nullable: false,
                 defaultValue: "");
@@ -66,39 +56,39 @@ namespace Tessera.Migrations.PostgreSql.Schema
             migrationBuilder.AddColumn<string>(
                 name: "FallbackHtmlBody",
                 table: "OutboundMessages",
-                type: "text",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "FallbackKind",
                 table: "OutboundMessages",
-                type: "character varying(16)",
+                type: "TEXT",
                 maxLength: 16,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "FallbackRecipient",
                 table: "OutboundMessages",
-                type: "text",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "FallbackSubject",
                 table: "OutboundMessages",
-                type: "character varying(256)",
+                type: "TEXT",
                 maxLength: 256,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "FallbackTextBody",
                 table: "OutboundMessages",
-                type: "text",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "MaskedRecipient",
                 table: "OutboundMessages",
-                type: "character varying(320)",
+                type: "TEXT",
                 maxLength: 320,
                 nullable: false,
                 defaultValue: "");
@@ -106,28 +96,28 @@ namespace Tessera.Migrations.PostgreSql.Schema
             migrationBuilder.AddColumn<long>(
                 name: "NextAttemptAt",
                 table: "OutboundMessages",
-                type: "bigint",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 0L);
 
             migrationBuilder.AddColumn<string>(
                 name: "Purpose",
                 table: "OutboundMessages",
-                type: "character varying(32)",
+                type: "TEXT",
                 maxLength: 32,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Reference",
                 table: "OutboundMessages",
-                type: "character varying(64)",
+                type: "TEXT",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Region",
                 table: "OtpChallenges",
-                type: "character varying(8)",
+                type: "TEXT",
                 maxLength: 8,
                 nullable: true);
 
@@ -135,14 +125,14 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 name: "ApiClients",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    KeyPrefix = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
-                    KeyHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    LastUsedAt = table.Column<long>(type: "bigint", nullable: true),
-                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    KeyPrefix = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    KeyHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    LastUsedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -153,14 +143,14 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 name: "AuditCheckpoints",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Sequence = table.Column<long>(type: "bigint", nullable: false),
-                    EventHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    EventCount = table.Column<long>(type: "bigint", nullable: false),
-                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Signature = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    EventHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    EventCount = table.Column<long>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Signature = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -171,15 +161,15 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 name: "DeliveryAttempts",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    MessageId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Number = table.Column<int>(type: "integer", nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Channel = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
-                    Provider = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Outcome = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
-                    Error = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
-                    DurationMs = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MessageId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Number = table.Column<int>(type: "INTEGER", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Provider = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    DurationMs = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -196,12 +186,12 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 name: "PolicyDocuments",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false),
-                    Json = table.Column<string>(type: "text", nullable: true),
-                    Version = table.Column<long>(type: "bigint", nullable: false),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    UpdatedById = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    UpdatedByName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    Json = table.Column<string>(type: "TEXT", nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    UpdatedById = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    UpdatedByName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -212,11 +202,11 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 name: "SendCounters",
                 columns: table => new
                 {
-                    Rule = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Subject = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    WindowStart = table.Column<long>(type: "bigint", nullable: false),
-                    WindowEnd = table.Column<long>(type: "bigint", nullable: false),
-                    Count = table.Column<int>(type: "integer", nullable: false)
+                    Rule = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    WindowStart = table.Column<long>(type: "INTEGER", nullable: false),
+                    WindowEnd = table.Column<long>(type: "INTEGER", nullable: false),
+                    Count = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -227,16 +217,16 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 name: "UserPhones",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    Number = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    NumberHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Masked = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Region = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    VerifiedAt = table.Column<long>(type: "bigint", nullable: true),
-                    LastUsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    VerificationChallengeId = table.Column<Guid>(type: "uuid", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    Number = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    NumberHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Masked = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Region = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    VerifiedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastUsedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    VerificationChallengeId = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -247,6 +237,25 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "UserSessions",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    LastSeenAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Device = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    IpPseudonym = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    IpDisplay = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Method = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UserSessions", x => x.Id);
                 });
 
             migrationBuilder.CreateIndex(
@@ -319,6 +328,16 @@ namespace Tessera.Migrations.PostgreSql.Schema
                 table: "UserPhones",
                 columns: new[] { "UserId", "NumberHash" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UserSessions_LastSeenAt",
+                table: "UserSessions",
+                column: "LastSeenAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UserSessions_UserId_RevokedAt",
+                table: "UserSessions",
+                columns: new[] { "UserId", "RevokedAt" });
         }
 
         /// <inheritdoc />
@@ -341,6 +360,9 @@ namespace Tessera.Migrations.PostgreSql.Schema
 
             migrationBuilder.DropTable(
                 name: "UserPhones");
+
+            migrationBuilder.DropTable(
+                name: "UserSessions");
 
             migrationBuilder.DropIndex(
                 name: "IX_OutboundMessages_ClaimToken",
@@ -429,15 +451,6 @@ namespace Tessera.Migrations.PostgreSql.Schema
             migrationBuilder.DropColumn(
                 name: "Region",
                 table: "OtpChallenges");
-
-            migrationBuilder.AlterColumn<string>(
-                name: "Recipient",
-                table: "OutboundMessages",
-                type: "character varying(320)",
-                maxLength: 320,
-                nullable: false,
-                oldClrType: typeof(string),
-                oldType: "text");
 
             migrationBuilder.CreateIndex(
                 name: "IX_OutboundMessages_Status_CreatedAt",
