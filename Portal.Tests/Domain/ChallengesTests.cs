@@ -8,7 +8,7 @@ namespace Tessera.Portal.Tests.Domain;
 
 public sealed class ChallengesTests : IAsyncLifetime
 {
-    private static readonly ChallengeBinding Ada = ChallengeBinding.ForUser("user-ada");
+    internal static readonly ChallengeBinding Ada = ChallengeBinding.ForUser("user-ada");
 
     private TestDatabase database = null!;
 
@@ -273,42 +273,7 @@ public sealed class ChallengesTests : IAsyncLifetime
         Assert.All(events, e => Assert.All(codes, code => Assert.DoesNotContain(code, e.Detail ?? "")));
     }
 
-    [Fact]
-    public async Task CreateAsync_RefusedByALimit_StoresAndQueuesNothing()
-    {
-        var trigger = new RecordingTrigger();
-        var refusing = new RefusingLimiter(new SendDecision(false, "per-destination", TimeSpan.FromMinutes(5), "Too many codes to this number."));
-        var challenges = new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, new FixedPolicies(),
-            new MessageQueue(database.Factory, database.Time), refusing, trigger, Texts);
-        var codes = new List<string>();
-
-        var refused = await Assert.ThrowsAsync<SendRefusedException>(() => challenges.CreateAsync(Request(codes)));
-
-        Assert.Equal("per-destination", refused.Decision.Rule);
-        Assert.Equal(ChallengeChannels.Sms, refusing.Seen!.Channel);
-        await using var db = await database.Factory.CreateDbContextAsync();
-        Assert.Equal(0, await db.OtpChallenges.CountAsync());
-        Assert.Equal(0, await db.OutboundMessages.CountAsync());
-        Assert.Empty(trigger.Queued);
-        Assert.Empty(codes);
-    }
-
-    [Fact]
-    public async Task CreateAsync_AfterCommit_TellsDeliveryAboutTheMessage()
-    {
-        var trigger = new RecordingTrigger();
-        var challenges = new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, new FixedPolicies(),
-            new MessageQueue(database.Factory, database.Time), UnlimitedSendLimiter.Instance, trigger, Texts);
-
-        var created = await challenges.CreateAsync(Request([]));
-
-        Assert.Equal([created.MessageId], trigger.Queued);
-        await using var db = await database.Factory.CreateDbContextAsync();
-        var message = await db.OutboundMessages.AsNoTracking().SingleAsync(m => m.Id == created.MessageId);
-        Assert.Equal($"challenge:{created.ChallengeId:N}", message.Reference);
-    }
-
-    private static readonly ChallengeTexts Texts = new(new ChallengeTextSettings("Tessera", "tessera.test"));
+    internal static readonly ChallengeTexts Texts = new(new ChallengeTextSettings("Tessera", "tessera.test"));
 
     private (Challenges Challenges, List<string> Codes) Create(Func<OtpPolicy, OtpPolicy>? configure = null)
     {
@@ -319,7 +284,7 @@ public sealed class ChallengesTests : IAsyncLifetime
             messages, UnlimitedSendLimiter.Instance, new RecordingTrigger(), Texts), []);
     }
 
-    private static ChallengeRequest Request(List<string> codes) =>
+    internal static ChallengeRequest Request(List<string> codes) =>
         new("sign-in", Ada, ChallengeChannels.Sms, "+15551234567", "+1 ••• ••• 4567", Compose(codes));
 
     /// <summary>Captures each sent code, as a phone would receive it.</summary>
@@ -364,21 +329,10 @@ public sealed class ChallengesTests : IAsyncLifetime
         return string.Join("|", text);
     }
 
-    private sealed class RecordingTrigger : IDeliveryTrigger
+    internal sealed class RecordingTrigger : IDeliveryTrigger
     {
         public List<Guid> Queued { get; } = [];
 
         void IDeliveryTrigger.Queued(Guid messageId) => Queued.Add(messageId);
-    }
-
-    private sealed class RefusingLimiter(SendDecision decision) : ISendLimiter
-    {
-        public SendAttempt? Seen { get; private set; }
-
-        public Task<SendDecision> CheckAsync(SendAttempt attempt, CancellationToken cancellationToken = default)
-        {
-            Seen = attempt;
-            return Task.FromResult(decision);
-        }
     }
 }
