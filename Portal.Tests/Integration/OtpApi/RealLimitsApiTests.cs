@@ -37,7 +37,9 @@ public sealed class RealLimitsApiTests : IDisposable
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.NotNull(refused.Headers.RetryAfter);
-        Assert.Equal(SendRules.CountryNotAllowed, (await OtpApiFactory.JsonAsync(refused)).GetProperty("rule").GetString());
+        var problem = await OtpApiFactory.JsonAsync(refused);
+        Assert.Equal(SendRules.CountryNotAllowed, problem.GetProperty("rule").GetString());
+        Assert.Equal("Text messages to this country are not allowed.", problem.GetProperty("title").GetString());
         Assert.Equal(0, await factory.MessageCountAsync());
     }
 

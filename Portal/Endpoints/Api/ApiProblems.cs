@@ -46,7 +46,15 @@ internal static class ApiProblems
     }
 
     public static IResult SendRefused(HttpContext http, SendRefusedException refused) =>
-        TooManyRequests(http, refused.Decision.RetryAfter, "Too many codes requested.", refused.Message, refused.Decision.Rule);
+        TooManyRequests(http, refused.Decision.RetryAfter, TitleFor(refused.Decision.Rule), refused.Message, refused.Decision.Rule);
+
+    /// <summary>The country rules are spend guards, not counters: saying "too many" would send the caller looking for a loop.</summary>
+    private static string TitleFor(string? rule) => rule switch
+    {
+        Tessera.Domain.Policies.SendRules.CountryNotAllowed => "Text messages to this country are not allowed.",
+        Tessera.Domain.Policies.SendRules.DailySmsCap => "The daily text-message limit has been reached.",
+        _ => "Too many codes requested.",
+    };
 
     public static IResult Conflict(string title, string detail, string status) =>
         Results.Problem(title: title, detail: detail, statusCode: StatusCodes.Status409Conflict,
