@@ -188,10 +188,9 @@ public sealed class DeliveryEngine(
     }
 
     private static Task<int> MarkSentAsync(IQueryable<OutboundMessage> owned, string? provider, bool keepsBody, DateTimeOffset now) =>
-        // Links and codes are not kept once delivered, except by the development outbox, whose page shows them.
-        keepsBody
-            ? owned.ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Status, MessageStatus.Sent)
+        owned.ExecuteUpdateAsync(s =>
+        {
+            s.SetProperty(m => m.Status, MessageStatus.Sent)
                 .SetProperty(m => m.SentAt, now)
                 .SetProperty(m => m.LastAttemptAt, now)
                 .SetProperty(m => m.Attempts, m => m.Attempts + 1)
@@ -199,21 +198,16 @@ public sealed class DeliveryEngine(
                 .SetProperty(m => m.Transport, provider)
                 .SetProperty(m => m.LastError, (string?)null)
                 .SetProperty(m => m.ClaimToken, (Guid?)null)
-                .SetProperty(m => m.LeaseExpiresAt, (long?)null))
-            : owned.ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Status, MessageStatus.Sent)
-                .SetProperty(m => m.SentAt, now)
-                .SetProperty(m => m.LastAttemptAt, now)
-                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
-                .SetProperty(m => m.ChannelAttempts, m => m.ChannelAttempts + 1)
-                .SetProperty(m => m.Transport, provider)
-                .SetProperty(m => m.LastError, (string?)null)
-                .SetProperty(m => m.ClaimToken, (Guid?)null)
-                .SetProperty(m => m.LeaseExpiresAt, (long?)null)
-                .SetProperty(m => m.HtmlBody, (string?)null)
-                .SetProperty(m => m.TextBody, (string?)null)
-                .SetProperty(m => m.FallbackHtmlBody, (string?)null)
-                .SetProperty(m => m.FallbackTextBody, (string?)null));
+                .SetProperty(m => m.LeaseExpiresAt, (long?)null);
+            // Links and codes are not kept once delivered, except by the development outbox, whose page shows them.
+            if (!keepsBody)
+            {
+                s.SetProperty(m => m.HtmlBody, (string?)null)
+                    .SetProperty(m => m.TextBody, (string?)null)
+                    .SetProperty(m => m.FallbackHtmlBody, (string?)null)
+                    .SetProperty(m => m.FallbackTextBody, (string?)null);
+            }
+        });
 
     private static Task<int> MarkFailedAsync(
         IQueryable<OutboundMessage> owned, AttemptResult result, DateTimeOffset now, DeliveryOptions settings, IReadOnlyList<string> fallbackOrder)

@@ -125,55 +125,11 @@ public sealed class AccountFlowTests(BrowserFixture fixture) : IClassFixture<Bro
         await WaitForPathAsync(page, "/Account/ConfirmEmail");
     }
 
-    private static async Task ExpectVisibleAsync(IPage page, ILocator locator, string what)
-    {
-        try
-        {
-            await locator.First.WaitForAsync(new() { State = WaitForSelectorState.Visible });
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"Expected to see {what} on {page.Url}, but it did not appear.");
-        }
-    }
-
-    private static async Task WaitForPathAsync(IPage page, string path)
-    {
-        try
-        {
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path);
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"Expected the browser to reach {path}, but it is on {page.Url}.");
-        }
-    }
-
     /// <summary>Prerendered buttons do nothing until the Blazor circuit is up: wait for the script and its connection.</summary>
     private static async Task WaitForCircuitAsync(IPage page)
     {
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-    }
-
-    /// <summary>Clicks, and clicks again only if nothing happened in a while (a click that raced the circuit is lost).</summary>
-    private static async Task ClickUntilAsync(IPage page, ILocator button, Func<Task<bool>> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            await button.ClickAsync();
-            var retryAt = DateTime.UtcNow.AddSeconds(2);
-            while (DateTime.UtcNow < retryAt)
-            {
-                if (await done())
-                {
-                    return;
-                }
-                await Task.Delay(100);
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"Clicking {button} on {page.Url} had no effect within 10 seconds.");
-        }
     }
 
     private static async Task<string?> ThemeCookieAsync(IPage page) =>

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Playwright;
 
+using static Tessera.Portal.Tests.Browser.PageSteps;
+
 namespace Tessera.Portal.Tests.Browser;
 
 /// <summary>The steps of the QR sign-in browser tests: the laptop's page, reading its code, and the phone's choices.</summary>
@@ -78,30 +80,6 @@ internal static class QrBrowser
     }
 
     public static string NewEmail(string name) => $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)] + "@example.com";
-
-    public static async Task ExpectVisibleAsync(IPage page, ILocator locator, string what)
-    {
-        try
-        {
-            await locator.First.WaitForAsync(new() { State = WaitForSelectorState.Visible });
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"Expected to see {what} on {page.Url}, but it did not appear. The page says: {await page.InnerTextAsync("body")}");
-        }
-    }
-
-    public static async Task WaitForPathAsync(IPage page, string path)
-    {
-        try
-        {
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path);
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"Expected the browser to reach {path}, but it is on {page.Url}. The page says: {await page.InnerTextAsync("body")}");
-        }
-    }
 
     /// <summary>A missing zbarimg is a broken test machine: fail, never skip.</summary>
     private static async Task<string> ZbarAsync(string png)

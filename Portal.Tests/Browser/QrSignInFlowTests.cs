@@ -34,11 +34,11 @@ public sealed class QrSignInFlowTests(QrBrowserFixture fixture) : IClassFixture<
         await QrBrowser.OpenOnPhoneAsync(phone, url);
         var device = await phone.GetByTestId("qr-device").InnerTextAsync();
         await QrBrowser.PickAsync(phone, number);
-        await QrBrowser.WaitForPathAsync(laptop, "/security");
+        await PageSteps.WaitForPathAsync(laptop, "/security");
 
         Assert.Contains("Approved", await phone.GetByTestId("qr-result").InnerTextAsync());
         Assert.StartsWith("Chrome", device);
-        await QrBrowser.ExpectVisibleAsync(laptop, laptop.GetByText($"Signed in as {email}"), "the laptop signed in as the phone's user");
+        await PageSteps.ExpectVisibleAsync(laptop, laptop.GetByText($"Signed in as {email}"), "the laptop signed in as the phone's user");
         Assert.Contains(await laptop.Context.CookiesAsync(), c => c.Name == AuthCookie);
     }
 
@@ -57,7 +57,7 @@ public sealed class QrSignInFlowTests(QrBrowserFixture fixture) : IClassFixture<
         var choices = await phone.Locator("[data-testid^='qr-choice-']").AllInnerTextsAsync();
         var wrong = choices.Select(c => int.Parse(c.Trim())).First(c => c != number);
         await QrBrowser.PickAsync(phone, wrong);
-        await QrBrowser.ExpectVisibleAsync(laptop, laptop.GetByText("Denied on your phone"), "the laptop told of the denial");
+        await PageSteps.ExpectVisibleAsync(laptop, laptop.GetByText("Denied on your phone"), "the laptop told of the denial");
 
         Assert.Contains("Denied", await phone.GetByTestId("qr-result").InnerTextAsync());
         Assert.Equal("/signin/qr", new Uri(laptop.Url).AbsolutePath);
@@ -81,19 +81,19 @@ public sealed class QrSignInFlowTests(QrBrowserFixture fixture) : IClassFixture<
 
         await QrBrowser.OpenOnPhoneAsync(phone, url);
         await third.GotoAsync(url.ToString());
-        await QrBrowser.ExpectVisibleAsync(third, third.GetByText("This sign-in code is no longer valid"), "the QR URL refused to another user");
+        await PageSteps.ExpectVisibleAsync(third, third.GetByText("This sign-in code is no longer valid"), "the QR URL refused to another user");
         await QrBrowser.PickAsync(phone, number);
         await third.Context.ClearCookiesAsync();
         await third.GotoAsync($"/qr/sessions/{sessionId}/redeem");
         var thirdPath = new Uri(third.Url).PathAndQuery;
-        await QrBrowser.WaitForPathAsync(laptop, "/security");
+        await PageSteps.WaitForPathAsync(laptop, "/security");
         await laptop.GotoAsync($"/qr/sessions/{sessionId}/redeem");
         var secondRedemption = new Uri(laptop.Url).PathAndQuery;
 
         Assert.Equal("/signin/qr?error=refused", thirdPath);
         Assert.DoesNotContain(await third.Context.CookiesAsync(), c => c.Name == AuthCookie);
         Assert.Equal("/signin/qr?error=refused", secondRedemption);
-        await QrBrowser.ExpectVisibleAsync(laptop, laptop.GetByText("That sign-in could not be completed"), "the refused second redemption");
+        await PageSteps.ExpectVisibleAsync(laptop, laptop.GetByText("That sign-in could not be completed"), "the refused second redemption");
     }
 
     [Fact]
@@ -107,18 +107,18 @@ public sealed class QrSignInFlowTests(QrBrowserFixture fixture) : IClassFixture<
         var phone = await fixture.NewPageAsync();
 
         await phone.GotoAsync(url.ToString());
-        await QrBrowser.WaitForPathAsync(phone, "/Account/Login");
+        await PageSteps.WaitForPathAsync(phone, "/Account/Login");
         await QrBrowser.SignInAsync(phone, email, Password);
-        await QrBrowser.WaitForPathAsync(phone, url.AbsolutePath);
+        await PageSteps.WaitForPathAsync(phone, url.AbsolutePath);
 
-        await QrBrowser.ExpectVisibleAsync(phone, phone.Locator("[data-testid^='qr-choice-']"), "the number choices after signing in");
+        await PageSteps.ExpectVisibleAsync(phone, phone.Locator("[data-testid^='qr-choice-']"), "the number choices after signing in");
     }
 
     private async Task<IPage> SignedInPhoneAsync(string email)
     {
         var phone = await fixture.NewPageAsync();
         await QrBrowser.SignInAsync(phone, email, Password);
-        await QrBrowser.WaitForPathAsync(phone, "/");
+        await PageSteps.WaitForPathAsync(phone, "/");
         return phone;
     }
 }
@@ -144,12 +144,12 @@ public sealed class QrSignInExpiryTests(ShortQrBrowserFixture fixture) : IClassF
         var url = await QrBrowser.ScanAsync(laptop);
         var phone = await fixture.NewPageAsync();
         await QrBrowser.SignInAsync(phone, email, Password);
-        await QrBrowser.WaitForPathAsync(phone, "/");
+        await PageSteps.WaitForPathAsync(phone, "/");
 
-        await QrBrowser.ExpectVisibleAsync(laptop, laptop.GetByText("This code has expired. Get a new code."), "the expired status");
+        await PageSteps.ExpectVisibleAsync(laptop, laptop.GetByText("This code has expired. Get a new code."), "the expired status");
         await phone.GotoAsync(url.ToString());
 
-        await QrBrowser.ExpectVisibleAsync(phone, phone.GetByText("This sign-in code is no longer valid"), "the expired code refused on the phone");
+        await PageSteps.ExpectVisibleAsync(phone, phone.GetByText("This sign-in code is no longer valid"), "the expired code refused on the phone");
         Assert.Equal(0, await phone.Locator("[data-testid^='qr-choice-']").CountAsync());
     }
 }

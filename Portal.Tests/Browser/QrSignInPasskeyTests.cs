@@ -27,11 +27,11 @@ public sealed class QrSignInPasskeyTests(PasskeyBrowserFixture fixture) : IClass
 
         await cdp.SendAsync("WebAuthn.setUserVerified", new() { ["authenticatorId"] = authenticatorId, ["isUserVerified"] = false });
         await phone.GetByTestId($"qr-choice-{number}").ClickAsync();
-        await QrBrowser.ExpectVisibleAsync(phone, phone.GetByRole(AriaRole.Alert), "the refused passkey");
+        await PageSteps.ExpectVisibleAsync(phone, phone.GetByRole(AriaRole.Alert), "the refused passkey");
         var afterRefusal = await phone.GetByTestId("qr-result").CountAsync();
         await cdp.SendAsync("WebAuthn.setUserVerified", new() { ["authenticatorId"] = authenticatorId, ["isUserVerified"] = true });
         await QrBrowser.PickAsync(phone, number);
-        await QrBrowser.WaitForPathAsync(laptop, "/security");
+        await PageSteps.WaitForPathAsync(laptop, "/security");
 
         Assert.Equal(0, afterRefusal);
         Assert.Contains("Approved", await phone.GetByTestId("qr-result").InnerTextAsync());
@@ -61,7 +61,7 @@ public sealed class QrSignInPasskeyTests(PasskeyBrowserFixture fixture) : IClass
         var id = added!.Value.GetProperty("authenticatorId").GetString()!;
         // Presence stays off on the sign-in page: its conditional passkey request must not be answered on its own.
         await QrBrowser.SignInAsync(phone, email, Password);
-        await QrBrowser.WaitForPathAsync(phone, "/");
+        await PageSteps.WaitForPathAsync(phone, "/");
         await cdp.SendAsync("WebAuthn.setAutomaticPresenceSimulation", new() { ["authenticatorId"] = id, ["enabled"] = true });
 
         await phone.GotoAsync("/security/passkeys");
@@ -69,9 +69,9 @@ public sealed class QrSignInPasskeyTests(PasskeyBrowserFixture fixture) : IClass
         await phone.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await phone.GetByLabel("Passkey name", new() { Exact = true }).FillAsync("Phone");
         await phone.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
-        await QrBrowser.ExpectVisibleAsync(phone, phone.GetByTestId("recovery-codes"), "the recovery codes after adding the passkey");
+        await PageSteps.ExpectVisibleAsync(phone, phone.GetByTestId("recovery-codes"), "the recovery codes after adding the passkey");
         await phone.GetByRole(AriaRole.Button, new() { Name = "I have saved them" }).ClickAsync();
-        await QrBrowser.ExpectVisibleAsync(phone, phone.GetByRole(AriaRole.Cell, new() { Name = "Phone", Exact = true }), "the new passkey");
+        await PageSteps.ExpectVisibleAsync(phone, phone.GetByRole(AriaRole.Cell, new() { Name = "Phone", Exact = true }), "the new passkey");
         return (phone, id, cdp);
     }
 }
