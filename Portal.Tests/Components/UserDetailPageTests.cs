@@ -47,7 +47,7 @@ public sealed class UserDetailPageTests : MudComponentTest
         sessions = new UserSessions(database.Factory, database.Time, new Microsoft.Extensions.Caching.Memory.MemoryCache(
             new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()), database.Pseudonymizer);
         Services.AddSingleton(sessions);
-        var outbox = new EmailOutbox(new MessageQueue(database.Factory, database.Time), new NoTrigger());
+        var outbox = new EmailOutbox(new MessageQueue(database.Factory, database.Time), NoDeliveryTrigger.Instance);
         Services.AddSingleton(new SecurityNotices(outbox, Options.Create(new TesseraOptions())));
         var auth = AddAuthorization();
         auth.SetAuthorized("admin@example.com");
@@ -170,12 +170,5 @@ public sealed class UserDetailPageTests : MudComponentTest
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();
         return Render<UserDetailPage>(p => p.Add(c => c.Id, id));
-    }
-
-    private sealed class NoTrigger : Tessera.Domain.Delivery.IDeliveryTrigger
-    {
-        public void Queued(Guid messageId)
-        {
-        }
     }
 }

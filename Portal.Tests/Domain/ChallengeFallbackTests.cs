@@ -62,7 +62,7 @@ public sealed class ChallengeFallbackTests : IAsyncLifetime
         var otp = new OtpPolicy();
         var policies = new FixedPolicies(new PolicySet { Otp = configure?.Invoke(otp) ?? otp });
         return new Challenges(database.Factory, database.Time, database.Secrets, database.AuditLog, policies,
-            new MessageQueue(database.Factory, database.Time), UnlimitedSendLimiter.Instance, new NoTrigger(), Texts);
+            new MessageQueue(database.Factory, database.Time), UnlimitedSendLimiter.Instance, NoDeliveryTrigger.Instance, Texts);
     }
 
     private static ChallengeRequest Request(List<string> codes, string? fallbackEmail) =>
@@ -78,12 +78,5 @@ public sealed class ChallengeFallbackTests : IAsyncLifetime
     {
         await using var db = await database.Factory.CreateDbContextAsync();
         return await db.OutboundMessages.AsNoTracking().SingleAsync(m => m.Id == id);
-    }
-
-    private sealed class NoTrigger : IDeliveryTrigger
-    {
-        public void Queued(Guid messageId)
-        {
-        }
     }
 }
