@@ -12,8 +12,10 @@ try
         // appsettings.json and wwwroot/ live at the repository root and are linked into the output (see Portal.csproj).
         ContentRootPath = AppContext.BaseDirectory,
     });
+    builder.AddNetwork();
     builder.AddPersistence();
     builder.AddAccounts();
+    builder.AddSignIn();
     builder.AddFactors();
     builder.AddPasskeys();
     builder.AddAudit();

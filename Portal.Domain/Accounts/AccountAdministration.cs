@@ -156,9 +156,8 @@ public sealed class AccountAdministration(
     }
 
     /// <summary>
-    /// Ends every session of the user (checked on each request: at once on this node, within
-    /// <see cref="UserSessions.CacheLifetime"/> on others) and rotates the security stamp, which also forgets
-    /// "remember this browser".
+    /// Ends every session of the user (checked on each request, so at once on every node) and rotates the security
+    /// stamp, which also forgets "remember this browser".
     /// </summary>
     public async Task<IdentityResult> RevokeSessionsAsync(string userId, string actorId, CancellationToken cancellationToken = default)
     {

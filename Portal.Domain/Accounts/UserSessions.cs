@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using Tessera.Domain.Audit;
 using Tessera.Domain.Persistence;
 
@@ -10,19 +9,20 @@ namespace Tessera.Domain.Accounts;
 /// <summary>One row of "Sessions and devices".</summary>
 public sealed record SessionView(string Id, string? Device, string? IpDisplay, string? Method, DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt);
 
+/// <summary>What one check of a session found: whether it is alive, and the user's current security stamp.</summary>
+public readonly record struct SessionCheck(bool Live, string? SecurityStamp);
+
 /// <summary>
 /// The sign-in sessions of users: started when the cookie is issued, checked on every request that carries it,
-/// ended by sign-out or revocation. A short cache keeps the check cheap: a revocation on this node evicts the entry
-/// and takes effect at once; other nodes see it within <see cref="CacheLifetime"/>.
+/// ended by sign-out or revocation. The rows are the truth and are read on every check, with no cache: a sign-out,
+/// a revocation, a lock or a password reset is refused at the very next request on every node.
 /// </summary>
-public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IMemoryCache cache, IpPseudonymizer ips)
+public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IpPseudonymizer ips)
 {
     public const string ClaimType = "sid";
 
     /// <summary>Last seen is written at most this often per session.</summary>
     public static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
-
-    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
 
     /// <summary>A session idle this long is over: the sign-in cookie (14 days, sliding) has expired too.</summary>
     public static readonly TimeSpan IdleLifetime = TimeSpan.FromDays(14);
@@ -51,25 +51,29 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, T
     }
 
     /// <summary>Whether the session is alive and the user's; touches last seen at most once per <see cref="TouchInterval"/>.</summary>
-    public async Task<bool> ValidateAsync(string? sessionId, string? userId, CancellationToken cancellationToken = default)
+    public async Task<bool> ValidateAsync(string? sessionId, string? userId, CancellationToken cancellationToken = default) =>
+        (await CheckAsync(sessionId, userId, cancellationToken)).Live;
+
+    /// <summary>
+    /// One read: is the session alive and the user's, and what is the user's security stamp now (a changed stamp means
+    /// a role change or another reason to rebuild the signed-in principal). Touches last seen at most once per
+    /// <see cref="TouchInterval"/>.
+    /// </summary>
+    public async Task<SessionCheck> CheckAsync(string? sessionId, string? userId, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(sessionId) || string.IsNullOrEmpty(userId))
         {
-            return false;
-        }
-        if (cache.TryGetValue(CacheKey(sessionId), out string? cachedUser))
-        {
-            return cachedUser == userId;
+            return default;
         }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await db.UserSessions.AsNoTracking()
             .Where(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null)
-            .Select(s => new { s.LastSeenAt })
+            .Select(s => new { s.LastSeenAt, Stamp = db.Users.Where(u => u.Id == s.UserId).Select(u => u.SecurityStamp).FirstOrDefault() })
             .SingleOrDefaultAsync(cancellationToken);
         if (row is null || row.LastSeenAt <= now - (long)IdleLifetime.TotalMilliseconds)
         {
-            return false;
+            return default;
         }
         var due = now - (long)TouchInterval.TotalMilliseconds;
         if (row.LastSeenAt <= due)
@@ -78,8 +82,29 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, T
             await db.UserSessions.Where(s => s.Id == sessionId && s.LastSeenAt <= due)
                 .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, now), cancellationToken);
         }
-        cache.Set(CacheKey(sessionId), userId, CacheLifetime);
-        return true;
+        return new SessionCheck(true, row.Stamp);
+    }
+
+    /// <summary>
+    /// A new security stamp for the user: a "remember this browser" cookie carries the old one and no longer skips the
+    /// second step, and every signed-in principal is rebuilt (or, in a circuit, reloaded) at its next request.
+    /// </summary>
+    public async Task RotateSecurityStampAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var stamp = Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
+        var concurrency = Guid.NewGuid().ToString();
+        await db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.SecurityStamp, stamp).SetProperty(x => x.ConcurrencyStamp, concurrency), cancellationToken);
+    }
+
+    /// <summary>The names of the user's roles as stored now (a signed-in principal may hold older ones).</summary>
+    public async Task<IReadOnlyList<string>> RolesAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.UserRoles.Where(r => r.UserId == userId)
+            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!)
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>The user's live sessions, most recently seen first.</summary>
@@ -99,9 +124,16 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, T
     public async Task<bool> RevokeAsync(string userId, string sessionId, CancellationToken cancellationToken = default) =>
         await RevokeWhereAsync(s => s.UserId == userId && s.Id == sessionId, cancellationToken) > 0;
 
-    /// <summary>Ends every session of the user but <paramref name="keepSessionId"/> (the caller's own).</summary>
-    public Task<int> RevokeAllExceptAsync(string userId, string keepSessionId, CancellationToken cancellationToken = default) =>
-        RevokeWhereAsync(s => s.UserId == userId && s.Id != keepSessionId, cancellationToken);
+    /// <summary>
+    /// Ends every session of the user but <paramref name="keepSessionId"/> (the caller's own), and forgets every
+    /// remembered browser (a new security stamp), so none of them skips the second step at its next sign-in.
+    /// </summary>
+    public async Task<int> RevokeAllExceptAsync(string userId, string keepSessionId, CancellationToken cancellationToken = default)
+    {
+        var ended = await RevokeWhereAsync(s => s.UserId == userId && s.Id != keepSessionId, cancellationToken);
+        await RotateSecurityStampAsync(userId, cancellationToken);
+        return ended;
+    }
 
     public Task<int> RevokeAllAsync(string userId, CancellationToken cancellationToken = default) =>
         RevokeWhereAsync(s => s.UserId == userId, cancellationToken);
@@ -121,19 +153,9 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, T
     private async Task<int> RevokeWhereAsync(System.Linq.Expressions.Expression<Func<UserSession, bool>> filter, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var ids = await db.UserSessions.Where(filter).Where(s => s.RevokedAt == null).Select(s => s.Id).ToListAsync(cancellationToken);
-        if (ids.Count == 0)
-        {
-            return 0;
-        }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var ended = await db.UserSessions.Where(s => ids.Contains(s.Id) && s.RevokedAt == null)
+        return await db.UserSessions.Where(filter).Where(s => s.RevokedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now), cancellationToken);
-        foreach (var id in ids)
-        {
-            cache.Remove(CacheKey(id));
-        }
-        return ended;
     }
 
     /// <summary>IPv4 keeps its first three bytes, IPv6 its first 48 bits: a network, not a host.</summary>
@@ -155,8 +177,6 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, T
         Array.Clear(bytes, 6, bytes.Length - 6);
         return new IPAddress(bytes) + "/48";
     }
-
-    private static string CacheKey(string sessionId) => "user-session:" + sessionId;
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

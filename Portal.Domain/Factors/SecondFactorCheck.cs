@@ -23,14 +23,16 @@ public enum SecondFactorOutcome
 /// The second step of sign-in: one guess costs one unit of the lockout budget before it is checked,
 /// so concurrent guessing cannot outrun the threshold; a success restores the budget.
 /// </summary>
-public sealed class SecondFactorCheck(SecondFactorAttempts attempts, Authenticators authenticators, RecoveryCodes recoveryCodes, AuditLog audit)
+public sealed class SecondFactorCheck(
+    FailedAttempts attempts, Authenticators authenticators, RecoveryCodes recoveryCodes, AuditLog audit, AuditRefusals refusals)
 {
     /// <param name="exceptAuthenticator">For a step-up before removing an authenticator: its own codes do not count.</param>
     public async Task<SecondFactorOutcome> VerifyAsync(string userId, SecondFactorMethod method, string code, Guid? exceptAuthenticator = null, CancellationToken cancellationToken = default)
     {
         if (!await attempts.TryReserveAsync(userId, cancellationToken))
         {
-            await audit.RecordAsync(new AuditEntry(AuditEventTypes.SecondFactorLockedOut, AuditOutcome.Failure, userId, userId, Detail: "code refused unchecked: locked out"), cancellationToken);
+            // Counted per minute: a burst of guesses at a locked account is two rows, not one each.
+            await refusals.RecordAsync(new AuditEntry(AuditEventTypes.SecondFactorLockedOut, AuditOutcome.Failure, userId, userId, Detail: "code refused unchecked: locked out"), cancellationToken);
             return SecondFactorOutcome.LockedOut;
         }
 
@@ -68,11 +70,24 @@ public sealed class TwoFactorFlag(IDbContextFactory<PortalDbContext> dbFactory)
     public async Task<bool> RefreshAsync(string userId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var enabled = await db.TotpAuthenticators.AnyAsync(a => a.UserId == userId, cancellationToken)
-            || await db.PasskeyCredentials.AnyAsync(c => c.UserId == userId, cancellationToken)
-            // Only a verified phone: an unverified number may not even be the user's.
-            || await db.UserPhones.AnyAsync(p => p.UserId == userId && p.VerifiedAt != null, cancellationToken);
+        var enabled = await HasSecondFactorAsync(db, userId, cancellationToken);
         await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.TwoFactorEnabled, enabled), cancellationToken);
         return enabled;
     }
+
+    /// <summary>
+    /// Whether a second factor is owed at sign-in, from Tessera's own factor tables: Identity's TwoFactorEnabled flag
+    /// and its token-provider rules are not asked.
+    /// </summary>
+    public async Task<bool> HasSecondFactorAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await HasSecondFactorAsync(db, userId, cancellationToken);
+    }
+
+    private static async Task<bool> HasSecondFactorAsync(PortalDbContext db, string userId, CancellationToken cancellationToken) =>
+        await db.TotpAuthenticators.AnyAsync(a => a.UserId == userId, cancellationToken)
+        || await db.PasskeyCredentials.AnyAsync(c => c.UserId == userId, cancellationToken)
+        // Only a verified phone: an unverified number may not even be the user's.
+        || await db.UserPhones.AnyAsync(p => p.UserId == userId && p.VerifiedAt != null, cancellationToken);
 }

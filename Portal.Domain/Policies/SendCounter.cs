@@ -21,6 +21,19 @@ public sealed class SendCounter
     public long WindowEnd { get; init; }
 
     public int Count { get; set; }
+
+    /// <summary>Counts one more in the window and returns the new count: one atomic upsert on both providers.</summary>
+    internal static async Task<int> IncrementAsync(
+        Persistence.PortalDbContext db, string rule, string subject, long windowStart, long windowEnd, CancellationToken cancellationToken)
+    {
+        var counts = await db.Database.SqlQuery<int>($"""
+            INSERT INTO "SendCounters" ("Rule", "Subject", "WindowStart", "WindowEnd", "Count")
+            VALUES ({rule}, {subject}, {windowStart}, {windowEnd}, 1)
+            ON CONFLICT ("Rule", "Subject", "WindowStart") DO UPDATE SET "Count" = "SendCounters"."Count" + 1
+            RETURNING "Count" AS "Value"
+            """).ToListAsync(cancellationToken);
+        return counts[0];
+    }
 }
 
 internal sealed class SendCounterConfiguration : IEntityTypeConfiguration<SendCounter>

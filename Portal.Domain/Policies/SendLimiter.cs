@@ -66,13 +66,7 @@ public sealed class SendLimiter(
             var subject = Subject(key, rule.Name, rule.Subject);
             // One statement, atomic on both providers: the row lock (PostgreSQL) or the write lock (SQLite) is held
             // to the end of the transaction, so concurrent attempts see each other's counts.
-            var counts = await db.Database.SqlQuery<int>($"""
-                INSERT INTO "SendCounters" ("Rule", "Subject", "WindowStart", "WindowEnd", "Count")
-                VALUES ({rule.Name}, {subject}, {start}, {start + window}, 1)
-                ON CONFLICT ("Rule", "Subject", "WindowStart") DO UPDATE SET "Count" = "SendCounters"."Count" + 1
-                RETURNING "Count" AS "Value"
-                """).ToListAsync(cancellationToken);
-            if (counts[0] > rule.Limit)
+            if (await SendCounter.IncrementAsync(db, rule.Name, subject, start, start + window, cancellationToken) > rule.Limit)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 return new SendDecision(false, rule.Name, TimeSpan.FromMilliseconds(start + window - now), rule.Reason);
@@ -126,7 +120,7 @@ public sealed class SendLimiter(
     }
 
     /// <summary>A keyed hash: the counters table never holds a user id, an IP address or a destination.</summary>
-    private static string Subject(byte[] key, string rule, string value) =>
+    internal static string Subject(byte[] key, string rule, string value) =>
         Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{rule}\n{value}")));
 
     private async Task PurgeIfDueAsync(long now, CancellationToken cancellationToken)

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Domain.Accounts;
 using Tessera.Domain.Audit;
@@ -16,7 +15,6 @@ public sealed class SessionsPageTests : MudComponentTest
     private const string Safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
     private const string UserId = "ada-id";
     private TestDatabase database = null!;
-    private MemoryCache cache = null!;
     private UserSessions sessions = null!;
     private string current = "";
     private string phone = "";
@@ -24,8 +22,7 @@ public sealed class SessionsPageTests : MudComponentTest
     public override async Task InitializeAsync()
     {
         database = await TestDatabase.CreateAsync();
-        cache = new MemoryCache(new MemoryCacheOptions());
-        sessions = new UserSessions(database.Factory, database.Time, cache, database.Pseudonymizer);
+        sessions = new UserSessions(database.Factory, database.Time, database.Pseudonymizer);
         current = await sessions.StartAsync(UserId, Firefox, "198.51.100.7", "password");
         database.Time.Advance(TimeSpan.FromMinutes(5));
         phone = await sessions.StartAsync(UserId, Safari, "2001:db8:1234:5::9", "QR approval");
@@ -39,7 +36,6 @@ public sealed class SessionsPageTests : MudComponentTest
 
     protected override async Task DisposeTestAsync()
     {
-        cache.Dispose();
         await database.DisposeAsync();
     }
 

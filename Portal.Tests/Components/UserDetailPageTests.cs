@@ -44,8 +44,7 @@ public sealed class UserDetailPageTests : MudComponentTest
         Services.AddIdentityCore<ApplicationUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<PortalDbContext>();
         Services.AddScoped<UserDirectory>();
         Services.AddScoped<AccountAdministration>();
-        sessions = new UserSessions(database.Factory, database.Time, new Microsoft.Extensions.Caching.Memory.MemoryCache(
-            new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()), database.Pseudonymizer);
+        sessions = new UserSessions(database.Factory, database.Time, database.Pseudonymizer);
         Services.AddSingleton(sessions);
         var outbox = new EmailOutbox(new MessageQueue(database.Factory, database.Time), NoDeliveryTrigger.Instance);
         Services.AddSingleton(new SecurityNotices(outbox, Options.Create(new TesseraOptions())));

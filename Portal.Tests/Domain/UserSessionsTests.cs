@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using Tessera.Domain.Accounts;
 using Tessera.Portal.Tests.Support;
 
@@ -9,23 +8,18 @@ public sealed class UserSessionsTests : IAsyncLifetime
 {
     private const string Chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
     private TestDatabase database = null!;
-    private MemoryCache cache = null!;
     private UserSessions sessions = null!;
 
     public async Task InitializeAsync()
     {
         database = await TestDatabase.CreateAsync();
-        cache = new MemoryCache(new MemoryCacheOptions());
-        sessions = Create(cache);
+        sessions = new UserSessions(database.Factory, database.Time, database.Pseudonymizer);
     }
 
     public async Task DisposeAsync()
     {
-        cache.Dispose();
         await database.DisposeAsync();
     }
-
-    private UserSessions Create(IMemoryCache memory) => new(database.Factory, database.Time, memory, database.Pseudonymizer);
 
     [Fact]
     public async Task Start_KeepsDeviceSummaryAndTruncatedAddress_NeverTheRawOnes()
@@ -119,8 +113,8 @@ public sealed class UserSessionsTests : IAsyncLifetime
     [Fact]
     public async Task Validate_TouchesLastSeenAtMostOncePerMinute()
     {
-        // No cache: every check reaches the database, so only the throttle keeps the writes down.
-        var uncached = Create(new NoCache());
+        // Every check reaches the database, so only the throttle keeps the writes down.
+        var uncached = sessions;
         var id = await uncached.StartAsync("u1", Chrome, null, null);
         var started = database.Time.GetUtcNow();
 
@@ -141,7 +135,7 @@ public sealed class UserSessionsTests : IAsyncLifetime
     [Fact]
     public async Task Validate_RefusesASessionIdleLongerThanTheCookieLifetime()
     {
-        var uncached = Create(new NoCache());
+        var uncached = sessions;
         var id = await uncached.StartAsync("u1", Chrome, null, null);
 
         database.Time.Advance(UserSessions.IdleLifetime + TimeSpan.FromMinutes(1));
@@ -177,24 +171,4 @@ public sealed class UserSessionsTests : IAsyncLifetime
     [InlineData(null, null)]
     public void Truncate_DropsTheHostPart(string? address, string? expected) =>
         Assert.Equal(expected, UserSessions.Truncate(address));
-
-    /// <summary>A cache that never holds anything, so every validation reaches the database.</summary>
-    private sealed class NoCache : IMemoryCache
-    {
-        public ICacheEntry CreateEntry(object key) => new MemoryCache(new MemoryCacheOptions()).CreateEntry(key);
-
-        public void Dispose()
-        {
-        }
-
-        public void Remove(object key)
-        {
-        }
-
-        public bool TryGetValue(object key, out object? value)
-        {
-            value = null;
-            return false;
-        }
-    }
 }

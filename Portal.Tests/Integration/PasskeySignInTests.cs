@@ -85,14 +85,18 @@ public sealed class PasskeySignInTests : IDisposable
     }
 
     [Theory]
-    [InlineData("https://evil.example/steal", "/")]
-    [InlineData("//evil.example", "/")]
-    [InlineData("/\\evil.example", "/")]
+    [InlineData("https://evil.example/steal", "/security")]
+    [InlineData("//evil.example", "/security")]
+    [InlineData("/\\evil.example", "/security")]
+    [InlineData(" //evil.example", "/security")]
+    [InlineData("/%09/evil.example", "/%09/evil.example")]
     [InlineData("security", "/security")]
-    [InlineData(null, "/")]
+    [InlineData("/security/passkeys?x=1", "/security/passkeys?x=1")]
+    [InlineData("/", "/security")]
+    [InlineData(null, "/security")]
     public void ReturnUrl_OnlyEverPointsIntoTheSite(string? returnUrl, string expected)
     {
-        Assert.Equal(expected, Tessera.Portal.Endpoints.WebAuthnEndpoints.LocalPath(returnUrl));
+        Assert.Equal(expected, Tessera.Portal.Components.Account.ReturnUrls.LocalOrDefault(returnUrl));
     }
 
     private async Task UserWithPasskeyAsync(string email)

@@ -17,8 +17,8 @@ public sealed class FactorsFixture : IAsyncDisposable
         identity.Value.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
         Authenticators = new Authenticators(database.Factory, database.Time, database.AuditLog, Policies);
         RecoveryCodes = new RecoveryCodes(database.Factory, database.Time, database.AuditLog, factors);
-        Attempts = new SecondFactorAttempts(database.Factory, database.Time, identity);
-        Check = new SecondFactorCheck(Attempts, Authenticators, RecoveryCodes, database.AuditLog);
+        Attempts = new FailedAttempts(database.Factory, database.Time, identity);
+        Check = new SecondFactorCheck(Attempts, Authenticators, RecoveryCodes, database.AuditLog, database.Refusals);
     }
 
     public TestDatabase Database { get; }
@@ -30,7 +30,7 @@ public sealed class FactorsFixture : IAsyncDisposable
 
     public RecoveryCodes RecoveryCodes { get; }
 
-    public SecondFactorAttempts Attempts { get; }
+    public FailedAttempts Attempts { get; }
 
     public SecondFactorCheck Check { get; }
 

@@ -27,7 +27,11 @@ public sealed class TestDatabase : IAsyncDisposable
         Secrets = new SecretStore(Factory, Protection, time);
         Pseudonymizer = new IpPseudonymizer(Secrets);
         AuditLog = new AuditLog(Factory, time, Pseudonymizer);
+        Refusals = new AuditRefusals(AuditLog, time);
     }
+
+    /// <summary>Refusals recorded through <see cref="AuditLog"/>, a burst counted per minute.</summary>
+    public AuditRefusals Refusals { get; }
 
     public string Directory { get; }
 

@@ -57,13 +57,13 @@ public static class WebAuthnEndpoints
 
     private static async Task<IResult> CompleteAsync(HttpContext http, AssertionRequest request, IAntiforgery antiforgery,
         Passkeys passkeys, SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users,
-        SecondFactorAttempts attempts, AuditLog audit, TwoFactorCompletion completion)
+        FailedAttempts attempts, AuditLog audit, TwoFactorCompletion completion)
     {
         if (!await antiforgery.IsRequestValidAsync(http))
         {
             return Expired();
         }
-        var next = LocalPath(request.ReturnUrl);
+        var next = ReturnUrls.LocalOrDefault(request.ReturnUrl);
 
         if (request.Mode == SecondFactor)
         {
@@ -111,17 +111,6 @@ public static class WebAuthnEndpoints
         // A user-verified passkey is something you have plus a PIN or biometric: no second step is asked for.
         await completion.IssueAsync(http, owner, isPersistent: false, rememberBrowser: false, "passkey, passwordless");
         return Results.Ok(new { redirect = next });
-    }
-
-    /// <summary>Only a path of this site, never another host: the return URL comes from the query string.</summary>
-    internal static string LocalPath(string? returnUrl)
-    {
-        if (string.IsNullOrWhiteSpace(returnUrl) || !Uri.IsWellFormedUriString(returnUrl, UriKind.Relative)
-            || returnUrl.StartsWith("//", StringComparison.Ordinal) || returnUrl.StartsWith("/\\", StringComparison.Ordinal) || returnUrl.Contains('\\'))
-        {
-            return "/";
-        }
-        return "/" + returnUrl.TrimStart('/');
     }
 
     // Deliberately vague: the audit log has the reason.

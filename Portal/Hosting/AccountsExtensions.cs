@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Tessera.Domain.Accounts;
@@ -26,8 +27,9 @@ public static class AccountsExtensions
         services.AddScoped<AccountAdministration>();
         services.AddMemoryCache();
         services.AddSingleton<UserSessions>();
-        services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = SessionCookieEvents.RefreshingPrincipalAsync);
+        services.AddSingleton<SessionGuard>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        services.AddScoped<CircuitHandler, SessionCircuitHandler>();
 
         services.AddAuthentication(options =>
             {

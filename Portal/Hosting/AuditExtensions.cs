@@ -8,6 +8,8 @@ public static class AuditExtensions
     {
         builder.Services.AddSingleton<IpPseudonymizer>();
         builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<AuditRefusals>();
+        builder.Services.AddHostedService<AuditRefusalsFlush>();
         builder.Services.AddSingleton<AuditSearch>();
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
@@ -29,4 +31,41 @@ public static class AuditExtensions
             http?.Connection.RemoteIpAddress?.ToString(),
             http?.Request.Headers.UserAgent.ToString(),
             detail));
+
+    /// <summary>Writes the counted repeats of each minute that is over, and all of them at shutdown.</summary>
+    private sealed class AuditRefusalsFlush(AuditRefusals refusals, ILogger<AuditRefusalsFlush> logger) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stoppingToken))
+                {
+                    await FlushAsync(all: false, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        public override async Task StopAsync(CancellationToken cancellationToken)
+        {
+            await base.StopAsync(cancellationToken);
+            await FlushAsync(all: true, cancellationToken);
+        }
+
+        private async Task FlushAsync(bool all, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await refusals.FlushAsync(all, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(new EventId(1201, "AuditRefusalsFlushFailed"), ex, "Could not write the counted repeats of refused attempts to the audit log");
+            }
+        }
+    }
 }

@@ -14,7 +14,8 @@ public static class ChallengesExtensions
         builder.Services.AddSingleton<Challenges>();
         builder.Services.AddSingleton(services => new ChallengeTextSettings(
             services.GetRequiredService<IOptions<TesseraOptions>>().Value.ApplicationName,
-            services.GetRequiredService<IOptions<WebAuthnOptions>>().Value.ServerDomain));
+            // Android fills the code only on the host named in the message's last line: the public host.
+            services.GetRequiredService<PublicUrls>().Configured?.IdnHost ?? services.GetRequiredService<IOptions<WebAuthnOptions>>().Value.ServerDomain));
         builder.Services.AddSingleton<ChallengeTexts>();
         builder.AddPolicies();
         return builder;

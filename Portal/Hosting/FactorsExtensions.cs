@@ -13,7 +13,7 @@ public static class FactorsExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Authenticators>();
         builder.Services.AddSingleton<RecoveryCodes>();
-        builder.Services.AddSingleton<SecondFactorAttempts>();
+        builder.Services.AddSingleton<FailedAttempts>();
         builder.Services.AddSingleton<SecondFactorCheck>();
         builder.Services.AddSingleton<TwoFactorFlag>();
         builder.Services.AddSingleton<UserPhones>();

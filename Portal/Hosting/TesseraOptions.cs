@@ -15,5 +15,11 @@ public sealed class TesseraOptions
     [Required(ErrorMessage = "Tessera:ApplicationName must not be empty."), StringLength(64)]
     public string ApplicationName { get; set; } = "Tessera";
 
+    /// <summary>
+    /// The address people reach Tessera at (<c>https://id.example.com</c>): the only source of every emailed or shown
+    /// absolute link, of the allowed <c>Host</c> and of the allowed <c>Origin</c>. Required outside Development.
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "";
+
     public string DataDirectoryFullPath => Path.GetFullPath(DataDirectory);
 }

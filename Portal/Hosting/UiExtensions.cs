@@ -16,10 +16,12 @@ public static class UiExtensions
     /// <summary>The request pipeline: errors for people, then the platform middleware in the order ASP.NET Core needs.</summary>
     public static WebApplication UseTesseraPipeline(this WebApplication app)
     {
+        app.UseNetwork();
         // Never a stack trace in a response: unexpected errors render the Error page (or problem details for APIs).
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         if (!app.Environment.IsDevelopment())
         {
+            // Sent on every HTTPS response, including one that reached a known proxy over HTTPS (X-Forwarded-Proto).
             app.UseHsts();
         }
         app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);

@@ -22,7 +22,7 @@ public sealed record SignInCodeCheck(SecondFactorOutcome Outcome, bool NeedsNewC
 /// The second step of sign-in with a code sent by SMS to a verified phone (or by email, when the policy allows it).
 /// Each guess costs one unit of the shared lockout budget before it is checked, and the challenge's own checks too.
 /// </summary>
-public sealed class SignInCodes(UserPhones phones, Challenges.Challenges challenges, ChallengeTexts texts, IPolicies policies, SecondFactorAttempts attempts, AuditLog audit)
+public sealed class SignInCodes(UserPhones phones, Challenges.Challenges challenges, ChallengeTexts texts, IPolicies policies, FailedAttempts attempts, AuditLog audit)
 {
     public const string Purpose = "sign-in";
 

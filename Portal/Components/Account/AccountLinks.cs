@@ -1,31 +1,48 @@
 using System.Text;
 using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
 using Tessera.Domain.Accounts;
+using Microsoft.Extensions.Options;
+using Tessera.Portal.Delivery;
+using Tessera.Portal.Hosting;
 
 namespace Tessera.Portal.Components.Account;
 
-/// <summary>Builds the emailed links of the Identity pages (confirm email, reset password) and sends them.</summary>
-internal sealed class AccountLinks(UserManager<ApplicationUser> users, IEmailSender<ApplicationUser> sender, NavigationManager navigation)
+/// <summary>
+/// Builds the emailed links of the Identity pages (confirm email, reset password) and sends them. The links start
+/// with the configured public address, never the request's Host: a forged Host must not receive a victim's token.
+/// </summary>
+internal sealed class AccountLinks(
+    UserManager<ApplicationUser> users, IEmailSender<ApplicationUser> sender, PublicUrls urls, EmailOutbox outbox, IOptions<TesseraOptions> tessera)
 {
     public async Task SendConfirmationAsync(ApplicationUser user, string? returnUrl = null)
     {
         var token = Encode(await users.GenerateEmailConfirmationTokenAsync(user));
-        var link = navigation.GetUriWithQueryParameters(
-            navigation.ToAbsoluteUri("Account/ConfirmEmail").AbsoluteUri,
-            new Dictionary<string, object?> { ["userId"] = user.Id, ["code"] = token, ["returnUrl"] = returnUrl });
+        var link = QueryHelpers.AddQueryString(urls.Absolute("Account/ConfirmEmail"), new Dictionary<string, string?>
+        {
+            ["userId"] = user.Id,
+            ["code"] = token,
+            ["returnUrl"] = string.IsNullOrEmpty(returnUrl) ? null : ReturnUrls.LocalOrDefault(returnUrl),
+        });
         await sender.SendConfirmationLinkAsync(user, user.Email!, HtmlEncoder.Default.Encode(link));
     }
 
     public async Task SendPasswordResetAsync(ApplicationUser user)
     {
         var token = Encode(await users.GeneratePasswordResetTokenAsync(user));
-        var link = navigation.GetUriWithQueryParameters(
-            navigation.ToAbsoluteUri("Account/ResetPassword").AbsoluteUri,
-            new Dictionary<string, object?> { ["code"] = token });
+        var link = QueryHelpers.AddQueryString(urls.Absolute("Account/ResetPassword"), "code", token);
         await sender.SendPasswordResetLinkAsync(user, user.Email!, HtmlEncoder.Default.Encode(link));
+    }
+
+    /// <summary>Someone registered with an address that already has an account: its owner is told, the page says nothing.</summary>
+    public Task SendAlreadyRegisteredAsync(string email)
+    {
+        var product = tessera.Value.ApplicationName;
+        return outbox.SendAsync(email, $"Someone tried to create a {product} account with your address",
+            $"Someone, maybe you, tried to create a new {product} account with this email address, which already has one. Nothing was changed. "
+            + "If it was you, sign in with your password, or choose a new one if you have forgotten it. If it wasn't you, you can ignore this email.",
+            "Choose a new password", HtmlEncoder.Default.Encode(urls.Absolute("Account/ForgotPassword")));
     }
 
     /// <summary>Decodes a token from a link; null when the link was mangled (a clear error, not a 500).</summary>

@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Tessera.Portal.Components.Account;
 
-/// <summary>Redirects from statically rendered Identity pages, refusing anything that is not a local path.</summary>
+/// <summary>Redirects from statically rendered Identity pages, only ever to a path of this site.</summary>
 internal sealed class IdentityRedirectManager(NavigationManager navigationManager)
 {
     public const string StatusCookieName = "Identity.StatusMessage";
@@ -15,24 +16,13 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
         MaxAge = TimeSpan.FromSeconds(5),
     };
 
-    public void RedirectTo(string? uri)
-    {
-        uri ??= "";
-
-        // Prevent open redirects: a return URL is only ever a path of this site.
-        if (!Uri.IsWellFormedUriString(uri, UriKind.Relative) || uri.StartsWith("//", StringComparison.Ordinal) || uri.StartsWith("/\\", StringComparison.Ordinal))
-        {
-            uri = navigationManager.ToBaseRelativePath(uri);
-        }
-
-        navigationManager.NavigateTo(uri);
-    }
+    public void RedirectTo(string? uri) => navigationManager.NavigateTo(ReturnUrls.LocalOrDefault(uri));
 
     public void RedirectTo(string uri, Dictionary<string, object?> queryParameters)
     {
-        var uriWithoutQuery = navigationManager.ToAbsoluteUri(uri).GetLeftPart(UriPartial.Path);
-        var newUri = navigationManager.GetUriWithQueryParameters(uriWithoutQuery, queryParameters);
-        RedirectTo(newUri);
+        var query = queryParameters.Where(p => p.Value is not null)
+            .ToDictionary(p => p.Key, p => (string?)(p.Value is bool b ? (b ? "true" : "false") : p.Value!.ToString()));
+        navigationManager.NavigateTo(QueryHelpers.AddQueryString(ReturnUrls.LocalOrDefault(uri), query));
     }
 
     public void RedirectToWithStatus(string uri, string message, HttpContext context)

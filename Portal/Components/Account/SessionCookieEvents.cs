@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using Tessera.Domain.Accounts;
 
 namespace Tessera.Portal.Components.Account;
@@ -50,19 +51,52 @@ internal static class SessionCookieEvents
         identity.AddClaim(new Claim(UserSessions.ClaimType, sessionId));
     }
 
-    /// <summary>A cookie whose session was ended (sign-out elsewhere, revoked, expired) or that has none no longer signs in.</summary>
+    /// <summary>
+    /// Every request: a cookie whose session was ended (sign-out elsewhere, revoked, a lock, a password reset), expired
+    /// or that has none no longer signs in. When the user's security stamp has moved on (a role change, "sign out
+    /// everywhere else"), the principal is rebuilt from the database at once, so roles are never older than the request.
+    /// </summary>
     public static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
     {
         var principal = context.Principal;
-        var sessions = context.HttpContext.RequestServices.GetRequiredService<UserSessions>();
-        if (principal is null || !await sessions.ValidateAsync(principal.FindFirstValue(UserSessions.ClaimType),
-                principal.FindFirstValue(ClaimTypes.NameIdentifier), context.HttpContext.RequestAborted))
+        var http = context.HttpContext;
+        var sessions = http.RequestServices.GetRequiredService<UserSessions>();
+        var claims = http.RequestServices.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity;
+        var userId = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+        var check = principal is null ? default
+            : await sessions.CheckAsync(principal.FindFirstValue(UserSessions.ClaimType), userId, http.RequestAborted);
+        if (!check.Live)
         {
-            context.RejectPrincipal();
-            await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+            await RejectAsync(context);
             return;
         }
-        await SecurityStampValidator.ValidatePrincipalAsync(context);
+        if (check.SecurityStamp == principal!.FindFirstValue(claims.SecurityStampClaimType))
+        {
+            return;
+        }
+        var signIn = http.RequestServices.GetRequiredService<SignInManager<ApplicationUser>>();
+        if (await signIn.UserManager.FindByIdAsync(userId!) is not { } user)
+        {
+            await RejectAsync(context);
+            return;
+        }
+        var rebuilt = await signIn.CreateUserPrincipalAsync(user);
+        if (rebuilt.Identity is ClaimsIdentity identity)
+        {
+            // The session and how it signed in belong to this cookie, not to the user row.
+            foreach (var kept in principal!.Claims.Where(c => c.Type is UserSessions.ClaimType or "amr").ToList())
+            {
+                identity.AddClaim(new Claim(kept.Type, kept.Value));
+            }
+        }
+        context.ReplacePrincipal(rebuilt);
+        context.ShouldRenew = true;
+    }
+
+    private static async Task RejectAsync(CookieValidatePrincipalContext context)
+    {
+        context.RejectPrincipal();
+        await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
     }
 
     public static async Task SigningOutAsync(CookieSigningOutContext context)
@@ -71,17 +105,6 @@ internal static class SessionCookieEvents
         {
             await context.HttpContext.RequestServices.GetRequiredService<UserSessions>().EndAsync(sessionId);
         }
-    }
-
-    /// <summary>The security-stamp check rebuilds the principal every 30 minutes: the session claim must survive it.</summary>
-    public static Task RefreshingPrincipalAsync(SecurityStampRefreshingPrincipalContext context)
-    {
-        if (context.CurrentPrincipal?.FindFirst(UserSessions.ClaimType) is { } claim
-            && context.NewPrincipal?.Identity is ClaimsIdentity identity && !identity.HasClaim(c => c.Type == UserSessions.ClaimType))
-        {
-            identity.AddClaim(new Claim(UserSessions.ClaimType, claim.Value));
-        }
-        return Task.CompletedTask;
     }
 
     private static string Method(HttpContext http, ClaimsPrincipal principal) =>

@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using Tessera.Domain.Keys;
+using Tessera.Domain.Persistence;
+
+namespace Tessera.Domain.Policies;
+
+/// <summary>
+/// Attempts counted in fixed windows in the database (the send limiter's table, so they hold across nodes and are
+/// purged with it), for things that have no row of their own to count on: sign-in attempts at an unknown account.
+/// The subject is stored as a keyed hash, never as given.
+/// </summary>
+public sealed class AttemptCounters(IDbContextFactory<PortalDbContext> dbFactory, SecretStore secrets, TimeProvider time)
+{
+    private readonly Lazy<Task<byte[]>> subjectKey = new(() => secrets.GetOrCreateAsync(SendLimiter.SubjectSecretName, 32));
+
+    /// <summary>Counts one attempt and returns how many there have been in the current window, this one included.</summary>
+    public async Task<int> CountAsync(string rule, string subject, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var length = (long)window.TotalMilliseconds;
+        var start = now - now % length;
+        var hashed = SendLimiter.Subject(await subjectKey.Value, rule, subject);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await SendCounter.IncrementAsync(db, rule, hashed, start, start + length, cancellationToken);
+    }
+}

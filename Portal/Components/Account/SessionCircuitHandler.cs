@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+
+namespace Tessera.Portal.Components.Account;
+
+/// <summary>
+/// Checks the circuit's session before every message from the browser (a click, a form submit, a JavaScript result,
+/// a navigation), so an open page stops acting the moment its session is ended, its user locked or demoted: the
+/// event is dropped, the circuit becomes anonymous and the page reloads, which the cookie check then refuses or
+/// rebuilds. The periodic revalidation (<see cref="IdentityRevalidatingAuthenticationStateProvider"/>) covers idle pages.
+/// </summary>
+internal sealed class SessionCircuitHandler(
+    AuthenticationStateProvider authentication, SessionGuard guard, NavigationManager navigation, ILogger<SessionCircuitHandler> logger)
+    : CircuitHandler
+{
+    private int ended;
+
+    public override Func<CircuitInboundActivityContext, Task> CreateInboundActivityHandler(Func<CircuitInboundActivityContext, Task> next) =>
+        async context =>
+        {
+            if (Volatile.Read(ref ended) == 1)
+            {
+                return;
+            }
+            var state = await authentication.GetAuthenticationStateAsync();
+            if (await guard.MayActAsync(state.User))
+            {
+                await next(context);
+                return;
+            }
+            if (Interlocked.Exchange(ref ended, 1) == 1)
+            {
+                return;
+            }
+            logger.LogWarning(new EventId(1101, "CircuitSessionEnded"),
+                "Dropped a browser event: the circuit's session has ended or its roles changed; the page reloads");
+            if (authentication is IHostEnvironmentAuthenticationStateProvider host)
+            {
+                host.SetAuthenticationState(Task.FromResult(new AuthenticationState(new System.Security.Claims.ClaimsPrincipal())));
+            }
+            navigation.NavigateTo(navigation.Uri, forceLoad: true);
+        };
+}
