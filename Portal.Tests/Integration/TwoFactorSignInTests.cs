@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using OtpNet;
 using Tessera.Domain.Factors;
@@ -8,7 +7,7 @@ using Tessera.Portal.Tests.Support;
 namespace Tessera.Portal.Tests.Integration;
 
 /// <summary>Password, then an authenticator code or a recovery code, over HTTP against the real app.</summary>
-public sealed partial class TwoFactorSignInTests : IDisposable
+public sealed class TwoFactorSignInTests : IDisposable
 {
     private const string Password = "correct horse battery";
     private readonly TesseraFactory factory = new TesseraFactory().With("Accounts:MaxFailedAccessAttempts", "4");
@@ -103,30 +102,12 @@ public sealed partial class TwoFactorSignInTests : IDisposable
     private async Task<(string Email, byte[] Secret)> UserWithAuthenticatorAsync(string email)
     {
         var user = await factory.CreateUserAsync(email, Password);
-        var authenticators = factory.Services.GetRequiredService<Authenticators>();
-        var pending = Authenticators.Offer("Tessera", email);
-        Assert.NotNull(await authenticators.ConfirmAsync(user.Id, "Phone", pending, OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow)));
-        Assert.True(await factory.Services.GetRequiredService<TwoFactorFlag>().RefreshAsync(user.Id));
-        return (email, pending.Secret);
+        return (email, await TotpEnrollment.EnrollAsync(factory, user.Id, email));
     }
 
-    // The enrollment used the current step; the next one is still inside the ±1 window.
-    private static string NextStepCode(byte[] secret) => OneTimeCodes.ComputeTotp(secret, DateTimeOffset.UtcNow.AddSeconds(30));
+    private static string NextStepCode(byte[] secret) => TotpEnrollment.NextStepCode(secret);
 
-    private static async Task<HttpResponseMessage> PostCodeAsync(HttpClient client, Uri page, string code)
-    {
-        var html = await client.GetStringAsync(page);
-        var token = WebUtility.HtmlDecode(TokenRegex().Match(html).Groups[1].Value);
-        return await client.PostAsync(page, new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login-2fa",
-            ["__RequestVerificationToken"] = token,
-            ["Input.Code"] = code,
-        }));
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenRegex();
+    private static Task<HttpResponseMessage> PostCodeAsync(HttpClient client, Uri page, string code) => TotpEnrollment.PostCodeAsync(client, page, code);
 
     public void Dispose() => factory.Dispose();
 }

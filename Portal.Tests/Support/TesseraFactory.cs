@@ -28,6 +28,24 @@ public class TesseraFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
+    /// <summary>The hosting environment the app runs in; Development unless a test says otherwise.</summary>
+    public string EnvironmentName { get; private set; } = "Development";
+
+    /// <summary>
+    /// The app as an operator runs it: the Production environment, with the settings Production requires (a public base
+    /// URL, a real mail transport pointed at a closed local port, no SMS provider).
+    /// </summary>
+    public TesseraFactory InProduction(string publicBaseUrl = "https://id.tessera.test")
+    {
+        EnvironmentName = "Production";
+        return With("Tessera:PublicBaseUrl", publicBaseUrl)
+            .With("Email:Transport", "Smtp")
+            .With("Email:Smtp:Host", "127.0.0.1")
+            .With("Email:Smtp:Port", "9")
+            .With("Email:Smtp:Security", "None")
+            .With("Delivery:Sms:Provider", "None");
+    }
+
     public string DatabasePath => Path.Combine(DataDirectory, "tessera.db");
 
     /// <summary>Overrides one setting; call before the first request.</summary>
@@ -75,7 +93,12 @@ public class TesseraFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(EnvironmentName);
+        if (EnvironmentName != "Development")
+        {
+            // The build output's static assets (MudBlazor's, the framework's scripts) outside Development too.
+            builder.UseStaticWebAssets();
+        }
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

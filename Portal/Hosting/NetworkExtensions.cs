@@ -52,7 +52,11 @@ public static class NetworkExtensions
     /// <summary>First in the pipeline: everything after it sees the client's real address and scheme.</summary>
     public static WebApplication UseNetwork(this WebApplication app)
     {
-        app.UseForwardedHeaders();
+        // With no known proxy the middleware is left out entirely: given empty lists, it would trust every sender.
+        if (app.Services.GetRequiredService<IOptions<NetworkOptions>>().Value.KnownProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
         var urls = app.Services.GetRequiredService<PublicUrls>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(NetworkExtensions));
         app.Use(async (context, next) =>
