@@ -18,6 +18,9 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("Delivery__RetryDelays__0", "-00:00:05", "Delivery:RetryDelays")]
     [InlineData("Audit__RetentionDays", "-1", "Audit:RetentionDays")]
     [InlineData("DataProtection__CertificatePath", "/nonexistent/keys.pfx", "DataProtection:CertificatePath")]
+    [InlineData("Tessera__PublicBaseUrl", "id.example.com", "Tessera:PublicBaseUrl")]
+    [InlineData("Tessera__PublicBaseUrl", "https://id.example.com/portal", "Tessera:PublicBaseUrl")]
+    [InlineData("Network__KnownProxies__0", "proxy.internal", "Network:KnownProxies")]
     public async Task BadSetting_StopsTheApp_NamingTheSetting(string variable, string value, string named)
     {
         var (exit, output) = await PortalProcess.RunAsync(PortalProcess.BuiltAssembly, [], Environment(variable, value), Timeout);
@@ -36,6 +39,21 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.Equal(2, exit);
         Assert.Contains("Email:Transport is 'Outbox'", output);
+    }
+
+    [Fact]
+    public async Task Production_WithoutAPublicBaseUrl_StopsTheApp_NamingTheSetting()
+    {
+        var environment = Environment("ASPNETCORE_ENVIRONMENT", "Production");
+        environment["Email__Transport"] = "Smtp";
+        environment["Email__Smtp__Host"] = "127.0.0.1";
+        environment["Delivery__Sms__Provider"] = "None";
+
+        var (exit, output) = await PortalProcess.RunAsync(PortalProcess.BuiltAssembly, [], environment, Timeout);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Tessera:PublicBaseUrl must be set outside Development", output);
+        Assert.DoesNotContain("   at ", output);
     }
 
     [Fact]
