@@ -25,7 +25,7 @@ public sealed partial class AuthenticatorFlowTests(BrowserFixture fixture) : ICl
         var email = NewEmail("ada");
         await fixture.Factory.CreateUserAsync(email, Password);
         await SignInAsync(page, email, Password);
-        await WaitForPathAsync(page, "/");
+        await WaitForPathAsync(page, "/security");
 
         await OpenEnrollmentAsync(page);
         var uri = await ScanQrCodeAsync(page);
@@ -65,7 +65,7 @@ public sealed partial class AuthenticatorFlowTests(BrowserFixture fixture) : ICl
         // The enrollment used the current step: the app's next code is fresh, and the ±1 step window accepts it.
         var code = await CodeAsync(enrolled.Secret, DateTimeOffset.UtcNow.AddSeconds(30));
         await SubmitAuthenticatorCodeAsync(page, code);
-        await WaitForPathAsync(page, "/");
+        await WaitForPathAsync(page, "/security");
         await page.GotoAsync("/security");
         await ExpectVisibleAsync(page, page.GetByRole(AriaRole.Heading, new() { Name = "Security center", Level = 1 }), "the security center");
         await SignOutAsync(page);
@@ -87,14 +87,14 @@ public sealed partial class AuthenticatorFlowTests(BrowserFixture fixture) : ICl
         await SignOutAsync(page);
 
         await SignInWithRecoveryCodeAsync(page, email, enrolled.RecoveryCodes[0]);
-        await WaitForPathAsync(page, "/");
+        await WaitForPathAsync(page, "/security");
         await SignOutAsync(page);
         await SignInWithRecoveryCodeAsync(page, email, enrolled.RecoveryCodes[0]);
         await ExpectVisibleAsync(page, page.GetByText("That recovery code is not valid or was already used"), "the used-recovery-code error");
         var pathAfterReuse = new Uri(page.Url).AbsolutePath;
         await page.GetByLabel("Recovery code", new() { Exact = true }).FillAsync(enrolled.RecoveryCodes[1]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with recovery code" }).ClickAsync();
-        await WaitForPathAsync(page, "/");
+        await WaitForPathAsync(page, "/security");
         await page.GotoAsync("/security");
         await ExpectVisibleAsync(page, page.GetByText("8 of your recovery codes are left"), "the recovery code count");
 
@@ -132,7 +132,7 @@ public sealed partial class AuthenticatorFlowTests(BrowserFixture fixture) : ICl
     {
         await fixture.Factory.CreateUserAsync(email, Password);
         await SignInAsync(page, email, Password);
-        await WaitForPathAsync(page, "/");
+        await WaitForPathAsync(page, "/security");
         await OpenEnrollmentAsync(page);
         var secret = QueryOf(await ScanQrCodeAsync(page))["secret"];
         var recoveryCodes = await ConfirmEnrollmentAsync(page, "Phone", await CodeAsync(secret, DateTimeOffset.UtcNow));

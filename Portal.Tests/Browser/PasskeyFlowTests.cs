@@ -25,7 +25,7 @@ public sealed class PasskeyFlowTests(PasskeyBrowserFixture fixture) : IClassFixt
         var (page, authenticator) = await NewPageWithAuthenticatorAsync();
         var email = NewEmail("ada");
         await fixture.Factory.CreateUserAsync(email, Password);
-        await SignInWithPasswordAsync(page, authenticator, email, "/");
+        await SignInWithPasswordAsync(page, authenticator, email, "/security");
 
         var recoveryCodes = await EnrollAsync(page, "Work laptop");
         await BrowserFixture.SaveScreenshotAsync(page, "passkeys.png");
@@ -69,7 +69,7 @@ public sealed class PasskeyFlowTests(PasskeyBrowserFixture fixture) : IClassFixt
         var (page, authenticator) = await NewPageWithAuthenticatorAsync();
         var email = NewEmail("barbara");
         await fixture.Factory.CreateUserAsync(email, Password);
-        await SignInWithPasswordAsync(page, authenticator, email, "/");
+        await SignInWithPasswordAsync(page, authenticator, email, "/security");
         await authenticator.SetUserVerifiedAsync(false);
 
         await OpenPasskeysAsync(page);
@@ -176,7 +176,7 @@ public sealed class PasskeyFlowTests(PasskeyBrowserFixture fixture) : IClassFixt
     {
         var email = NewEmail(name);
         await fixture.Factory.CreateUserAsync(email, Password);
-        await SignInWithPasswordAsync(page, authenticator, email, "/");
+        await SignInWithPasswordAsync(page, authenticator, email, "/security");
         await EnrollAsync(page, "Laptop");
         return email;
     }
@@ -258,7 +258,7 @@ public sealed class PasskeyFlowTests(PasskeyBrowserFixture fixture) : IClassFixt
 
     private static async Task ExpectSignedInAsync(IPage page, string email)
     {
-        await WaitForPathAsync(page, "/");
+        await WaitForPathAsync(page, "/security");
         await page.GotoAsync("/security");
         await ExpectVisibleAsync(page, page.GetByRole(AriaRole.Heading, new() { Name = "Security center", Level = 1 }), "the security center");
         Assert.Equal(email, (await page.GetByTitle("Signed in as").InnerTextAsync()).Trim());

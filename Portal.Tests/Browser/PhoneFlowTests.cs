@@ -22,7 +22,7 @@ public sealed class PhoneFlowTests(BrowserFixture fixture) : IClassFixture<Brows
 
         var page = await fixture.NewPageAsync();
         await SignInAsync(page, email);
-        await WaitForPathAsync(page, "/");
+        await WaitForPathAsync(page, "/security");
         await page.GotoAsync("/security/phones");
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
@@ -46,7 +46,7 @@ public sealed class PhoneFlowTests(BrowserFixture fixture) : IClassFixture<Brows
         await ExpectVisibleAsync(fresh, code, "the code field");
         await code.FillAsync(await SmsInbox.WaitForCodeAsync(fixture.Factory.Services, number, count: 2));
         await fresh.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await WaitForPathAsync(fresh, "/");
+        await WaitForPathAsync(fresh, "/security");
         await fresh.GotoAsync("/security");
         await ExpectVisibleAsync(fresh, fresh.GetByRole(AriaRole.Heading, new() { Name = "Security center", Level = 1 }), "the security center");
         var factors = await fresh.GetByRole(AriaRole.Table).First.InnerTextAsync();

@@ -118,7 +118,7 @@ public sealed class QrSignInFlowTests(QrBrowserFixture fixture) : IClassFixture<
     {
         var phone = await fixture.NewPageAsync();
         await QrBrowser.SignInAsync(phone, email, Password);
-        await PageSteps.WaitForPathAsync(phone, "/");
+        await PageSteps.WaitForPathAsync(phone, "/security");
         return phone;
     }
 }
@@ -144,7 +144,7 @@ public sealed class QrSignInExpiryTests(ShortQrBrowserFixture fixture) : IClassF
         var url = await QrBrowser.ScanAsync(laptop);
         var phone = await fixture.NewPageAsync();
         await QrBrowser.SignInAsync(phone, email, Password);
-        await PageSteps.WaitForPathAsync(phone, "/");
+        await PageSteps.WaitForPathAsync(phone, "/security");
 
         await PageSteps.ExpectVisibleAsync(laptop, laptop.GetByText("This code has expired. Get a new code."), "the expired status");
         await phone.GotoAsync(url.ToString());

@@ -61,7 +61,7 @@ public sealed class QrSignInPasskeyTests(PasskeyBrowserFixture fixture) : IClass
         var id = added!.Value.GetProperty("authenticatorId").GetString()!;
         // Presence stays off on the sign-in page: its conditional passkey request must not be answered on its own.
         await QrBrowser.SignInAsync(phone, email, Password);
-        await PageSteps.WaitForPathAsync(phone, "/");
+        await PageSteps.WaitForPathAsync(phone, "/security");
         await cdp.SendAsync("WebAuthn.setAutomaticPresenceSimulation", new() { ["authenticatorId"] = id, ["enabled"] = true });
 
         await phone.GotoAsync("/security/passkeys");

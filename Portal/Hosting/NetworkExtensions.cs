@@ -63,12 +63,15 @@ public static class NetworkExtensions
         {
             // Cross-site WebSocket hijacking: a browser sends the signed-in user's cookie with a WebSocket or fetch from
             // any page of the same site (another port, a sibling subdomain), and only the Origin tells them apart.
-            // A request without an Origin is refused too: every browser sends one here.
+            // Opening a connection (negotiate is a POST, then the WebSocket upgrade) needs the app's own Origin; a
+            // browser always sends one there. Same-origin GETs (the script's initializers) carry none and open nothing.
+            var opens = context.WebSockets.IsWebSocketRequest || !HttpMethods.IsGet(context.Request.Method);
+            var origin = context.Request.Headers.Origin;
             if ((context.Request.Path.StartsWithSegments(BlazorHubPath) || context.WebSockets.IsWebSocketRequest)
-                && !urls.IsOwnOrigin(context.Request.Headers.Origin))
+                && (origin.Count > 0 || opens) && !urls.IsOwnOrigin(origin))
             {
                 logger.LogWarning(new EventId(1001, "ForeignOriginRefused"),
-                    "Refused a {Path} connection from a foreign origin {Origin}", context.Request.Path.Value, context.Request.Headers.Origin.ToString());
+                    "Refused a {Path} connection from a foreign origin {Origin}", context.Request.Path.Value, origin.ToString());
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 return;
             }

@@ -16,6 +16,20 @@ internal sealed class SessionCircuitHandler(
 {
     private int ended;
 
+    /// <summary>The circuit's user; null while the circuit is still starting and has been given none yet.</summary>
+    private async Task<System.Security.Claims.ClaimsPrincipal?> CurrentUserAsync()
+    {
+        try
+        {
+            return (await authentication.GetAuthenticationStateAsync()).User;
+        }
+        catch (InvalidOperationException)
+        {
+            // The first messages of a circuit arrive before its authentication state is set from the connection.
+            return null;
+        }
+    }
+
     public override Func<CircuitInboundActivityContext, Task> CreateInboundActivityHandler(Func<CircuitInboundActivityContext, Task> next) =>
         async context =>
         {
@@ -23,8 +37,7 @@ internal sealed class SessionCircuitHandler(
             {
                 return;
             }
-            var state = await authentication.GetAuthenticationStateAsync();
-            if (await guard.MayActAsync(state.User))
+            if (await CurrentUserAsync() is not { } user || await guard.MayActAsync(user))
             {
                 await next(context);
                 return;
