@@ -28,8 +28,7 @@ public sealed class AccountFlowTests(BrowserFixture fixture) : IClassFixture<Bro
         await ExpectVisibleAsync(page, page.GetByText("No factors yet"), "the empty factor list");
         var signedInAs = await page.GetByText("Signed in as").First.InnerTextAsync();
         await BrowserFixture.SaveScreenshotAsync(page, "security.png");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await WaitForPathAsync(page, "/");
+        await SignOutAsync(page);
         await page.GotoAsync("/security");
         await WaitForPathAsync(page, "/Account/Login");
 

@@ -200,17 +200,6 @@ public sealed partial class AuthenticatorFlowTests(BrowserFixture fixture) : ICl
         await page.WaitForLoadStateAsync(LoadState.Load);
     }
 
-    private static async Task SignOutAsync(IPage page)
-    {
-        if (new Uri(page.Url).AbsolutePath != "/security")
-        {
-            await page.GotoAsync("/security");
-        }
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await WaitForPathAsync(page, "/");
-        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "Tessera.Auth");
-    }
-
     /// <summary>The code an authenticator app shows at <paramref name="at"/>, from oathtool.</summary>
     private static async Task<string> CodeAsync(string base32Secret, DateTimeOffset at)
     {

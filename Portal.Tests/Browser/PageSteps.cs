@@ -14,6 +14,22 @@ internal static class PageSteps
         await page.WaitForLoadStateAsync(LoadState.Load);
     }
 
+    /// <summary>
+    /// Signs out from the security center's menu. The page is interactive: a click that lands while the circuit is
+    /// still replacing the prerendered page is lost, so it waits for the network to settle and clicks until it took.
+    /// </summary>
+    public static async Task SignOutAsync(IPage page)
+    {
+        if (new Uri(page.Url).AbsolutePath != "/security")
+        {
+            await page.GotoAsync("/security");
+        }
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await ClickUntilAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }),
+            () => Task.FromResult(new Uri(page.Url).AbsolutePath == "/"));
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "Tessera.Auth");
+    }
+
     public static async Task ExpectVisibleAsync(IPage page, ILocator locator, string what)
     {
         try

@@ -15,13 +15,14 @@ public sealed class PasskeyBrowserFixture : BrowserFixture
     {
         var port = FreePort();
         var origin = $"http://localhost:{port}";
-        factory.With("WebAuthn:ServerDomain", "localhost").With("WebAuthn:Origins:0", origin);
+        // The public address is the one the browser uses: links and QR codes point there, and it is the allowed Origin.
+        factory.With("WebAuthn:ServerDomain", "localhost").With("WebAuthn:Origins:0", origin).With("Tessera:PublicBaseUrl", origin);
         factory.StartKestrel(port);
         return new Uri(origin + "/");
     }
 
     /// <summary>A port the OS has just handed out and freed; the window before Kestrel binds it is too short to matter here.</summary>
-    private static int FreePort()
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -245,17 +245,6 @@ public sealed class PasskeyFlowTests(PasskeyBrowserFixture fixture) : IClassFixt
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" }).ClickAsync();
     }
 
-    private static async Task SignOutAsync(IPage page)
-    {
-        if (new Uri(page.Url).AbsolutePath != "/security")
-        {
-            await page.GotoAsync("/security");
-        }
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await WaitForPathAsync(page, "/");
-        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == IdentityCookie);
-    }
-
     private static async Task ExpectSignedInAsync(IPage page, string email)
     {
         await WaitForPathAsync(page, "/security");

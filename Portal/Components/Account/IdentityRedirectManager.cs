@@ -18,6 +18,9 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
 
     public void RedirectTo(string? uri) => navigationManager.NavigateTo(ReturnUrls.LocalOrDefault(uri));
 
+    /// <summary>The public home page (after signing out: the page the user was on may need the sign-in that just ended).</summary>
+    public void RedirectToHome() => navigationManager.NavigateTo("/");
+
     public void RedirectTo(string uri, Dictionary<string, object?> queryParameters)
     {
         var query = queryParameters.Where(p => p.Value is not null)
