@@ -101,6 +101,15 @@ public sealed class FailedAttempts(IDbContextFactory<PortalDbContext> dbFactory,
         await users.ExecuteUpdateAsync(s => s.SetProperty(u => u.AccessFailedCount, u => all ? 0 : u.AccessFailedCount - 1), cancellationToken);
     }
 
+    /// <summary>Failures left before the account locks; null when lockout is off for it.</summary>
+    public async Task<int?> RemainingAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var state = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new { u.AccessFailedCount, u.LockoutEnabled }).SingleOrDefaultAsync(cancellationToken);
+        return state is { LockoutEnabled: true } ? Math.Max(0, identity.Value.Lockout.MaxFailedAccessAttempts - state.AccessFailedCount) : null;
+    }
+
     public async Task<bool> IsLockedOutAsync(string userId, CancellationToken cancellationToken = default) =>
         await LockedUntilAsync(userId, cancellationToken) is not null;
 

@@ -1,8 +1,6 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Identity;
-using Tessera.Domain.Accounts;
-using Tessera.Domain.Audit;
 using Tessera.Domain.CrossDevice;
+using Tessera.Domain.SignIn;
+using Tessera.Portal.Components.Account;
 using Tessera.Portal.Hosting;
 
 namespace Tessera.Portal.Endpoints;
@@ -47,26 +45,22 @@ public static class QrSignInEndpoints
             : Results.Ok(new { status = status.Value.ToString().ToLowerInvariant() });
     }
 
-    private static async Task<IResult> RedeemAsync(Guid id, HttpContext http, QrSignIn qr,
-        UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, AuditLog audit)
+    private static async Task<IResult> RedeemAsync(Guid id, HttpContext http, SignInService signIn, SignInCookies cookies)
     {
         var nonce = http.Request.Cookies[NonceCookie];
         http.Response.Cookies.Delete(NonceCookie, new CookieOptions { Path = SessionPath(id) });
-        var userId = await qr.RedeemAsync(id, nonce, http.QrDevice(), http.RequestAborted);
-        var user = userId is null ? null : await users.FindByIdAsync(userId);
-        if (user is null)
-        {
-            // Vague on purpose: the audit log says whether it was the cookie, the status or the clock.
-            return Results.Redirect("/signin/qr?error=refused");
-        }
-        if (await users.IsLockedOutAsync(user) || !await signIn.CanSignInAsync(user))
-        {
-            await audit.RecordAsync(http, AuditEventTypes.LockedOut, AuditOutcome.Failure, subjectId: user.Id, detail: "QR sign-in refused while locked out or not allowed to sign in");
-            return Results.Redirect("/Account/Lockout");
-        }
         // The phone was signed in (with its own factors) and the user matched the number: that approval is the sign-in.
-        await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new Claim("amr", "qr")]);
-        await audit.RecordAsync(http, AuditEventTypes.SignIn, AuditOutcome.Success, user.Id, detail: $"with QR approval from a signed-in device; session={id}");
-        return Results.Redirect("/security");
+        var result = await signIn.PasswordlessAsync(new QrApprovalProof(id, nonce), http.ClientContext(), http.RequestAborted);
+        switch (result.Step)
+        {
+            case SignInStep.Done:
+                await cookies.IssueAsync(http, result, isPersistent: false, rememberBrowser: false, afterPassword: false);
+                return Results.Redirect(ReturnUrls.Default);
+            case SignInStep.LockedOut or SignInStep.NotAllowed:
+                return Results.Redirect("/" + SignInCookies.LockoutPage);
+            default:
+                // Vague on purpose: the audit log says whether it was the cookie, the status or the clock.
+                return Results.Redirect("/signin/qr?error=refused");
+        }
     }
 }

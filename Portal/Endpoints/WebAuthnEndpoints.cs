@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Authentication;
 using Tessera.Domain.Accounts;
+using Tessera.Domain.SignIn;
 using Tessera.Domain.Audit;
 using Tessera.Domain.Factors;
 using Tessera.Portal.Components.Account;
@@ -56,61 +58,42 @@ public static class WebAuthnEndpoints
     }
 
     private static async Task<IResult> CompleteAsync(HttpContext http, AssertionRequest request, IAntiforgery antiforgery,
-        Passkeys passkeys, SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users,
-        FailedAttempts attempts, AuditLog audit, TwoFactorCompletion completion)
+        SignInManager<ApplicationUser> identity, SignInService signIn, SignInCookies cookies)
     {
         if (!await antiforgery.IsRequestValidAsync(http))
         {
             return Expired();
         }
-        var next = ReturnUrls.LocalOrDefault(request.ReturnUrl);
-
-        if (request.Mode == SecondFactor)
+        var proof = new PasskeyProof(request.ChallengeId, request.Response);
+        SignInDecision result;
+        var afterPassword = request.Mode == SecondFactor;
+        if (afterPassword)
         {
-            var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+            var user = await identity.GetTwoFactorAuthenticationUserAsync();
             if (user is null)
             {
                 return TimedOut();
             }
-            if (!await attempts.TryReserveAsync(user.Id))
-            {
-                await completion.EndPendingAsync(http, user);
-                return Results.Ok(new { redirect = "/Account/Lockout" });
-            }
-            var result = await passkeys.CompleteAssertionAsync(request.ChallengeId, request.Response, user.Id, http.RequestAborted);
-            if (!result.Succeeded)
-            {
-                if (await attempts.IsLockedOutAsync(user.Id))
-                {
-                    await completion.EndPendingAsync(http, user);
-                    return Results.Ok(new { redirect = "/Account/Lockout" });
-                }
-                return Refused();
-            }
-            await attempts.SucceededAsync(user.Id);
-            await completion.IssueAsync(http, user, isPersistent: false, request.RememberBrowser, "password and passkey");
-            return Results.Ok(new { redirect = next });
+            result = await signIn.CompleteAsync(user.Id, proof, http.ClientContext(), http.RequestAborted);
+        }
+        else
+        {
+            result = await signIn.PasswordlessAsync(proof, http.ClientContext(), http.RequestAborted);
         }
 
-        var verified = await passkeys.CompleteAssertionAsync(request.ChallengeId, request.Response, expectedUserId: null, http.RequestAborted);
-        var owner = verified is { Succeeded: true, UserId: { } id } ? await users.FindByIdAsync(id) : null;
-        if (owner is null)
+        switch (result.Step)
         {
-            await audit.RecordAsync(http, AuditEventTypes.SignIn, AuditOutcome.Failure, detail: $"passkey: {verified.Error ?? "no such user"}");
-            return Refused();
+            case SignInStep.Done:
+                await cookies.IssueAsync(http, result, isPersistent: false, request.RememberBrowser, afterPassword);
+                return Results.Ok(new { redirect = ReturnUrls.LocalOrDefault(request.ReturnUrl) });
+            case SignInStep.LockedOut:
+                await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
+                return Results.Ok(new { redirect = "/" + SignInCookies.LockoutPage });
+            case SignInStep.NotAllowed:
+                return Results.Problem("Confirm your email address before signing in.", statusCode: StatusCodes.Status400BadRequest);
+            default:
+                return Refused();
         }
-        if (await users.IsLockedOutAsync(owner))
-        {
-            await audit.RecordAsync(http, AuditEventTypes.LockedOut, AuditOutcome.Failure, subjectId: owner.Id, detail: "passkey sign-in refused while locked out");
-            return Results.Ok(new { redirect = "/Account/Lockout" });
-        }
-        if (!await signIn.CanSignInAsync(owner))
-        {
-            return Results.Problem("Confirm your email address before signing in.", statusCode: StatusCodes.Status400BadRequest);
-        }
-        // A user-verified passkey is something you have plus a PIN or biometric: no second step is asked for.
-        await completion.IssueAsync(http, owner, isPersistent: false, rememberBrowser: false, "passkey, passwordless");
-        return Results.Ok(new { redirect = next });
     }
 
     // Deliberately vague: the audit log has the reason.

@@ -21,7 +21,7 @@ public static class AccountsExtensions
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AccountLinks>();
-        services.AddScoped<TwoFactorCompletion>();
+        services.AddScoped<SignInCookies>();
         services.AddSingleton<SignInCodeState>();
         services.AddScoped<UserDirectory>();
         services.AddScoped<AccountAdministration>();

@@ -8,7 +8,7 @@ public static class SignInExtensions
     public static IHostApplicationBuilder AddSignIn(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AttemptCounters>();
-        builder.Services.AddScoped<PasswordSignIn>();
+        builder.Services.AddScoped<SignInService>();
         return builder;
     }
 

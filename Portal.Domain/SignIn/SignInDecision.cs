@@ -1,0 +1,52 @@
+namespace Tessera.Domain.SignIn;
+
+public enum SignInStep
+{
+    /// <summary>Signed in: the caller issues the cookie, then calls <see cref="SignInService.SignedInAsync"/>.</summary>
+    Done,
+
+    /// <summary>The password was right; a second factor is owed before a cookie may be issued.</summary>
+    NeedsSecondFactor,
+
+    /// <summary>Too many failures or an administrator's lock: nothing was checked, or this failure locked it.</summary>
+    LockedOut,
+
+    /// <summary>The account may not sign in yet: its email is not confirmed (said only once the secret was right).</summary>
+    NotAllowed,
+
+    /// <summary>The secret was wrong, the account unknown, or the proof expired; the caller cannot tell which.</summary>
+    Refused,
+}
+
+public enum LockoutReason
+{
+    FailedAttempts,
+    Administrator,
+}
+
+/// <summary>Why a proof was refused, for the page's message (never for telling accounts apart).</summary>
+public enum RefusalKind
+{
+    WrongSecret,
+
+    /// <summary>An authenticator code that was already used.</summary>
+    Replayed,
+
+    /// <summary>A message code that can no longer be used: a new one must be sent.</summary>
+    NeedsNewCode,
+}
+
+/// <param name="Method">How the user signed in, as an RFC 8176 style code ("pwd", "otp", "sms", "hwk", "qr"...), when done.</param>
+/// <param name="AttemptsLeft">Failures left before the account locks, when 2 or fewer remain (the page says so).</param>
+public sealed record SignInDecision(
+    SignInStep Step,
+    string? UserId = null,
+    DateTimeOffset? LockedUntil = null,
+    string? Method = null,
+    LockoutReason? Lockout = null,
+    RefusalKind Refusal = RefusalKind.WrongSecret,
+    int? AttemptsLeft = null,
+    int? CodeAttemptsLeft = null)
+{
+    public static readonly SignInDecision Refused = new(SignInStep.Refused);
+}

@@ -1,0 +1,264 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Tessera.Domain.Accounts;
+using Tessera.Domain.Audit;
+using Tessera.Domain.CrossDevice;
+using Tessera.Domain.Factors;
+using Tessera.Domain.Factors.Phones;
+using Tessera.Domain.Policies;
+
+namespace Tessera.Domain.SignIn;
+
+/// <summary>
+/// Every sign-in decision, for every path: the password step, the second step (an authenticator code, a recovery code,
+/// a texted or emailed code, a passkey) and the passwordless ones (a passkey, a QR approval). Each returns one
+/// <see cref="SignInDecision"/>; the caller only turns it into a cookie and a redirect, then calls
+/// <see cref="SignedInAsync"/>. Identity only hashes passwords and issues cookies: whether a second factor is owed comes
+/// from Tessera's factor tables, and every path refuses a locked-out account and, when confirmation is required, an
+/// unconfirmed email. Failures count against the one budget of <see cref="FailedAttempts"/>, reserved before any
+/// secret is looked at.
+/// </summary>
+public sealed class SignInService(
+    UserManager<ApplicationUser> users,
+    IPasswordHasher<ApplicationUser> hasher,
+    FailedAttempts attempts,
+    AttemptCounters counters,
+    TwoFactorFlag factors,
+    SecondFactorCheck secondFactors,
+    SignInCodes messageCodes,
+    Passkeys passkeys,
+    QrSignIn qr,
+    AuditLog audit,
+    AuditRefusals refusals,
+    IOptions<IdentityOptions> identity,
+    TimeProvider time)
+{
+    public const string UnknownAccountRule = "signin-unknown";
+
+    private static readonly ApplicationUser Nobody = new() { Id = "nobody", UserName = "nobody" };
+    private static string? dummyHash;
+
+    private IdentityOptions Options => identity.Value;
+
+    /// <summary>
+    /// The password step. Every attempt reserves one failure before the password is looked at (so parallel guesses
+    /// land exactly on the threshold) and costs one hash verification, whether the account exists, is locked out or
+    /// not (so the time taken says nothing about the account). Unknown addresses have a budget too.
+    /// </summary>
+    public async Task<SignInDecision> PasswordAsync(
+        string email, string password, ClientContext client, RememberedBrowser? remembered = null, CancellationToken cancellationToken = default)
+    {
+        var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
+        if (user is null)
+        {
+            return await UnknownAccountAsync(email, password, client, cancellationToken);
+        }
+
+        var reservation = await attempts.ReserveAsync(user.Id, cancellationToken);
+        if (!reservation.Granted)
+        {
+            // Locked out: the password is not checked, but a hash is still computed, so the refusal takes as long.
+            VerifyDummy(password);
+            await RefuseAsync(AuditEventTypes.LockedOut, user.Id, client, "sign-in refused while locked out", cancellationToken);
+            return await LockedOutAsync(user.Id, cancellationToken);
+        }
+
+        // CheckPasswordAsync verifies (and upgrades an old hash format) without touching the lockout counters.
+        if (user.PasswordHash is null ? VerifyDummy(password) : !await users.CheckPasswordAsync(user, password))
+        {
+            var locked = reservation.SetLockoutUntil;
+            await RefuseAsync(AuditEventTypes.SignIn, user.Id, client, locked is null ? "wrong password" : "wrong password; account locked", cancellationToken);
+            return locked is null
+                ? new SignInDecision(SignInStep.Refused, user.Id, AttemptsLeft: await AttemptsLeftAsync(user.Id, cancellationToken))
+                : new SignInDecision(SignInStep.LockedOut, user.Id, locked, Lockout: LockoutReason.FailedAttempts);
+        }
+
+        if (!MayUse(user))
+        {
+            await attempts.ReleaseAsync(user.Id, reservation, cancellationToken);
+            await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, "password right; email not confirmed", cancellationToken);
+            return new SignInDecision(SignInStep.NotAllowed, user.Id);
+        }
+
+        var rememberedHere = remembered is not null && remembered.UserId == user.Id
+            && remembered.SecurityStamp is not null && remembered.SecurityStamp == user.SecurityStamp;
+        if (!rememberedHere && await factors.HasSecondFactorAsync(user.Id, cancellationToken))
+        {
+            // Only this attempt is given back: a known password must not refill the budget for guessing codes.
+            await attempts.ReleaseAsync(user.Id, reservation, cancellationToken);
+            await RecordAsync(AuditEventTypes.PasswordVerified, AuditOutcome.Success, user.Id, client, "second factor required", cancellationToken);
+            return new SignInDecision(SignInStep.NeedsSecondFactor, user.Id);
+        }
+
+        await attempts.SucceededAsync(user.Id, cancellationToken);
+        return new SignInDecision(SignInStep.Done, user.Id, Method: rememberedHere ? SignInMethods.RememberedBrowser : SignInMethods.Password);
+    }
+
+    /// <summary>The second step of a sign-in whose password step answered <see cref="SignInStep.NeedsSecondFactor"/>.</summary>
+    public async Task<SignInDecision> CompleteAsync(string pendingUserId, SignInProof proof, ClientContext client, CancellationToken cancellationToken = default)
+    {
+        var user = await users.FindByIdAsync(pendingUserId);
+        if (user is null)
+        {
+            return SignInDecision.Refused;
+        }
+        if (await IsLockedOutAsync(user.Id, cancellationToken))
+        {
+            await RefuseAsync(AuditEventTypes.SecondFactorLockedOut, user.Id, client, "second step refused unchecked: locked out", cancellationToken);
+            return await LockedOutAsync(user.Id, cancellationToken);
+        }
+        if (!MayUse(user))
+        {
+            return new SignInDecision(SignInStep.NotAllowed, user.Id);
+        }
+
+        var result = proof switch
+        {
+            TotpProof totp => FromOutcome(await secondFactors.VerifyAsync(user.Id, SecondFactorMethod.Authenticator, totp.Code, cancellationToken: cancellationToken)),
+            RecoveryCodeProof recovery => FromOutcome(await secondFactors.VerifyAsync(user.Id, SecondFactorMethod.RecoveryCode, recovery.Code, cancellationToken: cancellationToken)),
+            MessageCodeProof message => FromCodeCheck(await messageCodes.VerifyAsync(user.Id, message.ChallengeId, message.Code, message.PhoneId, cancellationToken)),
+            PasskeyProof passkey => await SecondFactorPasskeyAsync(user.Id, passkey, cancellationToken),
+            _ => SignInDecision.Refused,
+        };
+        return result.Step switch
+        {
+            SignInStep.Done => result with { UserId = user.Id, Method = proof.Method },
+            SignInStep.LockedOut => await LockedOutAsync(user.Id, cancellationToken),
+            _ => result with { UserId = user.Id, AttemptsLeft = await AttemptsLeftAsync(user.Id, cancellationToken) },
+        };
+    }
+
+    /// <summary>
+    /// A sign-in without a password: a user-verified passkey (something you have plus a PIN or biometric) or a QR
+    /// approval from a phone that is signed in with its own factors. Either is both factors, so none is owed after it.
+    /// </summary>
+    public async Task<SignInDecision> PasswordlessAsync(SignInProof proof, ClientContext client, CancellationToken cancellationToken = default)
+    {
+        string? userId;
+        switch (proof)
+        {
+            case PasskeyProof passkey:
+                var verified = await passkeys.CompleteAssertionAsync(passkey.ChallengeId, passkey.ResponseJson, expectedUserId: null, cancellationToken);
+                userId = verified.Succeeded ? verified.UserId : null;
+                if (userId is null)
+                {
+                    await RefuseAsync(AuditEventTypes.SignIn, null, client, $"passkey: {verified.Error ?? "no such user"}", cancellationToken);
+                }
+                break;
+            case QrApprovalProof approval:
+                // Vague on purpose: the QR module's audit events say whether it was the cookie, the status or the clock.
+                userId = await qr.RedeemAsync(approval.SessionId, approval.BrowserNonce, new QrDevice(client.IpAddress, client.UserAgent), cancellationToken);
+                break;
+            default:
+                return SignInDecision.Refused;
+        }
+        var user = userId is null ? null : await users.FindByIdAsync(userId);
+        if (user is null)
+        {
+            return SignInDecision.Refused;
+        }
+        if (await IsLockedOutAsync(user.Id, cancellationToken))
+        {
+            await RefuseAsync(AuditEventTypes.LockedOut, user.Id, client, $"{proof.Method} sign-in refused while locked out", cancellationToken);
+            return await LockedOutAsync(user.Id, cancellationToken);
+        }
+        if (!MayUse(user))
+        {
+            await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, $"{proof.Method}; email not confirmed", cancellationToken);
+            return new SignInDecision(SignInStep.NotAllowed, user.Id);
+        }
+        return new SignInDecision(SignInStep.Done, user.Id, Method: proof.Method);
+    }
+
+    /// <summary>The cookie was issued: only now is the sign-in written to the audit log as a success.</summary>
+    public Task SignedInAsync(string userId, string method, ClientContext client, CancellationToken cancellationToken = default) =>
+        RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Success, userId, client, $"with {method}", cancellationToken);
+
+    /// <summary>Why and until when the account is locked, for the lockout page; null when it is not.</summary>
+    public async Task<SignInDecision?> LockoutOfAsync(string userId, CancellationToken cancellationToken = default) =>
+        await IsLockedOutAsync(userId, cancellationToken) ? await LockedOutAsync(userId, cancellationToken) : null;
+
+    private async Task<SignInDecision> SecondFactorPasskeyAsync(string userId, PasskeyProof proof, CancellationToken cancellationToken)
+    {
+        var reservation = await attempts.ReserveAsync(userId, cancellationToken);
+        if (!reservation.Granted)
+        {
+            return new SignInDecision(SignInStep.LockedOut);
+        }
+        var result = await passkeys.CompleteAssertionAsync(proof.ChallengeId, proof.ResponseJson, userId, cancellationToken);
+        if (result.Succeeded)
+        {
+            await attempts.SucceededAsync(userId, cancellationToken);
+            return new SignInDecision(SignInStep.Done);
+        }
+        return reservation.SetLockoutUntil is null ? SignInDecision.Refused : new SignInDecision(SignInStep.LockedOut);
+    }
+
+    private static SignInDecision FromOutcome(SecondFactorOutcome outcome) => outcome switch
+    {
+        SecondFactorOutcome.Succeeded => new SignInDecision(SignInStep.Done),
+        SecondFactorOutcome.LockedOut => new SignInDecision(SignInStep.LockedOut),
+        SecondFactorOutcome.Replayed => new SignInDecision(SignInStep.Refused, Refusal: RefusalKind.Replayed),
+        _ => SignInDecision.Refused,
+    };
+
+    private static SignInDecision FromCodeCheck(SignInCodeCheck check) => check.Outcome switch
+    {
+        SecondFactorOutcome.Succeeded => new SignInDecision(SignInStep.Done),
+        SecondFactorOutcome.LockedOut => new SignInDecision(SignInStep.LockedOut),
+        _ => new SignInDecision(SignInStep.Refused, Refusal: check.NeedsNewCode ? RefusalKind.NeedsNewCode : RefusalKind.WrongSecret,
+            CodeAttemptsLeft: check.AttemptsLeft),
+    };
+
+    private async Task<SignInDecision> UnknownAccountAsync(string email, string password, ClientContext client, CancellationToken cancellationToken)
+    {
+        var lockout = Options.Lockout;
+        var normalized = users.NormalizeEmail(email?.Trim() ?? "") ?? "";
+        var count = await counters.CountAsync(UnknownAccountRule, normalized, lockout.DefaultLockoutTimeSpan, cancellationToken);
+        VerifyDummy(password);
+        if (count > lockout.MaxFailedAccessAttempts)
+        {
+            await RefuseAsync(AuditEventTypes.LockedOut, null, client, "sign-in refused: unknown account, too many tries", cancellationToken);
+            return new SignInDecision(SignInStep.LockedOut, Lockout: LockoutReason.FailedAttempts);
+        }
+        await RefuseAsync(AuditEventTypes.SignIn, null, client, "unknown account", cancellationToken);
+        var left = lockout.MaxFailedAccessAttempts - count;
+        return left == 0
+            ? new SignInDecision(SignInStep.LockedOut, Lockout: LockoutReason.FailedAttempts)
+            : new SignInDecision(SignInStep.Refused, AttemptsLeft: left <= 2 ? left : null);
+    }
+
+    private bool MayUse(ApplicationUser user) => !Options.SignIn.RequireConfirmedEmail || user.EmailConfirmed;
+
+    private Task<bool> IsLockedOutAsync(string userId, CancellationToken cancellationToken) => attempts.IsLockedOutAsync(userId, cancellationToken);
+
+    private async Task<SignInDecision> LockedOutAsync(string userId, CancellationToken cancellationToken)
+    {
+        var until = await attempts.LockedUntilAsync(userId, cancellationToken);
+        // An administrator's lock has no end: it is stored as the largest date, far beyond any failure lockout.
+        var byAdmin = until is { } end && end > time.GetUtcNow() + Options.Lockout.DefaultLockoutTimeSpan;
+        return new SignInDecision(SignInStep.LockedOut, userId, byAdmin ? null : until,
+            Lockout: byAdmin ? LockoutReason.Administrator : LockoutReason.FailedAttempts);
+    }
+
+    /// <summary>"N attempts left" is told once 2 or fewer remain.</summary>
+    private async Task<int?> AttemptsLeftAsync(string userId, CancellationToken cancellationToken)
+    {
+        var left = await attempts.RemainingAsync(userId, cancellationToken);
+        return left is <= 2 ? left : null;
+    }
+
+    /// <summary>Computes one password hash verification against a hash nobody's password matches; always false.</summary>
+    private bool VerifyDummy(string password)
+    {
+        var hash = dummyHash ??= hasher.HashPassword(Nobody, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        hasher.VerifyHashedPassword(Nobody, hash, password ?? "");
+        return true;
+    }
+
+    private Task RefuseAsync(string type, string? userId, ClientContext client, string detail, CancellationToken cancellationToken) =>
+        refusals.RecordAsync(new AuditEntry(type, AuditOutcome.Failure, userId, userId, client.IpAddress, client.UserAgent, detail), cancellationToken);
+
+    private async Task RecordAsync(string type, AuditOutcome outcome, string userId, ClientContext client, string detail, CancellationToken cancellationToken) =>
+        await audit.RecordAsync(new AuditEntry(type, outcome, userId, userId, client.IpAddress, client.UserAgent, detail), cancellationToken);
+}

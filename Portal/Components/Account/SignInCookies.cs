@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Tessera.Domain.Accounts;
+using Tessera.Domain.SignIn;
+using Tessera.Portal.Hosting;
+
+namespace Tessera.Portal.Components.Account;
+
+/// <summary>
+/// The one helper between the sign-in service and HTTP: it turns a <see cref="SignInDecision"/> into cookies and a
+/// redirect. It decides nothing; <see cref="SignInService"/> has already decided.
+/// </summary>
+internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager, SignInService signIn, IdentityRedirectManager redirect)
+{
+    public Task<ApplicationUser?> PendingUserAsync() => signInManager.GetTwoFactorAuthenticationUserAsync();
+
+    /// <summary>The half-way cookie of a sign-in whose password was right and which owes a second factor (5 minutes).</summary>
+    public Task StartPendingAsync(HttpContext http, string userId)
+    {
+        var identity = new ClaimsIdentity(IdentityConstants.TwoFactorUserIdScheme);
+        identity.AddClaim(new Claim(ClaimTypes.Name, userId));
+        return http.SignInAsync(IdentityConstants.TwoFactorUserIdScheme, new ClaimsPrincipal(identity));
+    }
+
+    /// <summary>
+    /// The "remember this browser" cookie, if any: whose it is and the security stamp it was issued under. The sign-in
+    /// service honours it only while that stamp is the user's current one, so "sign out everywhere else", a password
+    /// reset or an admin's revoke forgets every remembered browser at once.
+    /// </summary>
+    public async Task<RememberedBrowser?> RememberedBrowserAsync(HttpContext http)
+    {
+        var result = await http.AuthenticateAsync(IdentityConstants.TwoFactorRememberMeScheme);
+        var principal = result.Principal;
+        return principal?.FindFirstValue(ClaimTypes.Name) is { } userId
+            ? new RememberedBrowser(userId, principal.FindFirstValue(signInManager.Options.ClaimsIdentity.SecurityStampClaimType))
+            : null;
+    }
+
+    /// <summary>
+    /// Issues the sign-in cookie of a <see cref="SignInStep.Done"/> result in place of any half-way one, then has the
+    /// sign-in audited: the event exists only if the cookie does.
+    /// </summary>
+    public async Task IssueAsync(HttpContext http, SignInDecision result, bool isPersistent, bool rememberBrowser, bool afterPassword)
+    {
+        if (result is not { Step: SignInStep.Done, UserId: { } userId, Method: { } method })
+        {
+            throw new InvalidOperationException("Only a finished sign-in gets a cookie.");
+        }
+        var user = await signInManager.UserManager.FindByIdAsync(userId) ?? throw new InvalidOperationException("The signed-in user has vanished.");
+        await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
+        http.Items[SessionCookieEvents.MethodItem] = SignInMethods.Describe(method, afterPassword);
+        await signInManager.SignInWithClaimsAsync(user, isPersistent, [new Claim("amr", AmrOf(method))]);
+        if (rememberBrowser && afterPassword)
+        {
+            await signInManager.RememberTwoFactorClientAsync(user);
+        }
+        await signIn.SignedInAsync(userId, SignInMethods.Describe(method, afterPassword), http.ClientContext());
+    }
+
+    /// <summary>
+    /// The statically rendered pages' ending of a step: done signs in and lands on the return URL, locked out ends the
+    /// pending sign-in and shows why. Anything else is the page's to say; false then.
+    /// </summary>
+    public async Task<bool> FinishAsync(HttpContext http, SignInDecision result, bool isPersistent, bool rememberBrowser, bool afterPassword, string? returnUrl)
+    {
+        switch (result.Step)
+        {
+            case SignInStep.Done:
+                await IssueAsync(http, result, isPersistent, rememberBrowser, afterPassword);
+                redirect.RedirectTo(returnUrl);
+                return true;
+            case SignInStep.LockedOut:
+                // Lockout ends the pending sign-in: the user starts again from the password once it is over.
+                await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
+                redirect.RedirectTo(LockoutPage);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    public const string LockoutPage = "Account/Lockout";
+
+    public void Expired(HttpContext http) =>
+        redirect.RedirectToWithStatus("Account/Login", "Error: Your sign-in took too long or was already used. Please sign in again.", http);
+
+    /// <summary>The page's words for a refused second step, with the attempts left once 2 or fewer remain.</summary>
+    public static string MessageFor(SignInDecision result, bool recoveryCode = false)
+    {
+        var text = result.Refusal switch
+        {
+            RefusalKind.Replayed => "Error: That code was already used. Wait for your app to show the next code and try again.",
+            RefusalKind.NeedsNewCode => "Error: That code can no longer be used. Send a new code and enter the new one.",
+            _ when recoveryCode => "Error: That recovery code is not valid or was already used.",
+            _ when result.CodeAttemptsLeft is { } codeLeft => $"Error: That code is not valid. Check the latest message and try again ({codeLeft} {(codeLeft == 1 ? "try" : "tries")} left for this code).",
+            _ => "Error: That code is not valid. Check that your device's clock is right and try again.",
+        };
+        return result.AttemptsLeft is { } left ? $"{text} {AttemptsLeftText(left)}" : text;
+    }
+
+    public static string AttemptsLeftText(int left) =>
+        left == 1 ? "1 attempt left before your account is locked for a while." : $"{left} attempts left before your account is locked for a while.";
+
+    /// <summary>The cookie's amr claim: a password alone, a QR approval, or more than one factor.</summary>
+    private static string AmrOf(string method) => method switch
+    {
+        SignInMethods.QrApproval => "qr",
+        SignInMethods.Password or SignInMethods.RememberedBrowser or SignInMethods.Registration => "pwd",
+        _ => "mfa",
+    };
+}
