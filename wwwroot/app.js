@@ -7,3 +7,17 @@ window.tessera = {
 };
 
 window.tessera.copyText = (text) => navigator.clipboard.writeText(text);
+
+// <time data-local-time datetime="…"> elements are rendered in UTC by the server; show them in the reader's time zone.
+window.tessera.localTimes = () => {
+    for (const el of document.querySelectorAll('time[data-local-time]')) {
+        const at = new Date(el.getAttribute('datetime'));
+        if (!Number.isNaN(at.getTime())) {
+            el.textContent = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+        }
+    }
+};
+document.addEventListener('DOMContentLoaded', window.tessera.localTimes);
+if (window.Blazor) {
+    window.Blazor.addEventListener('enhancedload', window.tessera.localTimes);
+}

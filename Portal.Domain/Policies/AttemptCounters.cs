@@ -13,14 +13,15 @@ public sealed class AttemptCounters(IDbContextFactory<PortalDbContext> dbFactory
 {
     private readonly Lazy<Task<byte[]>> subjectKey = new(() => secrets.GetOrCreateAsync(SendLimiter.SubjectSecretName, 32));
 
-    /// <summary>Counts one attempt and returns how many there have been in the current window, this one included.</summary>
-    public async Task<int> CountAsync(string rule, string subject, TimeSpan window, CancellationToken cancellationToken = default)
+    /// <summary>Counts one attempt: how many there have been in the current window, this one included, and when it ends.</summary>
+    public async Task<(int Count, DateTimeOffset WindowEnd)> CountAsync(string rule, string subject, TimeSpan window, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var length = (long)window.TotalMilliseconds;
         var start = now - now % length;
         var hashed = SendLimiter.Subject(await subjectKey.Value, rule, subject);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await SendCounter.IncrementAsync(db, rule, hashed, start, start + length, cancellationToken);
+        var count = await SendCounter.IncrementAsync(db, rule, hashed, start, start + length, cancellationToken);
+        return (count, DateTimeOffset.FromUnixTimeMilliseconds(start + length));
     }
 }

@@ -70,7 +70,7 @@ public sealed class SignInService(
             await RefuseAsync(AuditEventTypes.SignIn, user.Id, client, locked is null ? "wrong password" : "wrong password; account locked", cancellationToken);
             return locked is null
                 ? new SignInDecision(SignInStep.Refused, user.Id, AttemptsLeft: await AttemptsLeftAsync(user.Id, cancellationToken))
-                : new SignInDecision(SignInStep.LockedOut, user.Id, locked, Lockout: LockoutReason.FailedAttempts);
+                : await LockedOutAsync(user.Id, cancellationToken);
         }
 
         if (!MayUse(user))
@@ -214,18 +214,18 @@ public sealed class SignInService(
     {
         var lockout = Options.Lockout;
         var normalized = users.NormalizeEmail(email?.Trim() ?? "") ?? "";
-        var count = await counters.CountAsync(UnknownAccountRule, normalized, lockout.DefaultLockoutTimeSpan, cancellationToken);
+        var (count, windowEnd) = await counters.CountAsync(UnknownAccountRule, normalized, lockout.DefaultLockoutTimeSpan, cancellationToken);
         VerifyDummy(password);
+        // The same answer as a real account's lockout, with when it ends: the window's end stands for the lockout's.
+        var lockedOut = new SignInDecision(SignInStep.LockedOut, LockedUntil: windowEnd, Lockout: LockoutReason.FailedAttempts);
         if (count > lockout.MaxFailedAccessAttempts)
         {
             await RefuseAsync(AuditEventTypes.LockedOut, null, client, "sign-in refused: unknown account, too many tries", cancellationToken);
-            return new SignInDecision(SignInStep.LockedOut, Lockout: LockoutReason.FailedAttempts);
+            return lockedOut;
         }
         await RefuseAsync(AuditEventTypes.SignIn, null, client, "unknown account", cancellationToken);
         var left = lockout.MaxFailedAccessAttempts - count;
-        return left == 0
-            ? new SignInDecision(SignInStep.LockedOut, Lockout: LockoutReason.FailedAttempts)
-            : new SignInDecision(SignInStep.Refused, AttemptsLeft: left <= 2 ? left : null);
+        return left == 0 ? lockedOut : new SignInDecision(SignInStep.Refused, AttemptsLeft: left <= 2 ? left : null);
     }
 
     private bool MayUse(ApplicationUser user) => !Options.SignIn.RequireConfirmedEmail || user.EmailConfirmed;
@@ -237,8 +237,19 @@ public sealed class SignInService(
         var until = await attempts.LockedUntilAsync(userId, cancellationToken);
         // An administrator's lock has no end: it is stored as the largest date, far beyond any failure lockout.
         var byAdmin = until is { } end && end > time.GetUtcNow() + Options.Lockout.DefaultLockoutTimeSpan;
-        return new SignInDecision(SignInStep.LockedOut, userId, byAdmin ? null : until,
+        return new SignInDecision(SignInStep.LockedOut, userId, byAdmin || until is null ? null : RoundedUp(until.Value),
             Lockout: byAdmin ? LockoutReason.Administrator : LockoutReason.FailedAttempts);
+    }
+
+    /// <summary>
+    /// The time the lockout page names: rounded up to a whole lockout window, the alignment an unknown address's
+    /// counter has anyway, so the shown time cannot tell a real account from an unknown one. It errs late, never early.
+    /// </summary>
+    private DateTimeOffset RoundedUp(DateTimeOffset until)
+    {
+        var window = (long)Options.Lockout.DefaultLockoutTimeSpan.TotalMilliseconds;
+        var ms = until.ToUnixTimeMilliseconds();
+        return DateTimeOffset.FromUnixTimeMilliseconds((ms + window - 1) / window * window);
     }
 
     /// <summary>"N attempts left" is told once 2 or fewer remain.</summary>

@@ -62,6 +62,65 @@ public sealed class LockoutTests : IDisposable
         Assert.All(events, e => Assert.Equal("Chrome 156 on Linux", e.UserAgent));
     }
 
+    [Fact]
+    public async Task TheLastTries_SayHowManyAreLeft_AndTheLockoutPageSaysWhyAndUntilWhen()
+    {
+        await factory.CreateUserAsync("counted@example.com", Password);
+        using var client = factory.CreateBrowserlessClient();
+
+        var first = await (await SignIn.PostLoginAsync(client, "counted@example.com", "wrong 1")).Content.ReadAsStringAsync();
+        var second = await (await SignIn.PostLoginAsync(client, "counted@example.com", "wrong 2")).Content.ReadAsStringAsync();
+        var locked = await SignIn.PostLoginAsync(client, "counted@example.com", "wrong 3");
+        var page = await client.GetStringAsync(locked.Headers.Location!);
+
+        Assert.Contains("2 attempts left", first);
+        Assert.Contains("1 attempt left", second);
+        Assert.Contains("Too many failed sign-in attempts", page);
+        Assert.Matches(@"<time datetime=""[^""]+"" data-local-time>\d\d:\d\d UTC</time>", page);
+        Assert.Contains("Choose a new password", page);
+    }
+
+    [Fact]
+    public async Task AnAdministratorsLock_IsNamedOnTheLockoutPage_WithoutARecommendedReset()
+    {
+        var admin = await factory.CreateUserAsync("locking@example.com", Password, Tessera.Domain.Accounts.Roles.Admin);
+        var user = await factory.CreateUserAsync("admin-locked@example.com", Password);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Tessera.Domain.Accounts.AccountAdministration>().LockAsync(user.Id, admin.Id);
+        }
+        using var client = factory.CreateBrowserlessClient();
+
+        var response = await SignIn.PostLoginAsync(client, user.Email!, Password);
+        var page = await client.GetStringAsync(response.Headers.Location!);
+
+        Assert.Contains("An administrator has locked this account", page);
+        Assert.DoesNotContain("Choose a new password", page);
+    }
+
+    [Fact]
+    public async Task APasswordReset_EndsAFailedAttemptsLockout()
+    {
+        var user = await factory.CreateUserAsync("reset-unlocks@example.com", Password);
+        using var client = factory.CreateBrowserlessClient();
+        for (var i = 0; i < 3; i++)
+        {
+            await SignIn.PostLoginAsync(client, user.Email!, $"wrong {i}");
+        }
+        string token;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Tessera.Domain.Accounts.ApplicationUser>>();
+            token = await users.GeneratePasswordResetTokenAsync((await users.FindByIdAsync(user.Id))!);
+        }
+        var link = new Uri($"http://localhost/Account/ResetPassword?code={Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(token))}");
+
+        var reset = await PasswordResetForm.SubmitAsync(client, link, user.Email!, "a brand new password");
+
+        Assert.Equal(HttpStatusCode.Redirect, reset.StatusCode);
+        await SignIn.SignInAsync(client, user.Email!, "a brand new password");
+    }
+
     private static string PathOf(HttpResponseMessage response) =>
         new Uri(new Uri("http://localhost"), response.Headers.Location!).AbsolutePath;
 

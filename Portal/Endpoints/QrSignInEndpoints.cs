@@ -57,7 +57,7 @@ public static class QrSignInEndpoints
                 await cookies.IssueAsync(http, result, isPersistent: false, rememberBrowser: false, afterPassword: false);
                 return Results.Redirect(ReturnUrls.Default);
             case SignInStep.LockedOut or SignInStep.NotAllowed:
-                return Results.Redirect("/" + SignInCookies.LockoutPage);
+                return Results.Redirect(SignInCookies.LockoutUrl(result));
             default:
                 // Vague on purpose: the audit log says whether it was the cookie, the status or the clock.
                 return Results.Redirect("/signin/qr?error=refused");

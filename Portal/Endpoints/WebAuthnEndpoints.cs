@@ -88,7 +88,7 @@ public static class WebAuthnEndpoints
                 return Results.Ok(new { redirect = ReturnUrls.LocalOrDefault(request.ReturnUrl) });
             case SignInStep.LockedOut:
                 await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
-                return Results.Ok(new { redirect = "/" + SignInCookies.LockoutPage });
+                return Results.Ok(new { redirect = SignInCookies.LockoutUrl(result) });
             case SignInStep.NotAllowed:
                 return Results.Problem("Confirm your email address before signing in.", statusCode: StatusCodes.Status400BadRequest);
             default:

@@ -102,8 +102,8 @@ public sealed class EnumerationTests : IDisposable
         var unknown = new List<string?>();
         for (var i = 0; i < 4; i++)
         {
-            real.Add((await SignIn.PostLoginAsync(client, "real-locked@example.com", "wrong")).Target());
-            unknown.Add((await SignIn.PostLoginAsync(client, "ghost@example.com", "wrong")).Target());
+            real.Add((await SignIn.PostLoginAsync(client, "real-locked@example.com", "wrong")).TargetPath());
+            unknown.Add((await SignIn.PostLoginAsync(client, "ghost@example.com", "wrong")).TargetPath());
         }
 
         Assert.Equal([null, null, "/Account/Lockout", "/Account/Lockout"], real);

@@ -42,7 +42,7 @@ public sealed partial class ParallelPasswordTests : IDisposable
         var state = await StateAsync(user.Id);
         Assert.Equal((Threshold, Threshold), (hasher.VerifiedAgainstWatched, state.AccessFailedCount));
         Assert.True(state.LockoutEnd > DateTimeOffset.UtcNow);
-        Assert.Equal(burst - Threshold + 1, responses.Count(r => r.Target() == "/Account/Lockout"));
+        Assert.Equal(burst - Threshold + 1, responses.Count(r => r.TargetPath() == "/Account/Lockout"));
     }
 
     [Theory]
@@ -74,7 +74,7 @@ public sealed partial class ParallelPasswordTests : IDisposable
 
         var right = await BurstAsync(user.Email!, [Password]);
 
-        Assert.Equal("/Account/Lockout", Assert.Single(right).Target());
+        Assert.Equal("/Account/Lockout", Assert.Single(right).TargetPath());
         Assert.Equal(Threshold, hasher.VerifiedAgainstWatched);
     }
 

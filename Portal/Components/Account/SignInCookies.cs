@@ -73,14 +73,20 @@ internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager
             case SignInStep.LockedOut:
                 // Lockout ends the pending sign-in: the user starts again from the password once it is over.
                 await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
-                redirect.RedirectTo(LockoutPage);
+                redirect.RedirectTo(LockoutUrl(result));
                 return true;
             default:
                 return false;
         }
     }
 
-    public const string LockoutPage = "Account/Lockout";
+    /// <summary>
+    /// The lockout page, told why and until when. The query holds only what the page shows anyway, and an unknown
+    /// address reaches it after as many tries, with its own "until".
+    /// </summary>
+    public static string LockoutUrl(SignInDecision result) => result.Lockout == LockoutReason.Administrator
+        ? "/Account/Lockout?reason=admin"
+        : result.LockedUntil is { } until ? $"/Account/Lockout?until={until.ToUnixTimeSeconds()}" : "/Account/Lockout";
 
     public void Expired(HttpContext http) =>
         redirect.RedirectToWithStatus("Account/Login", "Error: Your sign-in took too long or was already used. Please sign in again.", http);
