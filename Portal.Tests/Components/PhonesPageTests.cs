@@ -7,6 +7,8 @@ using Tessera.Domain.Delivery;
 using Tessera.Portal.Components.Security;
 using Tessera.Portal.Delivery;
 using Tessera.Portal.Hosting;
+using Tessera.Domain.Factors;
+using Tessera.Domain.SignIn;
 using Tessera.Portal.Tests.Support;
 
 namespace Tessera.Portal.Tests.Components;
@@ -27,7 +29,7 @@ public sealed class PhonesPageTests : MudComponentTest
         Services.AddSingleton(fixture.Factors.RecoveryCodes);
         Services.AddSingleton(fixture.Factors.CreatePasskeys());
         Services.AddSingleton(new SecurityNotices(outbox, Options.Create(new TesseraOptions())));
-        Services.AddSingleton(services => new StepUp(services.GetRequiredService<IServiceScopeFactory>(), fixture.Factors.Check));
+        Services.AddSingleton(services => new StepUp(services.GetRequiredService<IServiceScopeFactory>(), fixture.Factors.Attempts, fixture.Factors.Check, new TwoFactorFlag(fixture.Factors.Database.Factory)));
         var auth = AddAuthorization();
         auth.SetAuthorized("ada@example.com");
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));

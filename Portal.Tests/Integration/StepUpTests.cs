@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Identity;
 using Tessera.Domain.Accounts;
-using Tessera.Portal.Components.Security;
+using Microsoft.EntityFrameworkCore;
+using Tessera.Domain.Persistence;
+using Tessera.Domain.SignIn;
 using Tessera.Portal.Tests.Support;
 
 namespace Tessera.Portal.Tests.Integration;
@@ -39,6 +41,19 @@ public sealed class StepUpTests : IDisposable
 
         Assert.All(attempts, Assert.False);
         Assert.False(rightAfterLockout);
+    }
+
+    [Fact]
+    public async Task FortyParallelWrongPasswords_LandExactlyOnTheThreshold()
+    {
+        var user = await CreateTwoFactorUserAsync("stepup-burst@example.com");
+        var stepUp = factory.Services.GetRequiredService<StepUp>();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => stepUp.WithPasswordAsync(user.Id, $"wrong {i}"))));
+
+        Assert.All(results, Assert.False);
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.Equal(3, await db.Users.Where(u => u.Id == user.Id).Select(u => u.AccessFailedCount).SingleAsync());
     }
 
     public void Dispose() => factory.Dispose();

@@ -19,7 +19,7 @@ public static class FactorsExtensions
         builder.Services.AddSingleton<UserPhones>();
         builder.Services.AddSingleton<SignInCodes>();
         builder.Services.AddSingleton<SecurityNotices>();
-        builder.Services.AddSingleton<Tessera.Portal.Components.Security.StepUp>();
+        builder.Services.AddSingleton<Tessera.Domain.SignIn.StepUp>();
         return builder;
     }
 }
