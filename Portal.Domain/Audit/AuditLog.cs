@@ -71,6 +71,17 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeP
         return await query.OrderByDescending(e => e.Sequence).Take(take).ToListAsync(cancellationToken);
     }
 
+    /// <summary>When the newest event of this type about this subject happened, or null when there is none.</summary>
+    public async Task<DateTimeOffset?> LatestAsync(string subjectId, string type, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.AuditEvents.AsNoTracking()
+            .Where(e => e.SubjectId == subjectId && e.Type == type)
+            .OrderByDescending(e => e.Sequence)
+            .Select(e => (DateTimeOffset?)e.OccurredAt)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
     public async Task<long> CountAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -85,6 +85,15 @@ public sealed class TwoFactorFlag(IDbContextFactory<PortalDbContext> dbFactory)
         return await HasSecondFactorAsync(db, userId, cancellationToken);
     }
 
+    /// <summary>How many second factors the user has: authenticator apps, passkeys and verified phones.</summary>
+    public async Task<int> CountAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.TotpAuthenticators.CountAsync(a => a.UserId == userId, cancellationToken)
+            + await db.PasskeyCredentials.CountAsync(c => c.UserId == userId, cancellationToken)
+            + await db.UserPhones.CountAsync(p => p.UserId == userId && p.VerifiedAt != null, cancellationToken);
+    }
+
     private static async Task<bool> HasSecondFactorAsync(PortalDbContext db, string userId, CancellationToken cancellationToken) =>
         await db.TotpAuthenticators.AnyAsync(a => a.UserId == userId, cancellationToken)
         || await db.PasskeyCredentials.AnyAsync(c => c.UserId == userId, cancellationToken)

@@ -14,6 +14,18 @@ public sealed record PolicySet
     public SmsPolicy Sms { get; init; } = new();
 
     public DeliveryPolicy Delivery { get; init; } = new();
+
+    public MfaPolicy Mfa { get; init; } = new();
+}
+
+/// <summary>Who must have a second factor, and how long they have to add one.</summary>
+public sealed record MfaPolicy
+{
+    /// <summary>Roles whose members must add a passkey or an authenticator app ("Admin", "User").</summary>
+    public IReadOnlyList<string> RequiredForRoles { get; init; } = ["Admin"];
+
+    /// <summary>Days a member has, from the account's creation or the role's grant, before enrolment is forced; 0: at once.</summary>
+    public int GraceDays { get; init; } = 7;
 }
 
 /// <summary>One-time codes sent by message, and the authenticator-app window.</summary>

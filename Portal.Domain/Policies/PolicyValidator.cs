@@ -11,6 +11,9 @@ public static class PolicyValidator
 {
     public static readonly IReadOnlyList<string> Channels = ["sms", "email"];
 
+    /// <summary>The roles a second factor can be required of (Accounts.Roles, named here to keep Policies free of Accounts).</summary>
+    public static readonly IReadOnlyList<string> MfaRoles = ["Admin", "User"];
+
     public static readonly TimeSpan MinWindow = TimeSpan.FromMinutes(1);
 
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(7);
@@ -52,6 +55,11 @@ public static class PolicyValidator
         var order = policies.Delivery.FallbackOrder ?? [];
         Check(order.Count > 0 && order.All(Channels.Contains) && order.Distinct(StringComparer.Ordinal).Count() == order.Count,
             "Delivery:FallbackOrder", "Fallback order must list \"sms\" and/or \"email\", each at most once.");
+
+        var roles = policies.Mfa.RequiredForRoles ?? [];
+        Check(roles.All(MfaRoles.Contains) && roles.Distinct(StringComparer.Ordinal).Count() == roles.Count, "Mfa:RequiredForRoles",
+            "Second factor required for: each role must be Admin or User, at most once.");
+        Check(policies.Mfa.GraceDays is >= 0 and <= 90, "Mfa:GraceDays", "Days to add a second factor must be between 0 and 90.");
         return errors;
     }
 
@@ -86,6 +94,8 @@ public static class PolicyValidator
         fields.Add(("Sms:AllowedRegions", $"[{string.Join(", ", policies.Sms.AllowedRegions ?? [])}]"));
         fields.Add(("Sms:DailyCap", $"{policies.Sms.DailyCap}"));
         fields.Add(("Delivery:FallbackOrder", $"[{string.Join(", ", policies.Delivery.FallbackOrder ?? [])}]"));
+        fields.Add(("Mfa:RequiredForRoles", $"[{string.Join(", ", policies.Mfa.RequiredForRoles ?? [])}]"));
+        fields.Add(("Mfa:GraceDays", $"{policies.Mfa.GraceDays}"));
         return fields;
     }
 

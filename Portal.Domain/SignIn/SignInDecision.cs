@@ -38,6 +38,7 @@ public enum RefusalKind
 
 /// <param name="Method">How the user signed in, as an RFC 8176 style code ("pwd", "otp", "sms", "hwk", "qr"...), when done.</param>
 /// <param name="AttemptsLeft">Failures left before the account locks, when 2 or fewer remain (the page says so).</param>
+/// <param name="EnrolFirst">Signed in, but past the MFA policy's deadline without a second factor: enrolment comes first.</param>
 public sealed record SignInDecision(
     SignInStep Step,
     string? UserId = null,
@@ -46,7 +47,8 @@ public sealed record SignInDecision(
     LockoutReason? Lockout = null,
     RefusalKind Refusal = RefusalKind.WrongSecret,
     int? AttemptsLeft = null,
-    int? CodeAttemptsLeft = null)
+    int? CodeAttemptsLeft = null,
+    bool EnrolFirst = false)
 {
     public static readonly SignInDecision Refused = new(SignInStep.Refused);
 }

@@ -31,6 +31,7 @@ public sealed class SignInService(
     AuditLog audit,
     AuditRefusals refusals,
     IOptions<IdentityOptions> identity,
+    MfaRequirement mfa,
     TimeProvider time)
 {
     public const string UnknownAccountRule = "signin-unknown";
@@ -91,7 +92,9 @@ public sealed class SignInService(
         }
 
         await attempts.SucceededAsync(user.Id, cancellationToken);
-        return new SignInDecision(SignInStep.Done, user.Id, Method: rememberedHere ? SignInMethods.RememberedBrowser : SignInMethods.Password);
+        var owed = await mfa.StatusAsync(user.Id, await users.GetRolesAsync(user), cancellationToken);
+        return new SignInDecision(SignInStep.Done, user.Id, Method: rememberedHere ? SignInMethods.RememberedBrowser : SignInMethods.Password,
+            EnrolFirst: owed.MustEnrollNow);
     }
 
     /// <summary>The second step of a sign-in whose password step answered <see cref="SignInStep.NeedsSecondFactor"/>.</summary>

@@ -11,12 +11,21 @@ namespace Tessera.Portal.Tests.Components;
 public sealed class MainLayoutTests : MudComponentTest
 {
     private readonly Bunit.TestDoubles.BunitAuthorizationContext auth;
+    private TestDatabase database = null!;
 
     public MainLayoutTests()
     {
         Services.AddSingleton(Options.Create(new TesseraOptions { ApplicationName = "Acme" }));
         auth = AddAuthorization();
     }
+
+    public override async Task InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync();
+        Services.AddSingleton(database.Mfa());
+    }
+
+    protected override async Task DisposeTestAsync() => await database.DisposeAsync();
 
     [Fact]
     public void Render_Always_ShowsTheConfiguredProductName()

@@ -81,7 +81,7 @@ public class TesseraFactory : WebApplicationFactory<Program>
     {
         await using var scope = Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, CreatedAt = DateTimeOffset.UnixEpoch };
+        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, CreatedAt = DateTimeOffset.UtcNow };
         var result = await users.CreateAsync(user, password);
         Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
         foreach (var role in roles.Prepend(Roles.User).Distinct())

@@ -30,6 +30,10 @@ public sealed class TestDatabase : IAsyncDisposable
         Refusals = new AuditRefusals(AuditLog, time);
     }
 
+    /// <summary>The MFA policy's checks on this database, under <paramref name="policies"/> (the defaults when null).</summary>
+    public Tessera.Domain.SignIn.MfaRequirement Mfa(Tessera.Domain.Policies.IPolicies? policies = null) =>
+        new(Factory, policies ?? new FixedPolicies(), new Tessera.Domain.Factors.TwoFactorFlag(Factory), AuditLog, Time);
+
     /// <summary>Refusals recorded through <see cref="AuditLog"/>, a burst counted per minute.</summary>
     public AuditRefusals Refusals { get; }
 

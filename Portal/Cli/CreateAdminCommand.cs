@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Identity;
 using Tessera.Domain.Accounts;
 using Tessera.Domain.Audit;
+using Tessera.Domain.SignIn;
 using Tessera.Portal.Hosting;
 
 namespace Tessera.Portal.Cli;
@@ -70,6 +71,13 @@ internal static class CreateAdminCommand
         }
         await audit.RecordAsync(new AuditEntry(AuditEventTypes.RoleGranted, AuditOutcome.Success, SubjectId: user.Id, Detail: $"role={Roles.Admin}; by create-admin"));
         await output.WriteLineAsync($"{email} is now an admin.");
+        var mfa = await services.GetRequiredService<MfaRequirement>().StatusAsync(user.Id, await users.GetRolesAsync(user));
+        if (mfa.Owed)
+        {
+            await output.WriteLineAsync(mfa.Overdue
+                ? "Admins must add a second factor: at the first sign-in, add a passkey or an authenticator app before anything else."
+                : $"Admins must add a second factor: add a passkey or an authenticator app by {mfa.Deadline:yyyy-MM-dd HH:mm} UTC (Policies:Mfa:GraceDays), or sign-in leads to enrolment first.");
+        }
         return 0;
     }
 

@@ -25,10 +25,12 @@ public static class PoliciesExtensions
         // The binder appends configured list items to the defaults instead of replacing them: read the lists alone.
         var regions = section.GetSection("Sms:AllowedRegions").Get<string[]>() ?? [];
         var order = section.GetSection("Delivery:FallbackOrder").Get<string[]>() ?? [.. new DeliveryPolicy().FallbackOrder];
+        var mfaRoles = section.GetSection("Mfa:RequiredForRoles").Get<string[]>() ?? [.. new MfaPolicy().RequiredForRoles];
         return defaults with
         {
             Sms = defaults.Sms with { AllowedRegions = regions },
             Delivery = new DeliveryPolicy { FallbackOrder = order },
+            Mfa = defaults.Mfa with { RequiredForRoles = mfaRoles },
         };
     }
 

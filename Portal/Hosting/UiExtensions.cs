@@ -28,6 +28,7 @@ public static class UiExtensions
         app.UseDevelopmentOnlyPaths();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMfaEnforcement();
         app.UseAntiforgery();
         return app;
     }

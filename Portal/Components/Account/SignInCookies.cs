@@ -68,7 +68,8 @@ internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager
         {
             case SignInStep.Done:
                 await IssueAsync(http, result, isPersistent, rememberBrowser, afterPassword);
-                redirect.RedirectTo(returnUrl);
+                // Past the MFA policy's deadline without a second factor: enrolment first, wherever the user was going.
+                redirect.RedirectTo(result.EnrolFirst ? MfaRequirement.EnrolmentPath : returnUrl);
                 return true;
             case SignInStep.LockedOut:
                 // Lockout ends the pending sign-in: the user starts again from the password once it is over.

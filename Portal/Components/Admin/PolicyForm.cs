@@ -40,6 +40,12 @@ public sealed class PolicyForm
 
     public string FallbackOrder { get; set; } = "sms,email";
 
+    public bool MfaForAdmins { get; set; }
+
+    public bool MfaForUsers { get; set; }
+
+    public int MfaGraceDays { get; set; }
+
     public IReadOnlyDictionary<string, string> Errors { get; private set; } = new Dictionary<string, string>();
 
     public static PolicyForm From(PolicySet policies)
@@ -57,6 +63,9 @@ public sealed class PolicyForm
             AllowedRegions = string.Join(", ", policies.Sms.AllowedRegions),
             DailyCap = policies.Sms.DailyCap,
             FallbackOrder = string.Join(",", policies.Delivery.FallbackOrder),
+            MfaForAdmins = policies.Mfa.RequiredForRoles.Contains("Admin"),
+            MfaForUsers = policies.Mfa.RequiredForRoles.Contains("User"),
+            MfaGraceDays = policies.Mfa.GraceDays,
         };
         foreach (var (name, label, limit) in PolicyValidator.RateLimits(policies.RateLimits))
         {
@@ -97,6 +106,11 @@ public sealed class PolicyForm
                 DailyCap = DailyCap,
             },
             Delivery = new DeliveryPolicy { FallbackOrder = FallbackOrder.Split(',', StringSplitOptions.RemoveEmptyEntries) },
+            Mfa = new MfaPolicy
+            {
+                RequiredForRoles = [.. MfaForAdmins ? ["Admin"] : Array.Empty<string>(), .. MfaForUsers ? ["User"] : Array.Empty<string>()],
+                GraceDays = MfaGraceDays,
+            },
         };
     }
 
