@@ -67,10 +67,10 @@ public sealed class FactorsFixture : IAsyncDisposable
     }
 
     /// <summary>Enrolls an authenticator confirmed with the code of the current step, and returns its secret.</summary>
-    public async Task<PendingAuthenticator> EnrollAsync(string userId)
+    public async Task<PendingAuthenticator> EnrollAsync(string userId, string name = "Phone")
     {
         var pending = Tessera.Domain.Factors.Authenticators.Offer("Tessera", "ada@example.com");
-        var id = await Authenticators.ConfirmAsync(userId, "Phone", pending, OneTimeCodes.ComputeTotp(pending.Secret, Database.Time.GetUtcNow()));
+        var id = await Authenticators.ConfirmAsync(userId, name, pending, OneTimeCodes.ComputeTotp(pending.Secret, Database.Time.GetUtcNow()));
         Assert.NotNull(id);
         return pending;
     }
