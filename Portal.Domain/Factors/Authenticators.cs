@@ -1,3 +1,4 @@
+using Tessera.Domain.Accounts;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Audit;
@@ -136,9 +137,14 @@ public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory,
         return renamed;
     }
 
-    /// <summary>Removes one authenticator. The caller has already re-checked the user (password or another factor).</summary>
-    public async Task<bool> RemoveAsync(string userId, Guid id, CancellationToken cancellationToken = default)
+    /// <summary>Removes one authenticator, given a step-up proof of this user for it (spent here, once).</summary>
+    public async Task<bool> RemoveAsync(string userId, Guid id, StepUpProof? proof, CancellationToken cancellationToken = default)
     {
+        if (proof is null || !await proof.SpendAsync(userId, StepUpPurposes.RemoveAuthenticator, cancellationToken))
+        {
+            await audit.RecordAsync(new AuditEntry(AuditEventTypes.AuthenticatorRemoved, AuditOutcome.Failure, userId, userId, Detail: $"id={id}; no valid step-up proof"), cancellationToken);
+            return false;
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var removed = await db.TotpAuthenticators.Where(a => a.Id == id && a.UserId == userId).ExecuteDeleteAsync(cancellationToken) == 1;
         if (removed)

@@ -24,4 +24,17 @@ public sealed class AttemptCounters(IDbContextFactory<PortalDbContext> dbFactory
         var count = await SendCounter.IncrementAsync(db, rule, hashed, start, start + length, cancellationToken);
         return (count, DateTimeOffset.FromUnixTimeMilliseconds(start + length));
     }
+
+    /// <summary>
+    /// Counts one use of a one-off subject (a proof's id) that is valid until <paramref name="validUntil"/>: its counter
+    /// belongs to that instant, not to a clock-aligned window, so no window boundary can reset it while it is valid.
+    /// </summary>
+    public async Task<int> CountUseAsync(string rule, string subject, DateTimeOffset validUntil, CancellationToken cancellationToken = default)
+    {
+        var until = validUntil.ToUnixTimeMilliseconds();
+        var hashed = SendLimiter.Subject(await subjectKey.Value, rule, subject);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // Purged (with the limiter's counters) a minute after the subject stopped being valid.
+        return await SendCounter.IncrementAsync(db, rule, hashed, until, until + 60_000, cancellationToken);
+    }
 }

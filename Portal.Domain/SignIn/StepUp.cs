@@ -6,25 +6,27 @@ using Tessera.Domain.Factors;
 namespace Tessera.Domain.SignIn;
 
 /// <summary>
-/// Re-proves a signed-in user before a sensitive change: their password, or a fresh code from another factor. Each
-/// guess reserves one failure of the account's one budget first (<see cref="FailedAttempts"/>), exactly as at sign-in,
-/// so a stolen session cannot guess its way through, even with parallel requests.
+/// Re-proves a signed-in user before a sensitive change: their password, a fresh code from another authenticator, or
+/// another passkey. A success yields a <see cref="StepUpProof"/> for one purpose, which the domain method making the
+/// change spends (five minutes, once). Each password or code guess reserves one failure of the account's one budget
+/// first (<see cref="FailedAttempts"/>), exactly as at sign-in, so a stolen session cannot guess its way through.
 /// </summary>
-public sealed class StepUp(IServiceScopeFactory scopes, FailedAttempts attempts, SecondFactorCheck secondFactor, TwoFactorFlag factors)
+public sealed class StepUp(
+    IServiceScopeFactory scopes, FailedAttempts attempts, SecondFactorCheck secondFactor, TwoFactorFlag factors, Passkeys passkeys, StepUpProofs proofs)
 {
-    public async Task<bool> WithPasswordAsync(string userId, string password, CancellationToken cancellationToken = default)
+    public async Task<StepUpProof?> WithPasswordAsync(string userId, string password, string purpose, CancellationToken cancellationToken = default)
     {
         var reservation = await attempts.ReserveAsync(userId, cancellationToken);
         if (!reservation.Granted)
         {
-            return false;
+            return null;
         }
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         // Not SignInManager.CheckPasswordSignInAsync: inside a circuit there is no live HTTP request for it to read.
         if (await users.FindByIdAsync(userId) is not { } user || !await users.CheckPasswordAsync(user, password))
         {
-            return false;
+            return null;
         }
         // With a second factor, a right password alone gives back only its own attempt, as at sign-in.
         if (await factors.HasSecondFactorAsync(userId, cancellationToken))
@@ -35,9 +37,20 @@ public sealed class StepUp(IServiceScopeFactory scopes, FailedAttempts attempts,
         {
             await attempts.SucceededAsync(userId, cancellationToken);
         }
-        return true;
+        return proofs.Issue(userId, purpose);
     }
 
-    public async Task<bool> WithCodeAsync(string userId, string code, Guid? exceptAuthenticator, CancellationToken cancellationToken = default) =>
-        await secondFactor.VerifyAsync(userId, SecondFactorMethod.Authenticator, code, exceptAuthenticator, cancellationToken) == SecondFactorOutcome.Succeeded;
+    /// <param name="exceptAuthenticator">The authenticator being removed: its own codes cannot vouch for its removal.</param>
+    public async Task<StepUpProof?> WithCodeAsync(string userId, string code, Guid? exceptAuthenticator, string purpose, CancellationToken cancellationToken = default) =>
+        await secondFactor.VerifyAsync(userId, SecondFactorMethod.Authenticator, code, exceptAuthenticator, cancellationToken) == SecondFactorOutcome.Succeeded
+            ? proofs.Issue(userId, purpose)
+            : null;
+
+    /// <param name="exceptPasskey">The passkey being removed: it cannot vouch for its own removal.</param>
+    public async Task<StepUpProof?> WithPasskeyAsync(
+        string userId, Guid challengeId, string responseJson, Guid? exceptPasskey, string purpose, CancellationToken cancellationToken = default)
+    {
+        var result = await passkeys.CompleteAssertionAsync(challengeId, responseJson, userId, cancellationToken);
+        return result.Succeeded && result.PasskeyId != exceptPasskey ? proofs.Issue(userId, purpose) : null;
+    }
 }

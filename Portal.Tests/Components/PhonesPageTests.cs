@@ -29,7 +29,7 @@ public sealed class PhonesPageTests : MudComponentTest
         Services.AddSingleton(fixture.Factors.RecoveryCodes);
         Services.AddSingleton(fixture.Factors.CreatePasskeys());
         Services.AddSingleton(new SecurityNotices(outbox, Options.Create(new TesseraOptions())));
-        Services.AddSingleton(services => new StepUp(services.GetRequiredService<IServiceScopeFactory>(), fixture.Factors.Attempts, fixture.Factors.Check, new TwoFactorFlag(fixture.Factors.Database.Factory)));
+        Services.AddSingleton(services => new StepUp(services.GetRequiredService<IServiceScopeFactory>(), fixture.Factors.Attempts, fixture.Factors.Check, new TwoFactorFlag(fixture.Factors.Database.Factory), services.GetRequiredService<Passkeys>(), database.StepUpProofs));
         Services.AddSingleton(database.Mfa());
         var auth = AddAuthorization();
         auth.SetAuthorized("ada@example.com");

@@ -1,3 +1,4 @@
+using Tessera.Domain.Accounts;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Audit;
 using Tessera.Domain.Factors;
@@ -127,14 +128,14 @@ public sealed class AuthenticatorsTests : IAsyncLifetime
         var id = (await factors.Authenticators.ListAsync(userId)).Single().Id;
 
         var renamedByStranger = await factors.Authenticators.RenameAsync(stranger, id, "mine now");
-        var removedByStranger = await factors.Authenticators.RemoveAsync(stranger, id);
+        var removedByStranger = await factors.Authenticators.RemoveAsync(stranger, id, factors.Database.StepUpProofs.Issue(stranger, StepUpPurposes.RemoveAuthenticator));
         var renamed = await factors.Authenticators.RenameAsync(userId, id, "  Work phone  ");
 
         Assert.False(renamedByStranger);
         Assert.False(removedByStranger);
         Assert.True(renamed);
         Assert.Equal("Work phone", (await factors.Authenticators.ListAsync(userId)).Single().Name);
-        Assert.True(await factors.Authenticators.RemoveAsync(userId, id));
+        Assert.True(await factors.Authenticators.RemoveAsync(userId, id, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RemoveAuthenticator)));
         Assert.Empty(await factors.Authenticators.ListAsync(userId));
     }
 }

@@ -1,3 +1,4 @@
+using Tessera.Domain.Accounts;
 using System.Buffers.Text;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
@@ -299,7 +300,7 @@ public sealed class PasskeyAssertionTests : PasskeyTestBase
         var id = (await RegisterAsync(authenticator, other)).PasskeyId!.Value;
 
         Assert.False(await passkeys.RenameAsync(userId, id, "Mine now"));
-        Assert.False(await passkeys.RemoveAsync(userId, id));
+        Assert.False(await passkeys.RemoveAsync(userId, id, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RemovePasskey)));
         Assert.Equal(1, await passkeys.CountAsync(other));
     }
 
@@ -308,7 +309,7 @@ public sealed class PasskeyAssertionTests : PasskeyTestBase
     {
         var id = (await RegisterAsync(authenticator, userId)).PasskeyId!.Value;
 
-        var removed = await passkeys.RemoveAsync(userId, id);
+        var removed = await passkeys.RemoveAsync(userId, id, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RemovePasskey));
 
         Assert.True(removed);
         Assert.Equal(0, await passkeys.CountAsync(userId));

@@ -1,3 +1,4 @@
+using Tessera.Domain.Accounts;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Audit;
@@ -153,7 +154,7 @@ public sealed class UserPhonesTests : IAsyncLifetime
     {
         var phone = await fixture.AddVerifiedAsync(userId, Number);
 
-        var removed = await fixture.Phones.RemoveAsync(userId, phone.Id);
+        var removed = await fixture.Phones.RemoveAsync(userId, phone.Id, fixture.Database.StepUpProofs.Issue(userId, StepUpPurposes.ChangePhone));
 
         Assert.Equal("+44 •••• ••• 123", removed?.Masked);
         Assert.Empty(await fixture.Phones.ListAsync(userId));
@@ -167,7 +168,7 @@ public sealed class UserPhonesTests : IAsyncLifetime
         var phone = (await fixture.Phones.AddAsync(userId, Number)).Phone!;
         var mallory = await fixture.Factors.AddUserAsync("mallory@example.com");
 
-        var removed = await fixture.Phones.RemoveAsync(mallory, phone.Id);
+        var removed = await fixture.Phones.RemoveAsync(mallory, phone.Id, fixture.Database.StepUpProofs.Issue(mallory, StepUpPurposes.ChangePhone));
 
         Assert.Null(removed);
         Assert.Single(await fixture.Phones.ListAsync(userId));
@@ -177,7 +178,7 @@ public sealed class UserPhonesTests : IAsyncLifetime
     public async Task EveryStep_IsAudited()
     {
         var phone = await fixture.AddVerifiedAsync(userId, Number);
-        await fixture.Phones.RemoveAsync(userId, phone.Id);
+        await fixture.Phones.RemoveAsync(userId, phone.Id, fixture.Database.StepUpProofs.Issue(userId, StepUpPurposes.ChangePhone));
 
         var types = (await fixture.Database.AuditLog.RecentAsync(50, subjectId: userId)).Select(e => e.Type).ToList();
 

@@ -21,7 +21,7 @@ public sealed class StepUpTests : IDisposable
     {
         var user = await CreateTwoFactorUserAsync("stepup-right@example.com");
 
-        var confirmed = await factory.Services.GetRequiredService<StepUp>().WithPasswordAsync(user.Id, Password);
+        var confirmed = await factory.Services.GetRequiredService<StepUp>().WithPasswordAsync(user.Id, Password, StepUpPurposes.RemoveAuthenticator) is not null;
 
         Assert.True(confirmed);
     }
@@ -35,9 +35,9 @@ public sealed class StepUpTests : IDisposable
         var attempts = new List<bool>();
         for (var i = 0; i < 3; i++)
         {
-            attempts.Add(await stepUp.WithPasswordAsync(user.Id, $"wrong password {i}"));
+            attempts.Add(await stepUp.WithPasswordAsync(user.Id, $"wrong password {i}", StepUpPurposes.RemoveAuthenticator) is not null);
         }
-        var rightAfterLockout = await stepUp.WithPasswordAsync(user.Id, Password);
+        var rightAfterLockout = await stepUp.WithPasswordAsync(user.Id, Password, StepUpPurposes.RemoveAuthenticator) is not null;
 
         Assert.All(attempts, Assert.False);
         Assert.False(rightAfterLockout);
@@ -49,9 +49,9 @@ public sealed class StepUpTests : IDisposable
         var user = await CreateTwoFactorUserAsync("stepup-burst@example.com");
         var stepUp = factory.Services.GetRequiredService<StepUp>();
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => stepUp.WithPasswordAsync(user.Id, $"wrong {i}"))));
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => stepUp.WithPasswordAsync(user.Id, $"wrong {i}", StepUpPurposes.RemoveAuthenticator))));
 
-        Assert.All(results, Assert.False);
+        Assert.All(results, Assert.Null);
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         Assert.Equal(3, await db.Users.Where(u => u.Id == user.Id).Select(u => u.AccessFailedCount).SingleAsync());
     }

@@ -28,7 +28,11 @@ public sealed class TestDatabase : IAsyncDisposable
         Pseudonymizer = new IpPseudonymizer(Secrets);
         AuditLog = new AuditLog(Factory, time, Pseudonymizer);
         Refusals = new AuditRefusals(AuditLog, time);
+        StepUpProofs = new Tessera.Domain.Accounts.StepUpProofs(Protection, new Tessera.Domain.Policies.AttemptCounters(Factory, Secrets, time), time);
     }
+
+    /// <summary>Step-up proofs on this database; tests issue them (internal) as the re-check does after a success.</summary>
+    public Tessera.Domain.Accounts.StepUpProofs StepUpProofs { get; }
 
     /// <summary>The MFA policy's checks on this database, under <paramref name="policies"/> (the defaults when null).</summary>
     public Tessera.Domain.SignIn.MfaRequirement Mfa(Tessera.Domain.Policies.IPolicies? policies = null) =>

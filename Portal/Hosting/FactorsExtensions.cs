@@ -14,6 +14,7 @@ public static class FactorsExtensions
         builder.Services.AddSingleton<Authenticators>();
         builder.Services.AddSingleton<RecoveryCodes>();
         builder.Services.AddSingleton<FailedAttempts>();
+        builder.Services.AddSingleton<StepUpProofs>();
         builder.Services.AddSingleton<SecondFactorCheck>();
         builder.Services.AddSingleton<TwoFactorFlag>();
         builder.Services.AddSingleton<UserPhones>();

@@ -1,3 +1,4 @@
+using Tessera.Domain.Accounts;
 using System.Text;
 using System.Text.Json;
 using Fido2NetLib;
@@ -206,9 +207,14 @@ public sealed class Passkeys(
         return renamed;
     }
 
-    /// <summary>Removes one passkey. The caller has already re-checked the user (password or another factor).</summary>
-    public async Task<bool> RemoveAsync(string userId, Guid id, CancellationToken ct = default)
+    /// <summary>Removes one passkey, given a step-up proof of this user for it (spent here, once).</summary>
+    public async Task<bool> RemoveAsync(string userId, Guid id, StepUpProof? proof, CancellationToken ct = default)
     {
+        if (proof is null || !await proof.SpendAsync(userId, StepUpPurposes.RemovePasskey, ct))
+        {
+            await audit.RecordAsync(new AuditEntry(AuditEventTypes.PasskeyRemoved, AuditOutcome.Failure, userId, userId, Detail: $"id={id}; no valid step-up proof"), ct);
+            return false;
+        }
         bool removed;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {

@@ -1,3 +1,4 @@
+using Tessera.Domain.Accounts;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -172,9 +173,14 @@ public sealed class UserPhones(
         return new PhoneCheck(PhoneVerification.Verified);
     }
 
-    /// <summary>Removes a phone. The caller has already re-checked the user when they have another factor.</summary>
-    public async Task<PhoneSummary?> RemoveAsync(string userId, Guid phoneId, CancellationToken cancellationToken = default)
+    /// <summary>Removes a phone, given a step-up proof of this user for it (spent here, once).</summary>
+    public async Task<PhoneSummary?> RemoveAsync(string userId, Guid phoneId, StepUpProof? proof, CancellationToken cancellationToken = default)
     {
+        if (proof is null || !await proof.SpendAsync(userId, StepUpPurposes.ChangePhone, cancellationToken))
+        {
+            await RecordAsync(AuditEventTypes.PhoneRemoved, AuditOutcome.Failure, userId, $"id={phoneId}; no valid step-up proof", cancellationToken);
+            return null;
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var phone = await db.UserPhones.AsNoTracking().SingleOrDefaultAsync(p => p.Id == phoneId && p.UserId == userId, cancellationToken);
         if (phone is null || await db.UserPhones.Where(p => p.Id == phoneId && p.UserId == userId).ExecuteDeleteAsync(cancellationToken) == 0)
