@@ -10,6 +10,8 @@ public static class StepUpPurposes
     public const string RemoveAuthenticator = "factor.remove-authenticator";
     public const string RemovePasskey = "factor.remove-passkey";
     public const string ChangePhone = "factor.change-phone";
+    public const string RegenerateRecoveryCodes = "factor.regenerate-recovery-codes";
+    public const string AddFactor = "factor.add";
 }
 
 /// <summary>

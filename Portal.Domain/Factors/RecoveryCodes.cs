@@ -1,3 +1,4 @@
+using Tessera.Domain.Accounts;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -14,8 +15,37 @@ public sealed class RecoveryCodes(IDbContextFactory<PortalDbContext> dbFactory, 
     private const string Alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     private const int Iterations = 20_000;
 
-    /// <summary>Replaces the user's codes with a new set (voiding the old one) and returns them, the only time they exist in clear.</summary>
-    public async Task<IReadOnlyList<string>> RegenerateAsync(string userId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Replaces the user's codes with a new set (voiding the old one) and returns them, the only time they exist in
+    /// clear; null without a valid step-up proof for it: a stolen session must not mint itself a way back in.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> RegenerateAsync(string userId, StepUpProof? proof, CancellationToken cancellationToken = default)
+    {
+        if (proof is null || !await proof.SpendAsync(userId, StepUpPurposes.RegenerateRecoveryCodes, cancellationToken))
+        {
+            await audit.RecordAsync(new AuditEntry(AuditEventTypes.RecoveryCodesGenerated, AuditOutcome.Failure, userId, userId, Detail: "no valid step-up proof"), cancellationToken);
+            return null;
+        }
+        return await GenerateAsync(userId, cancellationToken);
+    }
+
+    /// <summary>
+    /// The first set, with the first second factor: without codes a lost device would lock the user out for good. Only
+    /// for a user who has never had a set (no proof needed: there is nothing to replace); null otherwise.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> IssueFirstAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (await db.RecoveryCodes.AnyAsync(c => c.UserId == userId, cancellationToken))
+            {
+                return null;
+            }
+        }
+        return await GenerateAsync(userId, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<string>> GenerateAsync(string userId, CancellationToken cancellationToken)
     {
         var codes = Enumerable.Range(0, options.Value.RecoveryCodeCount).Select(_ => NewCode()).ToList();
         var now = time.GetUtcNow();

@@ -29,7 +29,7 @@ public sealed class UserDetailPageTests : MudComponentTest
         factors = await FactorsFixture.CreateAsync();
         userId = await factors.AddUserAsync("ada@example.com");
         authenticator = await factors.EnrollAsync(userId);
-        recoveryCodes = await factors.RecoveryCodes.RegenerateAsync(userId);
+        recoveryCodes = (await factors.RecoveryCodes.IssueFirstAsync(userId))!;
         var database = factors.Database;
         await new TwoFactorFlag(database.Factory).RefreshAsync(userId);
 

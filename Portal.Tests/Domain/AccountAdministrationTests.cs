@@ -184,7 +184,7 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
             });
             await db.SaveChangesAsync();
         }
-        await factory.Services.GetRequiredService<RecoveryCodes>().RegenerateAsync(userId);
+        await factory.Services.GetRequiredService<RecoveryCodes>().IssueFirstAsync(userId);
         await factory.Services.GetRequiredService<TwoFactorFlag>().RefreshAsync(userId);
     }
 

@@ -1,3 +1,4 @@
+using Tessera.Domain.Accounts;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Factors;
 using Tessera.Portal.Tests.Support;
@@ -20,7 +21,7 @@ public sealed class RecoveryCodesTests : IAsyncLifetime
     [Fact]
     public async Task Regenerate_MakesTenDistinctCodes()
     {
-        var codes = await factors.RecoveryCodes.RegenerateAsync(userId);
+        var codes = (await factors.RecoveryCodes.RegenerateAsync(userId, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RegenerateRecoveryCodes)))!;
 
         Assert.Equal(10, codes.Count);
         Assert.Equal(10, codes.Distinct().Count());
@@ -31,7 +32,7 @@ public sealed class RecoveryCodesTests : IAsyncLifetime
     [Fact]
     public async Task Redeem_WorksOnceAndOnlyOnce()
     {
-        var code = (await factors.RecoveryCodes.RegenerateAsync(userId))[3];
+        var code = (await factors.RecoveryCodes.RegenerateAsync(userId, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RegenerateRecoveryCodes)))![3];
 
         var first = await factors.RecoveryCodes.RedeemAsync(userId, code);
         var second = await factors.RecoveryCodes.RedeemAsync(userId, code);
@@ -44,7 +45,7 @@ public sealed class RecoveryCodesTests : IAsyncLifetime
     [Fact]
     public async Task Redeem_IgnoresCaseSpacesAndTheDash()
     {
-        var code = (await factors.RecoveryCodes.RegenerateAsync(userId))[0];
+        var code = (await factors.RecoveryCodes.RegenerateAsync(userId, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RegenerateRecoveryCodes)))![0];
 
         Assert.True(await factors.RecoveryCodes.RedeemAsync(userId, " " + code.Replace("-", " ").ToLowerInvariant() + " "));
     }
@@ -52,8 +53,8 @@ public sealed class RecoveryCodesTests : IAsyncLifetime
     [Fact]
     public async Task Regenerate_VoidsTheOldSet()
     {
-        var old = await factors.RecoveryCodes.RegenerateAsync(userId);
-        await factors.RecoveryCodes.RegenerateAsync(userId);
+        var old = (await factors.RecoveryCodes.RegenerateAsync(userId, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RegenerateRecoveryCodes)))!;
+        await factors.RecoveryCodes.RegenerateAsync(userId, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RegenerateRecoveryCodes));
 
         Assert.False(await factors.RecoveryCodes.RedeemAsync(userId, old[0]));
         Assert.Equal(10, await factors.RecoveryCodes.RemainingAsync(userId));
@@ -62,7 +63,7 @@ public sealed class RecoveryCodesTests : IAsyncLifetime
     [Fact]
     public async Task Codes_AreStoredOnlyAsSaltedHashes()
     {
-        var codes = await factors.RecoveryCodes.RegenerateAsync(userId);
+        var codes = (await factors.RecoveryCodes.RegenerateAsync(userId, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RegenerateRecoveryCodes)))!;
 
         await using var db = await factors.Database.Factory.CreateDbContextAsync();
         var rows = await db.RecoveryCodes.AsNoTracking().Where(c => c.UserId == userId).ToListAsync();
@@ -74,7 +75,7 @@ public sealed class RecoveryCodesTests : IAsyncLifetime
     [Fact]
     public async Task ConcurrentRedeemsOfOneCode_SucceedOnce()
     {
-        var code = (await factors.RecoveryCodes.RegenerateAsync(userId))[0];
+        var code = (await factors.RecoveryCodes.RegenerateAsync(userId, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RegenerateRecoveryCodes)))![0];
 
         var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => factors.RecoveryCodes.RedeemAsync(userId, code))));
 
@@ -85,7 +86,7 @@ public sealed class RecoveryCodesTests : IAsyncLifetime
     public async Task AnotherUsersCode_DoesNotWork()
     {
         var stranger = await factors.AddUserAsync("mallory@example.com");
-        var code = (await factors.RecoveryCodes.RegenerateAsync(userId))[0];
+        var code = (await factors.RecoveryCodes.RegenerateAsync(userId, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RegenerateRecoveryCodes)))![0];
 
         Assert.False(await factors.RecoveryCodes.RedeemAsync(stranger, code));
     }

@@ -77,4 +77,18 @@ public sealed class StepUpProofsTests : IAsyncLifetime
         Assert.False(await Proofs.ConsumeAsync(foreign, userId, StepUpPurposes.RemovePasskey, default));
         Assert.False(await Proofs.ConsumeAsync(foreign[..^4] + "AAAA", userId, StepUpPurposes.RemovePasskey, default));
     }
+
+    [Fact]
+    public async Task RecoveryCodes_AreRegeneratedOnlyWithAProof_AndTheFirstSetOnlyOnce()
+    {
+        var first = await factors.RecoveryCodes.IssueFirstAsync(userId);
+
+        Assert.NotNull(first);
+        Assert.Null(await factors.RecoveryCodes.IssueFirstAsync(userId));
+        Assert.Null(await factors.RecoveryCodes.RegenerateAsync(userId, null));
+        Assert.Equal(first!.Count, await factors.RecoveryCodes.RemainingAsync(userId));
+        var fresh = await factors.RecoveryCodes.RegenerateAsync(userId, Proofs.Issue(userId, StepUpPurposes.RegenerateRecoveryCodes));
+        Assert.NotNull(fresh);
+        Assert.False(await factors.RecoveryCodes.RedeemAsync(userId, first[0]));
+    }
 }

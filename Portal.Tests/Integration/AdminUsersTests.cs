@@ -38,7 +38,7 @@ public sealed class AdminUsersTests : IDisposable
         var pending = Authenticators.Offer("Tessera", user.Email!);
         Assert.NotNull(await factory.Services.GetRequiredService<Authenticators>()
             .ConfirmAsync(user.Id, "Phone", pending, OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow)));
-        await factory.Services.GetRequiredService<RecoveryCodes>().RegenerateAsync(user.Id);
+        await factory.Services.GetRequiredService<RecoveryCodes>().IssueFirstAsync(user.Id);
         Assert.True(await factory.Services.GetRequiredService<TwoFactorFlag>().RefreshAsync(user.Id));
 
         Assert.NotNull(await ActAsync(a => a.ResetSecondFactorsAsync(user.Id, admin.Id)));

@@ -152,7 +152,7 @@ public sealed partial class SignInPathsTests : IDisposable
             case Path.Totp:
                 return new TotpProof(TotpEnrollment.NextStepCode(await TotpEnrollment.EnrollAsync(factory, user.Id, user.Email!)));
             case Path.RecoveryCode:
-                var codes = await factory.Services.GetRequiredService<RecoveryCodes>().RegenerateAsync(user.Id);
+                var codes = (await factory.Services.GetRequiredService<RecoveryCodes>().IssueFirstAsync(user.Id))!;
                 return new RecoveryCodeProof(codes[0]);
             case Path.EmailCode:
                 var sent = await factory.Services.GetRequiredService<SignInCodes>().SendAsync(user.Id, user.Email, CodeTarget.EmailKey, null, Client.IpAddress);
