@@ -28,13 +28,23 @@ public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory,
         return new PendingAuthenticator(secret, OneTimeCodes.KeyUri(secret, issuer, account), OneTimeCodes.GroupedBase32(secret));
     }
 
-    /// <summary>Saves the authenticator if <paramref name="code"/> comes from it; the confirming step counts as used.</summary>
-    public async Task<Guid?> ConfirmAsync(string userId, string name, PendingAuthenticator pending, string code, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Saves the authenticator if <paramref name="code"/> comes from it; the confirming step counts as used. A user who
+    /// already has a second factor must give a step-up proof for adding one (a stolen session must not add its own).
+    /// </summary>
+    public async Task<Guid?> ConfirmAsync(string userId, string name, PendingAuthenticator pending, string code, StepUpProof? proof, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         if (OneTimeCodes.MatchTotp(pending.Secret, OneTimeCodes.Normalize(code), now, await TotpWindowAsync(cancellationToken)) is not { } step)
         {
             await audit.RecordAsync(new AuditEntry(AuditEventTypes.AuthenticatorAdded, AuditOutcome.Failure, userId, userId, Detail: "confirmation code did not match"), cancellationToken);
+            return null;
+        }
+
+        // After the code matched, so a mistyped code does not spend the proof.
+        if (!await new TwoFactorFlag(dbFactory).MayAddAsync(userId, proof, cancellationToken))
+        {
+            await audit.RecordAsync(new AuditEntry(AuditEventTypes.AuthenticatorAdded, AuditOutcome.Failure, userId, userId, Detail: "no valid step-up proof"), cancellationToken);
             return null;
         }
 

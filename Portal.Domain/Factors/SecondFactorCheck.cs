@@ -85,6 +85,14 @@ public sealed class TwoFactorFlag(IDbContextFactory<PortalDbContext> dbFactory)
         return await HasSecondFactorAsync(db, userId, cancellationToken);
     }
 
+    /// <summary>
+    /// Whether a factor may be added: the first one freely (there is nothing to re-prove with but the password the
+    /// session already proved), any further one only with a step-up proof for it, spent here.
+    /// </summary>
+    public async Task<bool> MayAddAsync(string userId, StepUpProof? proof, CancellationToken cancellationToken = default) =>
+        !await HasSecondFactorAsync(userId, cancellationToken)
+        || (proof is not null && await proof.SpendAsync(userId, StepUpPurposes.AddFactor, cancellationToken));
+
     /// <summary>How many second factors the user has: authenticator apps, passkeys and verified phones.</summary>
     public async Task<int> CountAsync(string userId, CancellationToken cancellationToken = default)
     {

@@ -25,6 +25,7 @@ public sealed class EnrollAuthenticatorTests : MudComponentTest
         var tessera = Options.Create(new TesseraOptions());
         var outbox = new EmailOutbox(new MessageQueue(factors.Database.Factory, factors.Database.Time), new RecordingTrigger());
         Services.AddSingleton(factors.Authenticators);
+        Services.AddSingleton(factors.CreatePasskeys());
         Services.AddSingleton(factors.RecoveryCodes);
         Services.AddSingleton(new TwoFactorFlag(factors.Database.Factory));
         Services.AddSingleton(new SecurityNotices(outbox, tessera));
@@ -57,6 +58,21 @@ public sealed class EnrollAuthenticatorTests : MudComponentTest
         Assert.Equal("ada@example.com", notice.Recipient);
         Assert.Contains("was added", notice.Subject);
         Assert.True((await db.Users.SingleAsync(u => u.Id == userId)).TwoFactorEnabled);
+    }
+
+    [Fact]
+    public async Task AddingASecondFactor_AsksToConfirmItIsThemFirst_AndShowsNoQrCodeBeforeThat()
+    {
+        await factors.EnrollAsync(userId);
+        Services.AddSingleton(services => new Tessera.Domain.SignIn.StepUp(services.GetRequiredService<IServiceScopeFactory>(), factors.Attempts,
+            factors.Check, new TwoFactorFlag(factors.Database.Factory), services.GetRequiredService<Passkeys>(), factors.Database.StepUpProofs));
+        var cut = Render<EnrollAuthenticator>();
+
+        await cut.Find("button:contains('Add authenticator app')").ClickAsync(new());
+
+        cut.WaitForAssertion(() => Assert.Contains("Current password", cut.Markup));
+        Assert.Empty(cut.FindAll("[data-testid=manual-key]"));
+        Assert.Contains("Code from another authenticator app", cut.Markup);
     }
 
     [Fact]

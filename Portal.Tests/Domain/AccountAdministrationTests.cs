@@ -170,7 +170,7 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
     {
         var pending = Authenticators.Offer("Tessera", userId);
         Assert.NotNull(await factory.Services.GetRequiredService<Authenticators>()
-            .ConfirmAsync(userId, "Phone", pending, OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow)));
+            .ConfirmAsync(userId, "Phone", pending, OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow), proof: null));
         await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
         {
             db.PasskeyCredentials.Add(new PasskeyCredential

@@ -80,7 +80,7 @@ public sealed class AuthenticatorsTests : IAsyncLifetime
     {
         var pending = Authenticators.Offer("Tessera", "ada@example.com");
         var code = OneTimeCodes.ComputeTotp(pending.Secret, factors.Database.Time.GetUtcNow());
-        await factors.Authenticators.ConfirmAsync(userId, "Phone", pending, code);
+        await factors.Authenticators.ConfirmAsync(userId, "Phone", pending, code, factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.AddFactor));
 
         Assert.Equal(CodeCheck.Replayed, await factors.Authenticators.VerifyAsync(userId, code));
     }
@@ -104,7 +104,7 @@ public sealed class AuthenticatorsTests : IAsyncLifetime
         var pending = Authenticators.Offer("Tessera", "ada@example.com");
         var wrong = OneTimeCodes.ComputeTotp(pending.Secret, factors.Database.Time.GetUtcNow().AddMinutes(10));
 
-        var id = await factors.Authenticators.ConfirmAsync(userId, "Phone", pending, wrong);
+        var id = await factors.Authenticators.ConfirmAsync(userId, "Phone", pending, wrong, factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.AddFactor));
 
         Assert.Null(id);
         Assert.Equal(0, await factors.Authenticators.CountAsync(userId));

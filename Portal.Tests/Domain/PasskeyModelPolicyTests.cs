@@ -74,7 +74,7 @@ public sealed class PasskeyModelPolicyTests : IAsyncLifetime
         using var device = new SoftwareAuthenticator(OnePassword);
         var start = await passkeys.BeginRegistrationAsync(userId, "ada@example.com");
 
-        var result = await passkeys.CompleteRegistrationAsync(userId, start.ChallengeId, device.Register(start.OptionsJson), "Laptop");
+        var result = await passkeys.CompleteRegistrationAsync(userId, start.ChallengeId, device.Register(start.OptionsJson), "Laptop", factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.AddFactor));
 
         Assert.False(result.Succeeded);
         Assert.Empty(await passkeys.ListAsync(userId));

@@ -94,9 +94,9 @@ public sealed class PasskeyRegistrationTests : PasskeyTestBase
     {
         var start = await passkeys.BeginRegistrationAsync(userId, "ada@example.com");
         var response = authenticator.Register(start.OptionsJson);
-        await passkeys.CompleteRegistrationAsync(userId, start.ChallengeId, response, "Laptop");
+        await passkeys.CompleteRegistrationAsync(userId, start.ChallengeId, response, "Laptop", factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.AddFactor));
 
-        var again = await passkeys.CompleteRegistrationAsync(userId, start.ChallengeId, response, "Laptop");
+        var again = await passkeys.CompleteRegistrationAsync(userId, start.ChallengeId, response, "Laptop", factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.AddFactor));
 
         Assert.False(again.Succeeded);
         Assert.Equal(Passkeys.ChallengeUnusable, again.Error);
@@ -109,7 +109,7 @@ public sealed class PasskeyRegistrationTests : PasskeyTestBase
         var start = await passkeys.BeginRegistrationAsync(userId, "ada@example.com");
         factors.Database.Time.Advance(TimeSpan.FromSeconds(301));
 
-        var result = await passkeys.CompleteRegistrationAsync(userId, start.ChallengeId, authenticator.Register(start.OptionsJson), "Laptop");
+        var result = await passkeys.CompleteRegistrationAsync(userId, start.ChallengeId, authenticator.Register(start.OptionsJson), "Laptop", factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.AddFactor));
 
         Assert.False(result.Succeeded);
         Assert.Equal(Passkeys.ChallengeUnusable, result.Error);
@@ -121,7 +121,7 @@ public sealed class PasskeyRegistrationTests : PasskeyTestBase
         var other = await factors.AddUserAsync("grace@example.com");
         var start = await passkeys.BeginRegistrationAsync(other, "grace@example.com");
 
-        var result = await passkeys.CompleteRegistrationAsync(userId, start.ChallengeId, authenticator.Register(start.OptionsJson), "Laptop");
+        var result = await passkeys.CompleteRegistrationAsync(userId, start.ChallengeId, authenticator.Register(start.OptionsJson), "Laptop", factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.AddFactor));
 
         Assert.False(result.Succeeded);
         Assert.Equal(Passkeys.ChallengeUnusable, result.Error);
@@ -191,7 +191,7 @@ public sealed class PasskeyRegistrationTests : PasskeyTestBase
     {
         var start = await passkeys.BeginRegistrationAsync(userId, "ada@example.com");
 
-        var result = await passkeys.CompleteRegistrationAsync(userId, start.ChallengeId, json, "Laptop");
+        var result = await passkeys.CompleteRegistrationAsync(userId, start.ChallengeId, json, "Laptop", factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.AddFactor));
 
         Assert.False(result.Succeeded);
         Assert.NotNull(result.Error);

@@ -33,7 +33,7 @@ public abstract class PasskeyTestBase : IAsyncLifetime
     protected async Task<PasskeyResult> RegisterAsync(SoftwareAuthenticator device, string user, CeremonyInput? input = null, string name = "Laptop")
     {
         var start = await passkeys.BeginRegistrationAsync(user, user);
-        return await passkeys.CompleteRegistrationAsync(user, start.ChallengeId, device.Register(start.OptionsJson, input), name);
+        return await passkeys.CompleteRegistrationAsync(user, start.ChallengeId, device.Register(start.OptionsJson, input), name, factors.Database.StepUpProofs.Issue(user, Tessera.Domain.Accounts.StepUpPurposes.AddFactor));
     }
 
     protected async Task<PasskeyResult> AssertAsync(SoftwareAuthenticator device, string user, CeremonyInput? input = null)

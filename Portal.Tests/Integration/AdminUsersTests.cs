@@ -37,7 +37,7 @@ public sealed class AdminUsersTests : IDisposable
         var user = await factory.CreateUserAsync("reset-user@example.com", Password);
         var pending = Authenticators.Offer("Tessera", user.Email!);
         Assert.NotNull(await factory.Services.GetRequiredService<Authenticators>()
-            .ConfirmAsync(user.Id, "Phone", pending, OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow)));
+            .ConfirmAsync(user.Id, "Phone", pending, OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow), proof: null));
         await factory.Services.GetRequiredService<RecoveryCodes>().IssueFirstAsync(user.Id);
         Assert.True(await factory.Services.GetRequiredService<TwoFactorFlag>().RefreshAsync(user.Id));
 

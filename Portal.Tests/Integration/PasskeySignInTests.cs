@@ -104,7 +104,7 @@ public sealed class PasskeySignInTests : IDisposable
         var user = await factory.CreateUserAsync(email, Password);
         var passkeys = factory.Services.GetRequiredService<Passkeys>();
         var start = await passkeys.BeginRegistrationAsync(user.Id, email);
-        var registered = await passkeys.CompleteRegistrationAsync(user.Id, start.ChallengeId, device.Register(start.OptionsJson), "Laptop");
+        var registered = await passkeys.CompleteRegistrationAsync(user.Id, start.ChallengeId, device.Register(start.OptionsJson), "Laptop", factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(user.Id, Tessera.Domain.Accounts.StepUpPurposes.AddFactor));
         Assert.True(registered.Succeeded, registered.Error);
     }
 

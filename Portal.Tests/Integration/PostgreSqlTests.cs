@@ -135,7 +135,7 @@ public sealed class PostgreSqlTests : IAsyncLifetime
         var user = await app.CreateUserAsync("pg-totp@example.com", Password);
         var authenticators = app.Services.GetRequiredService<Tessera.Domain.Factors.Authenticators>();
         var pending = Tessera.Domain.Factors.Authenticators.Offer("Tessera", "pg-totp@example.com");
-        await authenticators.ConfirmAsync(user.Id, "Phone", pending, Tessera.Domain.Factors.OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow));
+        await authenticators.ConfirmAsync(user.Id, "Phone", pending, Tessera.Domain.Factors.OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow), proof: null);
         var code = Tessera.Domain.Factors.OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow.AddSeconds(30));
 
         var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => authenticators.VerifyAsync(user.Id, code))));

@@ -127,7 +127,7 @@ public sealed partial class SignInPathsTests : IDisposable
             case "passkey":
                 var passkeys = app.Services.GetRequiredService<Passkeys>();
                 var start = await passkeys.BeginRegistrationAsync(user.Id, user.Email!);
-                Assert.True((await passkeys.CompleteRegistrationAsync(user.Id, start.ChallengeId, device.Register(start.OptionsJson), "Laptop")).Succeeded);
+                Assert.True((await passkeys.CompleteRegistrationAsync(user.Id, start.ChallengeId, device.Register(start.OptionsJson), "Laptop", app.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(user.Id, Tessera.Domain.Accounts.StepUpPurposes.AddFactor))).Succeeded);
                 break;
             default:
                 await using (var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
@@ -162,7 +162,7 @@ public sealed partial class SignInPathsTests : IDisposable
             case Path.PasskeySecondFactor or Path.PasskeyPasswordless:
                 var passkeys = factory.Services.GetRequiredService<Passkeys>();
                 var registration = await passkeys.BeginRegistrationAsync(user.Id, user.Email!);
-                Assert.True((await passkeys.CompleteRegistrationAsync(user.Id, registration.ChallengeId, device.Register(registration.OptionsJson), "Laptop")).Succeeded);
+                Assert.True((await passkeys.CompleteRegistrationAsync(user.Id, registration.ChallengeId, device.Register(registration.OptionsJson), "Laptop", factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(user.Id, Tessera.Domain.Accounts.StepUpPurposes.AddFactor))).Succeeded);
                 var assertion = await passkeys.BeginAssertionAsync(path == Path.PasskeySecondFactor ? user.Id : null);
                 return new PasskeyProof(assertion.ChallengeId, device.Assert(assertion.OptionsJson));
             case Path.QrApproval:

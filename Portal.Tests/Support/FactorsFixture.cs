@@ -70,7 +70,7 @@ public sealed class FactorsFixture : IAsyncDisposable
     public async Task<PendingAuthenticator> EnrollAsync(string userId, string name = "Phone")
     {
         var pending = Tessera.Domain.Factors.Authenticators.Offer("Tessera", "ada@example.com");
-        var id = await Authenticators.ConfirmAsync(userId, name, pending, OneTimeCodes.ComputeTotp(pending.Secret, Database.Time.GetUtcNow()));
+        var id = await Authenticators.ConfirmAsync(userId, name, pending, OneTimeCodes.ComputeTotp(pending.Secret, Database.Time.GetUtcNow()), Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.AddFactor));
         Assert.NotNull(id);
         return pending;
     }

@@ -59,7 +59,12 @@ public sealed class Passkeys(
         return new CeremonyStart(await challenges.IssueAsync(WebAuthnChallenge.Registration, userId, json, ct), json);
     }
 
-    public async Task<PasskeyResult> CompleteRegistrationAsync(string userId, Guid challengeId, string attestationResponseJson, string name, CancellationToken ct = default)
+    /// <summary>
+    /// Verifies the attestation and saves the passkey. A user who already has a second factor must give a step-up proof
+    /// for adding one (a stolen session must not add its own).
+    /// </summary>
+    public async Task<PasskeyResult> CompleteRegistrationAsync(
+        string userId, Guid challengeId, string attestationResponseJson, string name, StepUpProof? proof, CancellationToken ct = default)
     {
         if (await challenges.ConsumeAsync(challengeId, WebAuthnChallenge.Registration, userId, anyUser: false, ct) is not { } optionsJson)
         {
@@ -92,6 +97,12 @@ public sealed class Passkeys(
         if (!await modelPolicy.IsAllowedAsync(credential.AaGuid, ct))
         {
             return await RegistrationFailedAsync(userId, $"authenticator model {credential.AaGuid} not allowed", ct);
+        }
+
+        // After the ceremony verified, so a cancelled or failed one does not spend the proof.
+        if (!await twoFactorFlag.MayAddAsync(userId, proof, ct))
+        {
+            return await RegistrationFailedAsync(userId, "no valid step-up proof", ct);
         }
 
         var passkey = new PasskeyCredential
