@@ -90,8 +90,12 @@ public sealed class AccountAdministration(
     }
 
     /// <summary>Locks the account until an admin unlocks it, and ends its sessions.</summary>
-    public async Task<IdentityResult> LockAsync(string userId, string actorId, CancellationToken cancellationToken = default)
+    public async Task<IdentityResult> LockAsync(string userId, string actorId, StepUpProof? actorProof, CancellationToken cancellationToken = default)
     {
+        if (actorProof is null || !await actorProof.SpendAsync(actorId, StepUpPurposes.LockAccount, cancellationToken))
+        {
+            return Failed("StepUpRequired", "Confirm it is you before locking an account.");
+        }
         if (userId == actorId)
         {
             return Failed("SelfLock", "You cannot lock your own account.");
@@ -135,8 +139,14 @@ public sealed class AccountAdministration(
     /// Removes every authenticator, passkey, phone and recovery code, for a user who lost them; they sign in with their
     /// password alone until they enroll again. Returns what was removed, or null when there is no such user.
     /// </summary>
-    public async Task<FactorsReset?> ResetSecondFactorsAsync(string userId, string actorId, CancellationToken cancellationToken = default)
+    /// <exception cref="UnauthorizedAccessException">Without the acting admin's step-up proof for it.</exception>
+    public async Task<FactorsReset?> ResetSecondFactorsAsync(string userId, string actorId, StepUpProof? actorProof, CancellationToken cancellationToken = default)
     {
+        if (actorProof is null || !await actorProof.SpendAsync(actorId, StepUpPurposes.ResetSecondFactors, cancellationToken))
+        {
+            await audit.RecordAsync(new AuditEntry(AuditEventTypes.SecondFactorsReset, AuditOutcome.Failure, actorId, userId, Detail: "no valid step-up proof"), cancellationToken);
+            throw new UnauthorizedAccessException("Confirm it is you before resetting someone's second factors.");
+        }
         if (await users.FindByIdAsync(userId) is null)
         {
             await audit.RecordAsync(new AuditEntry(AuditEventTypes.SecondFactorsReset, AuditOutcome.Failure, actorId, userId, Detail: "no such user"), cancellationToken);

@@ -12,6 +12,9 @@ public static class StepUpPurposes
     public const string ChangePhone = "factor.change-phone";
     public const string RegenerateRecoveryCodes = "factor.regenerate-recovery-codes";
     public const string AddFactor = "factor.add";
+    public const string GrantAdmin = "admin.grant-admin";
+    public const string LockAccount = "admin.lock";
+    public const string ResetSecondFactors = "admin.reset-second-factors";
 }
 
 /// <summary>

@@ -35,7 +35,7 @@ public sealed class OpenCircuitTests(BrowserFixture fixture) : IClassFixture<Bro
 
         await using (var scope = fixture.Factory.Services.CreateAsyncScope())
         {
-            Assert.True((await scope.ServiceProvider.GetRequiredService<AccountAdministration>().LockAsync(user.Id, admin.Id)).Succeeded);
+            Assert.True((await scope.ServiceProvider.GetRequiredService<AccountAdministration>().LockAsync(user.Id, admin.Id, fixture.Factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.LockAccount))).Succeeded);
         }
         try
         {
@@ -67,7 +67,7 @@ public sealed class OpenCircuitTests(BrowserFixture fixture) : IClassFixture<Bro
 
         await using (var scope = fixture.Factory.Services.CreateAsyncScope())
         {
-            Assert.True((await scope.ServiceProvider.GetRequiredService<UserDirectory>().SetAdminAsync(demoted.Id, false, other.Id)).Succeeded);
+            Assert.True((await scope.ServiceProvider.GetRequiredService<UserDirectory>().SetAdminAsync(demoted.Id, false, other.Id, null)).Succeeded);
         }
         await promote.ClickAsync();
 

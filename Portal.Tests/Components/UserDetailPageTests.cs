@@ -48,10 +48,22 @@ public sealed class UserDetailPageTests : MudComponentTest
         Services.AddSingleton(sessions);
         var outbox = new EmailOutbox(new MessageQueue(database.Factory, database.Time), NoDeliveryTrigger.Instance);
         Services.AddSingleton(new SecurityNotices(outbox, Options.Create(new TesseraOptions())));
+        Services.AddSingleton(services => new Tessera.Domain.SignIn.StepUp(services.GetRequiredService<IServiceScopeFactory>(), factors.Attempts,
+            factors.Check, new TwoFactorFlag(database.Factory), services.GetRequiredService<Passkeys>(), database.StepUpProofs));
         var auth = AddAuthorization();
         auth.SetAuthorized("admin@example.com");
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, AdminId));
+        // The acting admin, with a password to confirm the actions that need it (written directly: the bUnit
+        // container must not be used before a test has registered all it needs).
+        var admin = new ApplicationUser { Id = AdminId, UserName = "acting-admin@example.com", Email = "acting-admin@example.com",
+            NormalizedUserName = "ACTING-ADMIN@EXAMPLE.COM", NormalizedEmail = "ACTING-ADMIN@EXAMPLE.COM", SecurityStamp = "stamp" };
+        admin.PasswordHash = new PasswordHasher<ApplicationUser>().HashPassword(admin, AdminPassword);
+        await using var db = await database.Factory.CreateDbContextAsync();
+        db.Users.Add(admin);
+        await db.SaveChangesAsync();
     }
+
+    private const string AdminPassword = "the admin's own password";
 
     protected override Task DisposeTestAsync() => factors.DisposeAsync().AsTask();
 
@@ -101,8 +113,9 @@ public sealed class UserDetailPageTests : MudComponentTest
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".factor-row")));
 
         cut.Find("button.action-reset").Click();
-        Assert.Equal("Yes, reset factors", cut.Find("button.confirm-yes").TextContent.Trim());
-        cut.Find("button.confirm-yes").Click();
+        // The admin confirms it is them: a hijacked admin session alone cannot wipe someone's factors.
+        cut.Find("input[type=password]").Change(AdminPassword);
+        cut.Find("button:contains('Yes, reset factors')").Click();
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".factor-row")));
         Assert.Contains("Recovery codes left: 0", cut.Find(".recovery-codes-left").TextContent);
@@ -115,9 +128,9 @@ public sealed class UserDetailPageTests : MudComponentTest
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find(".action-lock")));
 
         cut.Find("button.action-lock").Click();
-        cut.Find("button.confirm-cancel").Click();
+        cut.Find("button:contains('Cancel')").Click();
 
-        Assert.Empty(cut.FindAll(".confirm-panel"));
+        Assert.Empty(cut.FindAll("input[type=password]"));
         Assert.Equal("no", cut.Find(".user-lockout").TextContent.Trim());
     }
 

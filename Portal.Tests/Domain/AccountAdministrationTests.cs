@@ -21,7 +21,7 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
     {
         var (admin, user) = await AdminAndUserAsync("lock");
 
-        var result = await ActAsync(a => a.LockAsync(user.Id, admin.Id));
+        var result = await ActAsync(a => a.LockAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.LockAccount)));
 
         Assert.True(result.Succeeded);
         var stored = await StoredAsync(user.Id);
@@ -32,11 +32,28 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
     }
 
     [Fact]
+    public async Task AdminActions_WithoutTheActingAdminsOwnProof_AreRefused()
+    {
+        var (admin, user) = await AdminAndUserAsync("stepup");
+        var proofs = factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>();
+
+        var withoutProof = await ActAsync(a => a.LockAsync(user.Id, admin.Id, null));
+        var withTheUsersProof = await ActAsync(a => a.LockAsync(user.Id, admin.Id, proofs.Issue(user.Id, Tessera.Domain.Accounts.StepUpPurposes.LockAccount)));
+        var withAnotherPurpose = await ActAsync(a => a.LockAsync(user.Id, admin.Id, proofs.Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.GrantAdmin)));
+        await using var scope = factory.Services.CreateAsyncScope();
+        var grant = await scope.ServiceProvider.GetRequiredService<UserDirectory>().SetAdminAsync(user.Id, true, admin.Id, null);
+
+        Assert.All([withoutProof, withTheUsersProof, withAnotherPurpose, grant], r => Assert.Equal("StepUpRequired", Assert.Single(r.Errors).Code));
+        Assert.False((await StoredAsync(user.Id)).LockoutEnd > DateTimeOffset.UtcNow);
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => ActAsync(a => a.ResetSecondFactorsAsync(user.Id, admin.Id, null)));
+    }
+
+    [Fact]
     public async Task LockAsync_Self_IsRefused()
     {
         var (admin, _) = await AdminAndUserAsync("self-lock");
 
-        var result = await ActAsync(a => a.LockAsync(admin.Id, admin.Id));
+        var result = await ActAsync(a => a.LockAsync(admin.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.LockAccount)));
 
         Assert.False(result.Succeeded);
         Assert.Equal("SelfLock", Assert.Single(result.Errors).Code);
@@ -47,7 +64,7 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
     public async Task UnlockAsync_LockedUser_ClearsLockoutAndFailures()
     {
         var (admin, user) = await AdminAndUserAsync("unlock");
-        await ActAsync(a => a.LockAsync(user.Id, admin.Id));
+        await ActAsync(a => a.LockAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.LockAccount)));
         await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
         {
             await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.AccessFailedCount, 2));
@@ -69,7 +86,7 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
         await EnrollEverythingAsync(user.Id);
         Assert.True((await StoredAsync(user.Id)).TwoFactorEnabled);
 
-        var reset = await ActAsync(a => a.ResetSecondFactorsAsync(user.Id, admin.Id));
+        var reset = await ActAsync(a => a.ResetSecondFactorsAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.ResetSecondFactors)));
 
         Assert.Equal(new FactorsReset(1, 1, 10), reset);
         Assert.Equal(0, await factory.Services.GetRequiredService<Authenticators>().CountAsync(user.Id));
@@ -100,7 +117,7 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
         await factory.CreateUserAsync("other-admin-self-demote@example.com", Password, Roles.Admin);
 
         await using var scope = factory.Services.CreateAsyncScope();
-        var result = await scope.ServiceProvider.GetRequiredService<UserDirectory>().SetAdminAsync(admin.Id, false, admin.Id);
+        var result = await scope.ServiceProvider.GetRequiredService<UserDirectory>().SetAdminAsync(admin.Id, false, admin.Id, null);
 
         Assert.False(result.Succeeded);
         Assert.Equal("SelfDemotion", Assert.Single(result.Errors).Code);

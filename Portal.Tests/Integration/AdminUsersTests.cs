@@ -18,7 +18,7 @@ public sealed class AdminUsersTests : IDisposable
         var user = await factory.CreateUserAsync("locked-user@example.com", Password);
         using var client = factory.CreateBrowserlessClient();
 
-        Assert.True((await ActAsync(a => a.LockAsync(user.Id, admin.Id))).Succeeded);
+        Assert.True((await ActAsync(a => a.LockAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.LockAccount)))).Succeeded);
         var refused = await SignIn.PostLoginAsync(client, user.Email!, Password);
 
         Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
@@ -41,7 +41,7 @@ public sealed class AdminUsersTests : IDisposable
         await factory.Services.GetRequiredService<RecoveryCodes>().IssueFirstAsync(user.Id);
         Assert.True(await factory.Services.GetRequiredService<TwoFactorFlag>().RefreshAsync(user.Id));
 
-        Assert.NotNull(await ActAsync(a => a.ResetSecondFactorsAsync(user.Id, admin.Id)));
+        Assert.NotNull(await ActAsync(a => a.ResetSecondFactorsAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.ResetSecondFactors))));
 
         var detail = await ActAsync(a => a.DetailAsync(user.Id));
         Assert.NotNull(detail);

@@ -87,7 +87,7 @@ public sealed class LockoutTests : IDisposable
         var user = await factory.CreateUserAsync("admin-locked@example.com", Password);
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<Tessera.Domain.Accounts.AccountAdministration>().LockAsync(user.Id, admin.Id);
+            await scope.ServiceProvider.GetRequiredService<Tessera.Domain.Accounts.AccountAdministration>().LockAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.LockAccount));
         }
         using var client = factory.CreateBrowserlessClient();
 

@@ -184,7 +184,7 @@ public sealed partial class SignInPathsTests : IDisposable
         {
             case State.LockedByAdmin:
                 var admin = await factory.CreateUserAsync($"admin-{Guid.NewGuid():N}@example.com", Password, Roles.Admin);
-                Assert.True((await scope.ServiceProvider.GetRequiredService<AccountAdministration>().LockAsync(user.Id, admin.Id)).Succeeded);
+                Assert.True((await scope.ServiceProvider.GetRequiredService<AccountAdministration>().LockAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.LockAccount))).Succeeded);
                 break;
             case State.EmailUnconfirmed:
                 var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();

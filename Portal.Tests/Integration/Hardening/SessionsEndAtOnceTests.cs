@@ -46,7 +46,7 @@ public sealed class SessionsEndAtOnceTests : IDisposable
 
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            var result = await scope.ServiceProvider.GetRequiredService<UserDirectory>().SetAdminAsync(demoted.Id, false, other.Id);
+            var result = await scope.ServiceProvider.GetRequiredService<UserDirectory>().SetAdminAsync(demoted.Id, false, other.Id, null);
             Assert.True(result.Succeeded);
         }
 
@@ -66,7 +66,7 @@ public sealed class SessionsEndAtOnceTests : IDisposable
 
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            Assert.True((await scope.ServiceProvider.GetRequiredService<AccountAdministration>().LockAsync(user.Id, admin.Id)).Succeeded);
+            Assert.True((await scope.ServiceProvider.GetRequiredService<AccountAdministration>().LockAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.LockAccount))).Succeeded);
         }
 
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/security")).StatusCode);
