@@ -9,7 +9,6 @@ namespace Tessera.Portal.Tests.Browser;
 internal static class QrBrowser
 {
     private const string ZbarImg = "/usr/bin/zbarimg";
-    private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(20);
 
     public static async Task OpenLaptopAsync(IPage laptop)
     {
@@ -81,25 +80,6 @@ internal static class QrBrowser
 
     public static string NewEmail(string name) => $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)] + "@example.com";
 
-    /// <summary>A missing zbarimg is a broken test machine: fail, never skip.</summary>
-    private static async Task<string> ZbarAsync(string png)
-    {
-        if (!File.Exists(ZbarImg))
-        {
-            Assert.Fail($"The QR sign-in browser tests need {ZbarImg}, and it is missing. Install it (apt-get install zbar-tools).");
-        }
-        var start = new ProcessStartInfo(ZbarImg) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "--raw", "-q", png })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(ToolTimeout);
-        await process.WaitForExitAsync(cts.Token);
-        var output = await stdout;
-        Assert.True(process.ExitCode == 0, $"zbarimg exited with {process.ExitCode}: {output}{await stderr}");
-        return output;
-    }
+    /// <summary>A missing zbarimg is a broken test machine: the shared tool step fails, never skips.</summary>
+    private static Task<string> ZbarAsync(string png) => AuthenticatorSteps.RunToolAsync(ZbarImg, "zbar-tools", "--raw", "-q", png);
 }

@@ -43,7 +43,7 @@ public sealed class PhonesPageTests : MudComponentTest
     {
         await fixture.AddVerifiedAsync(userId, "+447700900123");
         fixture.Database.Time.Advance(TimeSpan.FromMinutes(1));
-        await fixture.Phones.AddAsync(userId, "+447700900456");
+        await fixture.Phones.AddAsync(userId, "+447700900456", fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
 
         var cut = Render<PhonesPage>();
 

@@ -83,7 +83,7 @@ public sealed class UserDetailPageTests : MudComponentTest
     [Fact]
     public async Task Render_UserWithAPhone_ListsItMaskedOnly()
     {
-        await PhonesFixture.CreatePhones(factors.Database).Phones.AddAsync(userId, "+44 7700 900123");
+        await PhonesFixture.CreatePhones(factors.Database).Phones.AddAsync(userId, "+44 7700 900123", factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
 
         var cut = RenderPage(userId);
 

@@ -27,7 +27,7 @@ public sealed class SignInCodesTests : IAsyncLifetime
     public async Task TargetsAsync_OffersVerifiedPhonesOnly_AndNoEmailByDefault()
     {
         var verified = await fixture.AddVerifiedAsync(userId, Number);
-        await fixture.Phones.AddAsync(userId, "+447700900456");
+        await fixture.Phones.AddAsync(userId, "+447700900456", fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
 
         var targets = await fixture.SignInCodes.TargetsAsync(userId, Email);
 
@@ -93,7 +93,7 @@ public sealed class SignInCodesTests : IAsyncLifetime
     [Fact]
     public async Task VerifyAsync_APhoneVerificationChallenge_DoesNotSignIn()
     {
-        var phone = (await fixture.Phones.AddAsync(userId, Number)).Phone!;
+        var phone = (await fixture.Phones.AddAsync(userId, Number, fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone))).Phone!;
         var sent = await fixture.Phones.SendVerificationCodeAsync(userId, phone.Id);
 
         var check = await fixture.SignInCodes.VerifyAsync(userId, sent.ChallengeId!.Value, await fixture.LatestCodeAsync(Number), phone.Id);

@@ -25,7 +25,7 @@ public sealed class UserPhonesTests : IAsyncLifetime
     [Fact]
     public async Task AddAsync_ValidNumber_IsListedMaskedAndUnverified()
     {
-        var added = await fixture.Phones.AddAsync(userId, "07700 900123");
+        var added = await fixture.Phones.AddAsync(userId, "07700 900123", fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
 
         var phone = Assert.Single(await fixture.Phones.ListAsync(userId));
         Assert.Null(added.Error);
@@ -38,7 +38,7 @@ public sealed class UserPhonesTests : IAsyncLifetime
     [Fact]
     public async Task AddAsync_NotANumber_ReturnsTheParseErrorAndStoresNothing()
     {
-        var added = await fixture.Phones.AddAsync(userId, "call me maybe");
+        var added = await fixture.Phones.AddAsync(userId, "call me maybe", fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
 
         Assert.Null(added.Phone);
         Assert.Contains("not a phone number", added.Error);
@@ -48,9 +48,9 @@ public sealed class UserPhonesTests : IAsyncLifetime
     [Fact]
     public async Task AddAsync_SameNumberWrittenDifferently_IsRefusedAsADuplicate()
     {
-        await fixture.Phones.AddAsync(userId, Number);
+        await fixture.Phones.AddAsync(userId, Number, fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
 
-        var again = await fixture.Phones.AddAsync(userId, "+44 (0)7700 900-123");
+        var again = await fixture.Phones.AddAsync(userId, "+44 (0)7700 900-123", fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
 
         Assert.Null(again.Phone);
         Assert.Equal("That number is already on your account.", again.Error);
@@ -61,9 +61,9 @@ public sealed class UserPhonesTests : IAsyncLifetime
     public async Task AddAsync_SameNumberForAnotherUser_IsAllowed()
     {
         var other = await fixture.Factors.AddUserAsync("grace@example.com");
-        await fixture.Phones.AddAsync(userId, Number);
+        await fixture.Phones.AddAsync(userId, Number, fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
 
-        var added = await fixture.Phones.AddAsync(other, Number);
+        var added = await fixture.Phones.AddAsync(other, Number, fixture.Database.StepUpProofs.Issue(other, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
 
         Assert.Null(added.Error);
     }
@@ -73,10 +73,10 @@ public sealed class UserPhonesTests : IAsyncLifetime
     {
         for (var i = 0; i < UserPhones.MaxPhonesPerUser; i++)
         {
-            Assert.Null((await fixture.Phones.AddAsync(userId, $"+44770090010{i}")).Error);
+            Assert.Null((await fixture.Phones.AddAsync(userId, $"+44770090010{i}", fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone))).Error);
         }
 
-        var extra = await fixture.Phones.AddAsync(userId, "+447700900199");
+        var extra = await fixture.Phones.AddAsync(userId, "+447700900199", fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
 
         Assert.Null(extra.Phone);
         Assert.Contains($"up to {UserPhones.MaxPhonesPerUser}", extra.Error);
@@ -86,7 +86,7 @@ public sealed class UserPhonesTests : IAsyncLifetime
     [Fact]
     public async Task ConfirmAsync_TheTextedCode_VerifiesThePhone_AndTurnsOnTheSecondStep()
     {
-        var phone = (await fixture.Phones.AddAsync(userId, Number)).Phone!;
+        var phone = (await fixture.Phones.AddAsync(userId, Number, fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone))).Phone!;
         await fixture.Phones.SendVerificationCodeAsync(userId, phone.Id);
 
         var check = await fixture.Phones.ConfirmAsync(userId, phone.Id, await fixture.LatestCodeAsync(Number));
@@ -100,7 +100,7 @@ public sealed class UserPhonesTests : IAsyncLifetime
     [Fact]
     public async Task ConfirmAsync_WrongCode_LeavesThePhoneUnverified()
     {
-        var phone = (await fixture.Phones.AddAsync(userId, Number)).Phone!;
+        var phone = (await fixture.Phones.AddAsync(userId, Number, fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone))).Phone!;
         await fixture.Phones.SendVerificationCodeAsync(userId, phone.Id);
         var code = await fixture.LatestCodeAsync(Number);
 
@@ -114,7 +114,7 @@ public sealed class UserPhonesTests : IAsyncLifetime
     [Fact]
     public async Task ConfirmAsync_AnotherUsersPhone_VerifiesNothing()
     {
-        var phone = (await fixture.Phones.AddAsync(userId, Number)).Phone!;
+        var phone = (await fixture.Phones.AddAsync(userId, Number, fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone))).Phone!;
         await fixture.Phones.SendVerificationCodeAsync(userId, phone.Id);
         var mallory = await fixture.Factors.AddUserAsync("mallory@example.com");
 
@@ -127,7 +127,7 @@ public sealed class UserPhonesTests : IAsyncLifetime
     [Fact]
     public async Task ConfirmAsync_WithoutASentCode_NeedsANewCode()
     {
-        var phone = (await fixture.Phones.AddAsync(userId, Number)).Phone!;
+        var phone = (await fixture.Phones.AddAsync(userId, Number, fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone))).Phone!;
 
         var check = await fixture.Phones.ConfirmAsync(userId, phone.Id, "123456");
 
@@ -137,7 +137,7 @@ public sealed class UserPhonesTests : IAsyncLifetime
     [Fact]
     public async Task SendVerificationCodeAsync_AgainWithinTheCooldown_IsRefusedWithTheWait()
     {
-        var phone = (await fixture.Phones.AddAsync(userId, Number)).Phone!;
+        var phone = (await fixture.Phones.AddAsync(userId, Number, fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone))).Phone!;
         await fixture.Phones.SendVerificationCodeAsync(userId, phone.Id);
 
         var again = await fixture.Phones.SendVerificationCodeAsync(userId, phone.Id);
@@ -165,7 +165,7 @@ public sealed class UserPhonesTests : IAsyncLifetime
     [Fact]
     public async Task RemoveAsync_AnotherUsersPhone_RemovesNothing()
     {
-        var phone = (await fixture.Phones.AddAsync(userId, Number)).Phone!;
+        var phone = (await fixture.Phones.AddAsync(userId, Number, fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone))).Phone!;
         var mallory = await fixture.Factors.AddUserAsync("mallory@example.com");
 
         var removed = await fixture.Phones.RemoveAsync(mallory, phone.Id, fixture.Database.StepUpProofs.Issue(mallory, StepUpPurposes.ChangePhone));
@@ -190,7 +190,7 @@ public sealed class UserPhonesTests : IAsyncLifetime
     [Fact]
     public async Task StoredNumber_IsEncrypted_AndFoundByItsKeyedHash()
     {
-        await fixture.Phones.AddAsync(userId, Number);
+        await fixture.Phones.AddAsync(userId, Number, fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
 
         // Plain ADO.NET: what is really in the file, behind EF's converters.
         await using var connection = new SqliteConnection(fixture.Database.ConnectionString);
@@ -205,5 +205,19 @@ public sealed class UserPhonesTests : IAsyncLifetime
         Assert.DoesNotContain(Convert.ToBase64String("+447700900123"u8.ToArray()), raw);
         Assert.Equal([userId], found);
         Assert.Empty(await fixture.Phones.FindUsersAsync("+447700900124"));
+    }
+
+    [Fact]
+    public async Task AddAsync_WhenTheUserAlreadyHasAFactor_NeedsAStepUpProof()
+    {
+        await fixture.AddVerifiedAsync(userId, Number);
+
+        var withoutProof = await fixture.Phones.AddAsync(userId, "+447700900456", null);
+        var withProof = await fixture.Phones.AddAsync(userId, "+447700900456",
+            fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
+
+        Assert.Null(withoutProof.Phone);
+        Assert.NotNull(withProof.Phone);
+        Assert.Equal(2, (await fixture.Phones.ListAsync(userId)).Count);
     }
 }

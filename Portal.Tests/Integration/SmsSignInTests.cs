@@ -191,7 +191,7 @@ public sealed partial class SmsSignInTests : IDisposable
     {
         var user = await factory.CreateUserAsync(email, Password);
         var phones = factory.Services.GetRequiredService<UserPhones>();
-        var phone = (await phones.AddAsync(user.Id, "07700 900123")).Phone!;
+        var phone = (await phones.AddAsync(user.Id, "07700 900123", proof: null)).Phone!;
         Assert.True((await phones.SendVerificationCodeAsync(user.Id, phone.Id)).Sent);
         var code = await SmsInbox.WaitForCodeAsync(factory.Services, Number);
         Assert.Equal(PhoneVerification.Verified, (await phones.ConfirmAsync(user.Id, phone.Id, code)).Outcome);

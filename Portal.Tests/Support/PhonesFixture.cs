@@ -64,7 +64,7 @@ public sealed partial class PhonesFixture : IAsyncDisposable
     /// <summary>Adds a phone and verifies it with the code texted to it.</summary>
     public async Task<PhoneSummary> AddVerifiedAsync(string userId, string e164)
     {
-        var added = await Phones.AddAsync(userId, e164);
+        var added = await Phones.AddAsync(userId, e164, Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
         Assert.Null(added.Error);
         Assert.True((await Phones.SendVerificationCodeAsync(userId, added.Phone!.Id)).Sent);
         Assert.Equal(PhoneVerification.Verified, (await Phones.ConfirmAsync(userId, added.Phone.Id, await LatestCodeAsync(e164))).Outcome);

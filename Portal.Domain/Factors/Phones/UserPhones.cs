@@ -72,11 +72,21 @@ public sealed class UserPhones(
     public string? Problem(string? input) =>
         PhoneNumberParser.TryParse(input, options.Value.DefaultRegion, out _, out var error) ? null : error;
 
-    public async Task<AddPhoneResult> AddAsync(string userId, string? input, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Adds a number to verify. A user who already has a second factor must give a step-up proof for it (spent once the
+    /// number parsed): a stolen session must not add its own phone, which would then receive sign-in codes.
+    /// </summary>
+    public async Task<AddPhoneResult> AddAsync(string userId, string? input, StepUpProof? proof, CancellationToken cancellationToken = default)
     {
         if (!PhoneNumberParser.TryParse(input, options.Value.DefaultRegion, out var parsed, out var error))
         {
             return new AddPhoneResult(null, error);
+        }
+        if (await twoFactorFlag.HasSecondFactorAsync(userId, cancellationToken)
+            && (proof is null || !await proof.SpendAsync(userId, StepUpPurposes.ChangePhone, cancellationToken)))
+        {
+            await RecordAsync(AuditEventTypes.PhoneAdded, AuditOutcome.Failure, userId, "no valid step-up proof", cancellationToken);
+            return new AddPhoneResult(null, "Confirm it is you first: your confirmation has expired or was already used.");
         }
         var hash = await HashAsync(parsed!.E164);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
