@@ -13,7 +13,10 @@ window.tessera.localTimes = () => {
     for (const el of document.querySelectorAll('time[data-local-time]')) {
         const at = new Date(el.getAttribute('datetime'));
         if (!Number.isNaN(at.getTime())) {
-            el.textContent = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+            // data-local-time="date": a day away or more, so the date is part of it.
+            el.textContent = el.dataset.localTime === 'date'
+                ? at.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })
+                : at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
         }
     }
 };

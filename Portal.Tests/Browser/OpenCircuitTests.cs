@@ -97,6 +97,25 @@ public sealed class OpenCircuitTests(BrowserFixture fixture) : IClassFixture<Bro
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/Account/Login", new() { Timeout = 15_000 });
     }
 
+    [Fact]
+    public async Task TheMfaDeadline_IsShownInTheReadersTimeZone()
+    {
+        var admin = await fixture.Factory.CreateUserAsync(NewEmail("deadline"), Password, Roles.Admin);
+        var page = await fixture.NewPageAsync();
+        await SignInAsync(page, admin.Email!, Password);
+        await WaitForPathAsync(page, "/security");
+        await WaitForCircuitAsync(page);
+        var deadline = page.Locator(".mfa-banner time[data-local-time]");
+        await ExpectVisibleAsync(page, deadline, "the MFA deadline");
+
+        // The server renders "yyyy-MM-dd HH:mm UTC"; the script replaces it with the browser's own date and time.
+        await page.WaitForFunctionAsync("() => !document.querySelector('.mfa-banner time').textContent.endsWith('UTC')");
+        var shown = await deadline.InnerTextAsync();
+        var expected = await page.EvaluateAsync<string>(
+            "() => new Date(document.querySelector('.mfa-banner time').getAttribute('datetime')).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })");
+        Assert.Equal(expected, shown);
+    }
+
     private async Task<int> CountAsync(Func<PortalDbContext, Task<int>> query)
     {
         await using var db = await fixture.Factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();

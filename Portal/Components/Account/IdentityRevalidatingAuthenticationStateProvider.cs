@@ -15,6 +15,10 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(ILoggerFac
 
     protected override TimeSpan RevalidationInterval => Interval;
 
-    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
-        guard.MayActAsync(authenticationState.User, cancellationToken);
+    /// <summary>
+    /// An ended session turns the idle page anonymous. Changed roles do not: the user is still signed in, and the
+    /// page's next event reloads it with the stored roles (<see cref="SessionCircuitHandler"/>); until then it acts on nothing.
+    /// </summary>
+    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
+        await guard.CheckAsync(authenticationState.User, cancellationToken) != SessionGuard.Verdict.SessionEnded;
 }

@@ -37,7 +37,8 @@ internal sealed class SessionCircuitHandler(
             {
                 return;
             }
-            if (await CurrentUserAsync() is not { } user || await guard.MayActAsync(user))
+            var verdict = await CurrentUserAsync() is { } user ? await guard.CheckAsync(user) : SessionGuard.Verdict.MayAct;
+            if (verdict == SessionGuard.Verdict.MayAct)
             {
                 await next(context);
                 return;
@@ -48,7 +49,9 @@ internal sealed class SessionCircuitHandler(
             }
             logger.LogWarning(new EventId(1101, "CircuitSessionEnded"),
                 "Dropped a browser event: the circuit's session has ended or its roles changed; the page reloads");
-            if (authentication is IHostEnvironmentAuthenticationStateProvider host)
+            // An ended session turns the circuit anonymous at once; changed roles only reload (the request rebuilds them),
+            // so that the page does not first bounce to the sign-in page of a user who is still signed in.
+            if (verdict == SessionGuard.Verdict.SessionEnded && authentication is IHostEnvironmentAuthenticationStateProvider host)
             {
                 host.SetAuthenticationState(Task.FromResult(new AuthenticationState(new System.Security.Claims.ClaimsPrincipal())));
             }

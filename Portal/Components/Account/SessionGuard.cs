@@ -13,25 +13,39 @@ namespace Tessera.Portal.Components.Account;
 /// </summary>
 internal sealed class SessionGuard(UserSessions sessions, IOptions<IdentityOptions> identity)
 {
-    public async Task<bool> MayActAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    public enum Verdict
+    {
+        MayAct,
+
+        /// <summary>Signed out, revoked, locked, reset: the circuit is anonymous from now on.</summary>
+        SessionEnded,
+
+        /// <summary>The session lives but the roles it holds are not the stored ones: a reload rebuilds them.</summary>
+        RolesChanged,
+    }
+
+    public async Task<bool> MayActAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default) =>
+        await CheckAsync(principal, cancellationToken) == Verdict.MayAct;
+
+    public async Task<Verdict> CheckAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
         if (principal.Identity?.IsAuthenticated != true)
         {
-            return true;
+            return Verdict.MayAct;
         }
         var claims = identity.Value.ClaimsIdentity;
         var userId = principal.FindFirstValue(claims.UserIdClaimType);
         var check = await sessions.CheckAsync(principal.FindFirstValue(UserSessions.ClaimType), userId, cancellationToken);
         if (!check.Live)
         {
-            return false;
+            return Verdict.SessionEnded;
         }
         if (check.SecurityStamp == principal.FindFirstValue(claims.SecurityStampClaimType))
         {
-            return true;
+            return Verdict.MayAct;
         }
         var held = principal.FindAll(claims.RoleClaimType).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
         var stored = await sessions.RolesAsync(userId!, cancellationToken);
-        return held.SetEquals(stored);
+        return held.SetEquals(stored) ? Verdict.MayAct : Verdict.RolesChanged;
     }
 }
