@@ -10,6 +10,15 @@ namespace Tessera.Domain.Delivery;
 /// </summary>
 public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
 {
+    /// <summary>The newest messages the development outbox kept instead of sending (bodies included), for /dev/outbox.</summary>
+    public async Task<IReadOnlyList<OutboundMessage>> OutboxAsync(int take, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var kept = await db.OutboundMessages.AsNoTracking().Where(m => m.Transport == "Outbox").ToListAsync(cancellationToken);
+        // Sorted in memory: SQLite cannot order by a DateTimeOffset column.
+        return kept.OrderByDescending(m => m.CreatedAt).Take(take).ToList();
+    }
+
     /// <summary>Queues an email in its own transaction; the caller then tells <see cref="IDeliveryTrigger"/>.</summary>
     public async Task<Guid> EnqueueEmailAsync(
         string recipient, string subject, string htmlBody, string textBody, string? purpose = null, CancellationToken cancellationToken = default)

@@ -24,9 +24,6 @@ internal sealed class SessionGuard(UserSessions sessions, IOptions<IdentityOptio
         RolesChanged,
     }
 
-    public async Task<bool> MayActAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default) =>
-        await CheckAsync(principal, cancellationToken) == Verdict.MayAct;
-
     public async Task<Verdict> CheckAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
         if (principal.Identity?.IsAuthenticated != true)
