@@ -14,6 +14,7 @@ using Tessera.Domain.Keys;
 using Tessera.Domain.Persistence;
 using Tessera.Domain.Policies;
 using Tessera.Portal.Delivery;
+using Tessera.Domain.Contacts;
 
 var seconds = args.Length > 0 ? int.Parse(args[0]) : 60;
 var offered = args.Length > 1 ? int.Parse(args[1]) : 1500;
@@ -88,7 +89,7 @@ if (Environment.GetEnvironmentVariable("BENCH_MODE") == "backlog")
         await using var db = await dbFactory.CreateDbContextAsync();
         for (var i = staged; i < Math.Min(total, staged + 500); i++)
         {
-            backlog.Add(queue.Stage(db, new MessageDraft(MessageKind.Sms, $"+447700900{i % 1000:000}", "Code", null,
+            backlog.Add(queue.Stage(db, new MessageDraft(Channel.Sms, $"+447700900{i % 1000:000}", "Code", null,
                 $"{i % 1000000:000000} is your Tessera sign-in code.\n\n@localhost #{i % 1000000:000000}")));
         }
         await db.SaveChangesAsync();
@@ -125,7 +126,7 @@ var producer = Task.Run(async () =>
                 continue;
             }
             await using var db = await dbFactory.CreateDbContextAsync();
-            var id = queue.Stage(db, new MessageDraft(MessageKind.Sms, $"+4477009{p}{sent % 10000:0000}", "Code", null,
+            var id = queue.Stage(db, new MessageDraft(Channel.Sms, $"+4477009{p}{sent % 10000:0000}", "Code", null,
                 $"{sent % 1000000:000000} is your Tessera sign-in code. Do not share it.\n\n@localhost #{sent % 1000000:000000}"));
             await db.SaveChangesAsync();
             lock (accepted)

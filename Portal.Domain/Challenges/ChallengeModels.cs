@@ -1,3 +1,4 @@
+using Tessera.Domain.Contacts;
 namespace Tessera.Domain.Challenges;
 
 /// <summary>Who a challenge belongs to: the signed-in user, the API client, or both. Only the same pair may use it.</summary>
@@ -18,7 +19,7 @@ public sealed record ChallengeBinding(string? UserId = null, string? ClientId = 
 public sealed record ChallengeRequest(
     string Purpose,
     ChallengeBinding Binding,
-    string Channel,
+    Channel Channel,
     string Destination,
     string MaskedDestination,
     Func<string, (string Subject, string Text)> Compose,
@@ -56,7 +57,7 @@ public sealed record ChallengeView(
     Guid Id,
     string Purpose,
     ChallengeStatus Status,
-    string Channel,
+    Channel Channel,
     string MaskedDestination,
     DateTimeOffset ExpiresAt,
     int AttemptsLeft,

@@ -1,3 +1,4 @@
+using Tessera.Domain.Contacts;
 namespace Tessera.Domain.Challenges;
 
 /// <summary>Where the texts come from: the product name people know, and the domain WebOTP binds the code to.</summary>
@@ -10,12 +11,12 @@ public sealed record ChallengeTextSettings(string ProductName, string WebOtpDoma
 /// </summary>
 public sealed class ChallengeTexts(ChallengeTextSettings settings)
 {
-    public Func<string, (string Subject, string Text)> For(string purpose, string channel) => code =>
+    public Func<string, (string Subject, string Text)> For(string purpose, Channel channel) => code =>
     {
         var product = settings.ProductName;
         var what = Describe(purpose);
         var warning = $"Do not share it with anyone: {product} will never ask you for it.";
-        return channel == ChallengeChannels.Sms
+        return channel == Channel.Sms
             ? ($"{product} code", $"{code} is your {product} {what} code. {warning}\n\n@{settings.WebOtpDomain} #{code}")
             : ($"Your {product} {what} code",
                 $"Your {product} {what} code is {code}. It works once and expires soon. {warning} If you did not ask for it, ignore this message and consider changing your password.");

@@ -6,6 +6,7 @@ using Tessera.Domain.Delivery;
 using Tessera.Domain.Keys;
 using Tessera.Domain.Persistence;
 using Tessera.Domain.Policies;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Domain.Challenges;
 
@@ -35,7 +36,7 @@ public sealed class Challenges(
     /// <exception cref="SendRefusedException">An abuse limit refused the send; nothing was stored or sent.</exception>
     public async Task<ChallengeCreated> CreateAsync(ChallengeRequest request, CancellationToken cancellationToken = default)
     {
-        var kind = KindOf(request.Channel);
+        var kind = request.Channel;
         var policy = (await policies.CurrentAsync(cancellationToken)).Otp;
         var destinationHash = ChallengeCodes.DestinationHash(await destinationKey.Value, request.Destination);
         await EnforceLimitsAsync(request.Channel, destinationHash, request.Region, request.Binding, request.ClientIp, cancellationToken);
@@ -62,8 +63,8 @@ public sealed class Challenges(
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // One SaveChanges, one transaction: a challenge never exists without the message that carries its code.
-        var fallback = kind == MessageKind.Sms && request.FallbackEmail is { } email
-            ? EmailRoute(email, texts.For(request.Purpose, ChallengeChannels.Email)(code))
+        var fallback = kind == Channel.Sms && request.FallbackEmail is { } email
+            ? EmailRoute(email, texts.For(request.Purpose, Channel.Email)(code))
             : null;
         var messageId = messages.Stage(db, Draft(kind, request.Destination, request.Compose(code), id, request.Purpose, request.MaskedDestination, fallback));
         challenge.MessageId = messageId;
@@ -172,13 +173,13 @@ public sealed class Challenges(
         // The destination is kept only as a hash here; Delivery's record of the current message says where it went.
         var recipient = await messages.GetRecipientAsync(row.MessageId ?? Guid.Empty, cancellationToken)
             ?? throw new InvalidOperationException($"Challenge {id} has no message to resend to.");
-        var fallbackEmail = await messages.GetFallbackRecipientAsync(row.MessageId ?? Guid.Empty, MessageKind.Email, cancellationToken);
+        var fallbackEmail = await messages.GetFallbackRecipientAsync(row.MessageId ?? Guid.Empty, Channel.Email, cancellationToken);
         var code = ChallengeCodes.Generate(policy.CodeLength);
         var hash = ChallengeCodes.Mac(await codeKey.Value, id, code);
-        var kind = KindOf(row.Channel);
+        var kind = row.Channel;
         // The fallback carries the new code too: the old one is dead once this resend wins.
-        var fallback = kind == MessageKind.Sms && fallbackEmail is not null
-            ? EmailRoute(fallbackEmail, texts.For(row.Purpose, ChallengeChannels.Email)(code))
+        var fallback = kind == Channel.Sms && fallbackEmail is not null
+            ? EmailRoute(fallbackEmail, texts.For(row.Purpose, Channel.Email)(code))
             : null;
         // Staged first so the conditional update can point the challenge at it; saved only if that update wins.
         var messageId = messages.Stage(db, Draft(kind, recipient, compose(code), id, row.Purpose, row.MaskedDestination, fallback));
@@ -303,25 +304,18 @@ public sealed class Challenges(
     private static IQueryable<OtpChallenge> Owned(PortalDbContext db, Guid id, ChallengeBinding binding) =>
         db.OtpChallenges.Where(c => c.Id == id && c.UserId == binding.UserId && c.ClientId == binding.ClientId);
 
-    private static MessageKind KindOf(string channel) => channel switch
-    {
-        ChallengeChannels.Sms => MessageKind.Sms,
-        ChallengeChannels.Email => MessageKind.Email,
-        _ => throw new ArgumentException($"Unknown challenge channel '{channel}'.", nameof(channel)),
-    };
-
     private static MessageDraft Draft(
-        MessageKind kind, string recipient, (string Subject, string Text) content, Guid challengeId, string purpose, string masked,
+        Channel kind, string recipient, (string Subject, string Text) content, Guid challengeId, string purpose, string masked,
         MessageRoute? fallback) => new(
         kind, recipient, content.Subject,
-        kind == MessageKind.Email ? $"<p>{WebUtility.HtmlEncode(content.Text)}</p>" : null,
+        kind == Channel.Email ? $"<p>{WebUtility.HtmlEncode(content.Text)}</p>" : null,
         content.Text, $"challenge:{challengeId:N}", fallback, purpose, masked);
 
     private static MessageRoute EmailRoute(string address, (string Subject, string Text) content) =>
-        new(MessageKind.Email, address, content.Subject, $"<p>{WebUtility.HtmlEncode(content.Text)}</p>", content.Text);
+        new(Channel.Email, address, content.Subject, $"<p>{WebUtility.HtmlEncode(content.Text)}</p>", content.Text);
 
     private async Task EnforceLimitsAsync(
-        string channel, string destinationHash, string? region, ChallengeBinding binding, string? clientIp, CancellationToken cancellationToken)
+        Channel channel, string destinationHash, string? region, ChallengeBinding binding, string? clientIp, CancellationToken cancellationToken)
     {
         var decision = await limiter.CheckAsync(new SendAttempt(channel, destinationHash, region, binding.UserId, binding.ClientId, clientIp), cancellationToken);
         if (!decision.Allowed)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Domain.Challenges;
 
@@ -20,8 +21,7 @@ public sealed class OtpChallenge
     /// <summary>The API client that asked for it; a check by another client finds nothing.</summary>
     public string? ClientId { get; init; }
 
-    /// <summary><see cref="ChallengeChannels.Sms"/> or <see cref="ChallengeChannels.Email"/>.</summary>
-    public required string Channel { get; init; }
+    public required Channel Channel { get; init; }
 
     /// <summary>Keyed hash of the normalised destination: lets limits count per phone or mailbox without keeping it.</summary>
     public required string DestinationHash { get; init; }
@@ -63,12 +63,6 @@ public enum ChallengeStatus
     Canceled,
 }
 
-public static class ChallengeChannels
-{
-    public const string Sms = "sms";
-    public const string Email = "email";
-}
-
 internal sealed class OtpChallengeConfiguration : IEntityTypeConfiguration<OtpChallenge>
 {
     public void Configure(EntityTypeBuilder<OtpChallenge> builder)
@@ -77,7 +71,7 @@ internal sealed class OtpChallengeConfiguration : IEntityTypeConfiguration<OtpCh
         builder.Property(c => c.Purpose).HasMaxLength(32);
         builder.Property(c => c.UserId).HasMaxLength(450);
         builder.Property(c => c.ClientId).HasMaxLength(128);
-        builder.Property(c => c.Channel).HasMaxLength(8);
+        builder.Property(c => c.Channel).HasConversion(c => c.Name(), name => Channels.Parse(name) ?? Channel.Email).HasMaxLength(8);
         builder.Property(c => c.DestinationHash).HasMaxLength(64);
         builder.Property(c => c.MaskedDestination).HasMaxLength(64);
         builder.Property(c => c.Region).HasMaxLength(8);

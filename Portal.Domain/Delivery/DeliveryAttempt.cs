@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Domain.Delivery;
 
@@ -15,8 +16,7 @@ public sealed class DeliveryAttempt
 
     public required DateTimeOffset At { get; init; }
 
-    /// <summary>"sms" or "email".</summary>
-    public required string Channel { get; init; }
+    public required Channel Channel { get; init; }
 
     public required string Provider { get; init; }
 
@@ -40,7 +40,7 @@ internal sealed class DeliveryAttemptConfiguration : IEntityTypeConfiguration<De
     public void Configure(EntityTypeBuilder<DeliveryAttempt> builder)
     {
         builder.HasKey(a => a.Id);
-        builder.Property(a => a.Channel).HasMaxLength(8);
+        builder.Property(a => a.Channel).HasConversion(c => c.Name(), name => Channels.Parse(name) ?? Channel.Email).HasMaxLength(8);
         builder.Property(a => a.Provider).HasMaxLength(32);
         builder.Property(a => a.Outcome).HasMaxLength(8);
         builder.Property(a => a.Error).HasMaxLength(512);

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Channel = Tessera.Domain.Contacts.Channel;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tessera.Domain.Persistence;
 using Tessera.Domain.Policies;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Domain.Delivery;
 
@@ -24,7 +26,7 @@ public sealed class DeliveryEngine(
     IOptions<DeliveryOptions> options,
     TimeProvider time)
 {
-    private readonly Dictionary<MessageKind, IMessageChannel> byKind = channels
+    private readonly Dictionary<Channel, IMessageChannel> byKind = channels
         .GroupBy(c => c.Kind).ToDictionary(g => g.Key, g => g.Last());
 
     public async Task<DrainResult> DrainAsync(CancellationToken cancellationToken = default)
@@ -55,7 +57,7 @@ public sealed class DeliveryEngine(
         }
 
         var fallbackOrder = (await policies.CurrentAsync(cancellationToken)).Delivery.FallbackOrder;
-        var results = Channel.CreateUnbounded<AttemptResult>(new UnboundedChannelOptions { SingleReader = true });
+        var results = System.Threading.Channels.Channel.CreateUnbounded<AttemptResult>(new UnboundedChannelOptions { SingleReader = true });
         var recorder = RecordAsync(results.Reader, token, settings, fallbackOrder);
         try
         {
@@ -112,7 +114,7 @@ public sealed class DeliveryEngine(
         }
         if (!byKind.TryGetValue(kind, out var channel))
         {
-            return new AttemptResult(message, kind, "None", $"No {DeliverySchedule.ChannelName(kind)} provider is configured.", 0);
+            return new AttemptResult(message, kind, "None", $"No {kind.Name()} provider is configured.", 0);
         }
         var started = time.GetTimestamp();
         try
@@ -132,7 +134,7 @@ public sealed class DeliveryEngine(
 
     /// <summary>Writes outcomes as they arrive, all that are waiting in one transaction: one commit per burst, not per message.</summary>
     private async Task<(int Sent, int Failed)> RecordAsync(
-        ChannelReader<AttemptResult> reader, Guid token, DeliveryOptions settings, IReadOnlyList<string> fallbackOrder)
+        ChannelReader<AttemptResult> reader, Guid token, DeliveryOptions settings, IReadOnlyList<Channel> fallbackOrder)
     {
         int sent = 0, failed = 0;
         var pending = new List<AttemptResult>();
@@ -174,7 +176,7 @@ public sealed class DeliveryEngine(
                     MessageId = result.Message.Id,
                     Number = result.Message.Attempts + 1,
                     At = now,
-                    Channel = DeliverySchedule.ChannelName(result.Kind),
+                    Channel = result.Kind,
                     Provider = result.Provider ?? "None",
                     Outcome = result.Error is null ? DeliveryOutcomes.Sent : DeliveryOutcomes.Failed,
                     Error = result.Error,
@@ -210,7 +212,7 @@ public sealed class DeliveryEngine(
         });
 
     private static Task<int> MarkFailedAsync(
-        IQueryable<OutboundMessage> owned, AttemptResult result, DateTimeOffset now, DeliveryOptions settings, IReadOnlyList<string> fallbackOrder)
+        IQueryable<OutboundMessage> owned, AttemptResult result, DateTimeOffset now, DeliveryOptions settings, IReadOnlyList<Channel> fallbackOrder)
     {
         var step = DeliverySchedule.AfterFailure(
             result.Message, result.Kind, result.Message.ChannelAttempts + 1, settings.RetryDelays, fallbackOrder, now);
@@ -229,7 +231,7 @@ public sealed class DeliveryEngine(
     }
 
     private sealed record AttemptResult(
-        OutboundMessage Message, MessageKind Kind, string? Provider, string? Error, long DurationMs, bool KeepsBody = false, bool Released = false);
+        OutboundMessage Message, Channel Kind, string? Provider, string? Error, long DurationMs, bool KeepsBody = false, bool Released = false);
 }
 
 /// <summary>A provider refused or could not be reached; the message is safe to show admins (no body, no code).</summary>

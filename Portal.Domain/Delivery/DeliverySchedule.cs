@@ -1,25 +1,17 @@
+using Tessera.Domain.Contacts;
 namespace Tessera.Domain.Delivery;
 
 /// <summary>What happens to a message after a failed attempt: retry later, move to the next channel, or give up.</summary>
-public sealed record FailureStep(MessageStatus Status, MessageKind Kind, int ChannelAttempts, long NextAttemptAt);
+public sealed record FailureStep(MessageStatus Status, Channel Kind, int ChannelAttempts, long NextAttemptAt);
 
 /// <summary>The retry and fallback rules, as pure functions so they can be tested without a database or a clock.</summary>
 public static class DeliverySchedule
 {
-    public static string ChannelName(MessageKind kind) => kind == MessageKind.Sms ? "sms" : "email";
-
-    public static MessageKind? KindOf(string channel) => channel.Trim().ToLowerInvariant() switch
-    {
-        "sms" => MessageKind.Sms,
-        "email" => MessageKind.Email,
-        _ => null,
-    };
-
     /// <param name="channelAttempts">Attempts on <paramref name="current"/>, the failed one included.</param>
-    /// <param name="fallbackOrder">The policy's channel order, for example ["sms", "email"].</param>
+    /// <param name="fallbackOrder">The policy's channel order, for example [Sms, Email].</param>
     public static FailureStep AfterFailure(
-        OutboundMessage message, MessageKind current, int channelAttempts, IReadOnlyList<TimeSpan> retryDelays,
-        IReadOnlyList<string> fallbackOrder, DateTimeOffset now)
+        OutboundMessage message, Channel current, int channelAttempts, IReadOnlyList<TimeSpan> retryDelays,
+        IReadOnlyList<Channel> fallbackOrder, DateTimeOffset now)
     {
         var nowMs = now.ToUnixTimeMilliseconds();
         if (channelAttempts <= retryDelays.Count)
@@ -36,9 +28,9 @@ public static class DeliverySchedule
     /// The first channel after <paramref name="current"/> in the fallback order for which the message has a route.
     /// Only forward in the order, so a message never cycles between channels.
     /// </summary>
-    public static MessageKind? NextChannel(OutboundMessage message, MessageKind current, IReadOnlyList<string> fallbackOrder)
+    public static Channel? NextChannel(OutboundMessage message, Channel current, IReadOnlyList<Channel> fallbackOrder)
     {
-        var order = fallbackOrder.Select(KindOf).OfType<MessageKind>().Distinct().ToList();
+        var order = fallbackOrder.Distinct().ToList();
         var position = order.IndexOf(current);
         foreach (var kind in order.Skip(position + 1))
         {

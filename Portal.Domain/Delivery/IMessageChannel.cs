@@ -1,3 +1,4 @@
+using Tessera.Domain.Contacts;
 namespace Tessera.Domain.Delivery;
 
 /// <summary>A way out of Tessera for a message: SMTP, an SMS gateway, Web Push, or the development outbox.</summary>
@@ -6,7 +7,7 @@ public interface IMessageChannel
     /// <summary>The name stored with a delivered message, and used in configuration.</summary>
     string Name { get; }
 
-    MessageKind Kind { get; }
+    Channel Kind { get; }
 
     /// <summary>Whether the message body is kept after delivery (only the development outbox needs it).</summary>
     bool KeepsBody { get; }

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Tessera.Domain.Factors.Phones;
 using Tessera.Domain.Persistence;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Domain.Delivery;
 
@@ -24,7 +24,7 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, T
         string recipient, string subject, string htmlBody, string textBody, string? purpose = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var id = Stage(db, new MessageDraft(MessageKind.Email, recipient, subject, htmlBody, textBody, Purpose: purpose));
+        var id = Stage(db, new MessageDraft(Channel.Email, recipient, subject, htmlBody, textBody, Purpose: purpose));
         await db.SaveChangesAsync(cancellationToken);
         return id;
     }
@@ -42,7 +42,7 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, T
             Kind = draft.Kind,
             CurrentKind = draft.Kind,
             Recipient = draft.Recipient,
-            MaskedRecipient = draft.MaskedRecipient ?? Mask(draft.Kind, draft.Recipient),
+            MaskedRecipient = draft.MaskedRecipient ?? draft.Kind.Mask(draft.Recipient),
             Subject = draft.Subject,
             HtmlBody = draft.HtmlBody,
             TextBody = draft.TextBody,
@@ -60,17 +60,6 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, T
         return message.Id;
     }
 
-    /// <summary>Enough to recognise one's own address or number, not enough to use it.</summary>
-    public static string Mask(MessageKind kind, string recipient)
-    {
-        if (kind == MessageKind.Sms)
-        {
-            return PhoneNumberParser.Mask(recipient);
-        }
-        var at = recipient.LastIndexOf('@');
-        return at <= 0 ? "•••" : $"{recipient[0]}•••{recipient[at..]}";
-    }
-
     /// <summary>Where a queued message goes; null when there is no such message.</summary>
     public async Task<string?> GetRecipientAsync(Guid messageId, CancellationToken cancellationToken = default)
     {
@@ -79,7 +68,7 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, T
     }
 
     /// <summary>The fallback recipient of a queued message for <paramref name="kind"/>; null when it has none.</summary>
-    public async Task<string?> GetFallbackRecipientAsync(Guid messageId, MessageKind kind, CancellationToken cancellationToken = default)
+    public async Task<string?> GetFallbackRecipientAsync(Guid messageId, Channel kind, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.OutboundMessages.Where(m => m.Id == messageId && m.FallbackKind == kind)
@@ -110,7 +99,7 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, T
     }
 
     /// <summary>One page of messages, newest first, for the admin console. Never bodies or full recipients.</summary>
-    public async Task<MessagePage> ListAsync(MessageStatus? status, MessageKind? channel, int skip, int take, CancellationToken cancellationToken = default)
+    public async Task<MessagePage> ListAsync(MessageStatus? status, Channel? channel, int skip, int take, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.OutboundMessages.AsNoTracking();

@@ -1,15 +1,15 @@
+using Tessera.Domain.Contacts;
 namespace Tessera.Domain.Delivery;
 
 /// <summary>One try to hand a message to a provider.</summary>
-/// <param name="Channel">"sms" or "email".</param>
 /// <param name="Provider">The adapter that tried, for example "Smtp", "Gateway", "Twilio" or "Outbox".</param>
 /// <param name="Outcome">"sent" or "failed".</param>
-public sealed record DeliveryAttemptView(int Number, DateTimeOffset At, string Channel, string Provider, string Outcome, string? Error);
+public sealed record DeliveryAttemptView(int Number, DateTimeOffset At, Channel Channel, string Provider, string Outcome, string? Error);
 
 /// <summary>A message as admins and API callers see it: never its body or its full recipient.</summary>
 public sealed record MessageView(
     Guid Id,
-    MessageKind Kind,
+    Channel Kind,
     MessageStatus Status,
     string? Transport,
     DateTimeOffset CreatedAt,
@@ -20,8 +20,8 @@ public sealed record MessageView(
 /// <param name="Channel">The channel in use now (the fallback once the first channel gave up).</param>
 public sealed record MessageSummary(
     Guid Id,
-    MessageKind Kind,
-    MessageKind Channel,
+    Channel Kind,
+    Channel Channel,
     string MaskedRecipient,
     string? Purpose,
     string? Reference,

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Tessera.Domain.Keys;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Domain.Delivery;
 
@@ -13,7 +14,7 @@ public sealed class OutboundMessage
     public Guid Id { get; init; } = Guid.CreateVersion7();
 
     /// <summary>The first channel: where the message goes unless that channel gives up.</summary>
-    public required MessageKind Kind { get; init; }
+    public required Channel Kind { get; init; }
 
     /// <summary>A phone number or an address: encrypted at rest, shown to admins only as <see cref="MaskedRecipient"/>.</summary>
     [Encrypted]
@@ -37,7 +38,7 @@ public sealed class OutboundMessage
     public string? Reference { get; init; }
 
     /// <summary>The route tried when <see cref="Kind"/> gives up, if any (for a code: the same code by email).</summary>
-    public MessageKind? FallbackKind { get; init; }
+    public Channel? FallbackKind { get; init; }
 
     [Encrypted]
     public string? FallbackRecipient { get; init; }
@@ -53,7 +54,7 @@ public sealed class OutboundMessage
     public MessageStatus Status { get; set; } = MessageStatus.Pending;
 
     /// <summary>The channel now in use: <see cref="Kind"/>, or the fallback once it has given up.</summary>
-    public MessageKind CurrentKind { get; set; }
+    public Channel CurrentKind { get; set; }
 
     /// <summary>Attempts over every channel.</summary>
     public int Attempts { get; set; }
@@ -81,10 +82,10 @@ public sealed class OutboundMessage
 
     public DateTimeOffset? SentAt { get; set; }
 
-    public bool HasRoute(MessageKind kind) => kind == Kind || (kind == FallbackKind && FallbackRecipient is not null);
+    public bool HasRoute(Channel kind) => kind == Kind || (kind == FallbackKind && FallbackRecipient is not null);
 
     /// <summary>The message as the channel for <paramref name="kind"/> sends it: that route's recipient and content.</summary>
-    public OutboundMessage RouteFor(MessageKind kind) => kind == Kind
+    public OutboundMessage RouteFor(Channel kind) => kind == Kind
         ? this
         : new OutboundMessage
         {
@@ -101,12 +102,12 @@ public sealed class OutboundMessage
 }
 
 /// <summary>Another way to reach the recipient, tried when the first channel gives up.</summary>
-public sealed record MessageRoute(MessageKind Kind, string Recipient, string Subject, string? HtmlBody, string TextBody);
+public sealed record MessageRoute(Channel Kind, string Recipient, string Subject, string? HtmlBody, string TextBody);
 
 /// <summary>A message to stage in the caller's transaction (see <see cref="MessageQueue.Stage"/>).</summary>
 /// <param name="MaskedRecipient">How admins see the recipient; masked from <paramref name="Recipient"/> when null.</param>
 public sealed record MessageDraft(
-    MessageKind Kind,
+    Channel Kind,
     string Recipient,
     string Subject,
     string? HtmlBody,
@@ -115,12 +116,6 @@ public sealed record MessageDraft(
     MessageRoute? Fallback = null,
     string? Purpose = null,
     string? MaskedRecipient = null);
-
-public enum MessageKind
-{
-    Email,
-    Sms,
-}
 
 public enum MessageStatus
 {

@@ -1,3 +1,5 @@
+using Tessera.Domain.Contacts;
+
 namespace Tessera.Domain.Policies;
 
 /// <summary>
@@ -84,7 +86,7 @@ public sealed record SmsPolicy
 public sealed record DeliveryPolicy
 {
     /// <summary>Channels tried in order when one gives up, for example ["sms", "email"].</summary>
-    public IReadOnlyList<string> FallbackOrder { get; init; } = ["sms", "email"];
+    public IReadOnlyList<Channel> FallbackOrder { get; init; } = [Channel.Sms, Channel.Email];
 }
 
 /// <summary>The current policies. Cheap to call on every request (cached briefly; see the implementation).</summary>

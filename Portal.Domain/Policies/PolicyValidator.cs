@@ -1,4 +1,5 @@
 using PhoneNumbers;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Domain.Policies;
 
@@ -9,8 +10,6 @@ public sealed record PolicyError(string Field, string Message);
 /// <summary>The bounds every policy set must keep, whether it comes from configuration or from the admin page.</summary>
 public static class PolicyValidator
 {
-    public static readonly IReadOnlyList<string> Channels = ["sms", "email"];
-
     /// <summary>The roles a second factor can be required of (Accounts.Roles, named here to keep Policies free of Accounts).</summary>
     public static readonly IReadOnlyList<string> MfaRoles = ["Admin", "User"];
 
@@ -53,7 +52,7 @@ public static class PolicyValidator
         Check(policies.Sms.DailyCap >= 0, "Sms:DailyCap", "Daily SMS cap must be 0 or more.");
 
         var order = policies.Delivery.FallbackOrder ?? [];
-        Check(order.Count > 0 && order.All(Channels.Contains) && order.Distinct(StringComparer.Ordinal).Count() == order.Count,
+        Check(order.Count > 0 && order.All(Enum.IsDefined) && order.Distinct().Count() == order.Count,
             "Delivery:FallbackOrder", "Fallback order must list \"sms\" and/or \"email\", each at most once.");
 
         var roles = policies.Mfa.RequiredForRoles ?? [];
@@ -93,7 +92,7 @@ public static class PolicyValidator
         }
         fields.Add(("Sms:AllowedRegions", $"[{string.Join(", ", policies.Sms.AllowedRegions ?? [])}]"));
         fields.Add(("Sms:DailyCap", $"{policies.Sms.DailyCap}"));
-        fields.Add(("Delivery:FallbackOrder", $"[{string.Join(", ", policies.Delivery.FallbackOrder ?? [])}]"));
+        fields.Add(("Delivery:FallbackOrder", $"[{string.Join(", ", (policies.Delivery.FallbackOrder ?? []).Select(c => c.Name()))}]"));
         fields.Add(("Mfa:RequiredForRoles", $"[{string.Join(", ", policies.Mfa.RequiredForRoles ?? [])}]"));
         fields.Add(("Mfa:GraceDays", $"{policies.Mfa.GraceDays}"));
         return fields;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Tessera.Domain.Factors.Phones;
 using Tessera.Domain.Keys;
 using Tessera.Domain.Persistence;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Domain.Policies;
 
@@ -47,7 +48,7 @@ public sealed class SendLimiter(
     public async Task<SendDecision> CheckAsync(SendAttempt attempt, CancellationToken cancellationToken = default)
     {
         var policy = await policies.CurrentAsync(cancellationToken);
-        var sms = attempt.Channel == "sms";
+        var sms = attempt.Channel == Channel.Sms;
         if (sms && !IsAllowedRegion(policy.Sms, attempt.RegionCode))
         {
             return new SendDecision(false, SendRules.CountryNotAllowed, CountryNotAllowedRetryAfter,
@@ -97,7 +98,7 @@ public sealed class SendLimiter(
             yield return new Rule(SendRules.PerUser, user, limits.PerUser.Limit, limits.PerUser.Window,
                 "You have asked for too many codes. Try again later.");
         }
-        yield return new Rule(SendRules.PerDestination, $"{attempt.Channel}:{attempt.DestinationHash}", limits.PerDestination.Limit,
+        yield return new Rule(SendRules.PerDestination, $"{attempt.Channel.Name()}:{attempt.DestinationHash}", limits.PerDestination.Limit,
             limits.PerDestination.Window, "Too many codes have been sent to this destination. Try again later.");
         if (attempt.ClientIp is { } ip)
         {

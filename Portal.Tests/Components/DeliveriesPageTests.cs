@@ -9,6 +9,7 @@ using Tessera.Domain.Delivery;
 using Tessera.Domain.Policies;
 using Tessera.Portal.Components.Admin;
 using Tessera.Portal.Tests.Support;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Components;
 
@@ -102,7 +103,7 @@ public sealed class DeliveriesPageTests : MudComponentTest
     private async Task<Guid> StageAsync(string recipient)
     {
         await using var db = await database.Factory.CreateDbContextAsync();
-        var id = queue.Stage(db, new MessageDraft(MessageKind.Email, recipient, "Code", "<p>123456</p>", "123456", Purpose: "sign-in"));
+        var id = queue.Stage(db, new MessageDraft(Channel.Email, recipient, "Code", "<p>123456</p>", "123456", Purpose: "sign-in"));
         await db.SaveChangesAsync();
         return id;
     }

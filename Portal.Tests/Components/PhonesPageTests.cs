@@ -10,6 +10,7 @@ using Tessera.Portal.Hosting;
 using Tessera.Domain.Factors;
 using Tessera.Domain.SignIn;
 using Tessera.Portal.Tests.Support;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Components;
 
@@ -82,7 +83,7 @@ public sealed class PhonesPageTests : MudComponentTest
         Assert.NotNull(cut.Find("button:contains('Send a new code')"));
         Assert.Single(await fixture.Phones.ListAsync(userId));
         await using var db = await fixture.Database.Factory.CreateDbContextAsync();
-        Assert.Equal(1, await db.OutboundMessages.CountAsync(m => m.Kind == MessageKind.Sms));
+        Assert.Equal(1, await db.OutboundMessages.CountAsync(m => m.Kind == Channel.Sms));
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using Tessera.Domain.Factors.Phones;
 using Tessera.Domain.Policies;
 using Tessera.Portal.Components.Admin;
 using Tessera.Portal.Tests.Support;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Components;
 

@@ -4,6 +4,7 @@ using Tessera.Domain.Challenges;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Policies;
 using Tessera.Portal.Tests.Support;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Domain;
 
@@ -27,7 +28,7 @@ public sealed class ChallengeFallbackTests : IAsyncLifetime
 
         var message = await ReadAsync(created.MessageId);
         var code = Assert.Single(codes);
-        Assert.Equal(MessageKind.Email, message.FallbackKind);
+        Assert.Equal(Channel.Email, message.FallbackKind);
         Assert.Equal("ada@example.com", message.FallbackRecipient);
         Assert.Contains($"code is {code}.", message.FallbackTextBody);
         Assert.Contains(code, message.FallbackHtmlBody);
@@ -66,7 +67,7 @@ public sealed class ChallengeFallbackTests : IAsyncLifetime
     }
 
     private static ChallengeRequest Request(List<string> codes, string? fallbackEmail) =>
-        new("sign-in", Ada, ChallengeChannels.Sms, "+447700900123", "+44 •••• ••• 123", Compose(codes), Region: "GB", FallbackEmail: fallbackEmail);
+        new("sign-in", Ada, Channel.Sms, "+447700900123", "+44 •••• ••• 123", Compose(codes), Region: "GB", FallbackEmail: fallbackEmail);
 
     private static Func<string, (string Subject, string Text)> Compose(List<string> codes) => code =>
     {

@@ -3,6 +3,7 @@ using Tessera.Domain.Challenges;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Policies;
 using Tessera.Portal.Tests.Support;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Domain;
 
@@ -27,7 +28,7 @@ public sealed class ChallengeSendingTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<SendRefusedException>(() => challenges.CreateAsync(ChallengesTests.Request(codes)));
 
         Assert.Equal("per-destination", refused.Decision.Rule);
-        Assert.Equal(ChallengeChannels.Sms, refusing.Seen!.Channel);
+        Assert.Equal(Channel.Sms, refusing.Seen!.Channel);
         await using var db = await database.Factory.CreateDbContextAsync();
         Assert.Equal(0, await db.OtpChallenges.CountAsync());
         Assert.Equal(0, await db.OutboundMessages.CountAsync());

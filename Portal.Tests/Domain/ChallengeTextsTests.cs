@@ -1,4 +1,5 @@
 using Tessera.Domain.Challenges;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Domain;
 
@@ -9,7 +10,7 @@ public sealed class ChallengeTextsTests
     [Fact]
     public void Sms_Always_EndsWithTheWebOtpLineForTheSignInDomain()
     {
-        var (_, text) = texts.For("sign-in", ChallengeChannels.Sms)("482915");
+        var (_, text) = texts.For("sign-in", Channel.Sms)("482915");
 
         Assert.EndsWith("\n\n@login.example.com #482915", text);
         Assert.StartsWith("482915 is your Tessera sign-in code.", text);
@@ -19,7 +20,7 @@ public sealed class ChallengeTextsTests
     [Fact]
     public void Email_Always_CarriesTheCodeAndTheWarningWithoutAWebOtpLine()
     {
-        var (subject, text) = texts.For("verify-phone", ChallengeChannels.Email)("123987");
+        var (subject, text) = texts.For("verify-phone", Channel.Email)("123987");
 
         Assert.Equal("Your Tessera phone verification code", subject);
         Assert.Contains("123987", text);

@@ -3,6 +3,7 @@ using Tessera.Domain.Challenges;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Policies;
 using Tessera.Portal.Tests.Support;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Domain;
 
@@ -57,7 +58,7 @@ public sealed class ChallengesTests : IAsyncLifetime
         await using var db = await database.Factory.CreateDbContextAsync();
         var message = await db.OutboundMessages.AsNoTracking().SingleAsync(m => m.Id == created.MessageId);
         var challenge = await db.OtpChallenges.AsNoTracking().SingleAsync(c => c.Id == created.ChallengeId);
-        Assert.Equal(MessageKind.Sms, message.Kind);
+        Assert.Equal(Channel.Sms, message.Kind);
         Assert.Equal("+15551234567", message.Recipient);
         Assert.Contains(codes[0], message.TextBody);
         Assert.Equal(created.MessageId, challenge.MessageId);
@@ -285,7 +286,7 @@ public sealed class ChallengesTests : IAsyncLifetime
     }
 
     internal static ChallengeRequest Request(List<string> codes) =>
-        new("sign-in", Ada, ChallengeChannels.Sms, "+15551234567", "+1 ••• ••• 4567", Compose(codes));
+        new("sign-in", Ada, Channel.Sms, "+15551234567", "+1 ••• ••• 4567", Compose(codes));
 
     /// <summary>Captures each sent code, as a phone would receive it.</summary>
     private static Func<string, (string Subject, string Text)> Compose(List<string> codes) => code =>

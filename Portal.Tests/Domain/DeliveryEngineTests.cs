@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Policies;
 using Tessera.Portal.Tests.Support;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Domain;
 
@@ -32,7 +33,7 @@ public sealed class DeliveryEngineTests : IAsyncLifetime
         Assert.Equal("Test", message.Transport);
         Assert.Null(message.ClaimToken);
         var attempt = Assert.Single(await AttemptsAsync(id));
-        Assert.Equal((1, "email", "Test", DeliveryOutcomes.Sent, (string?)null), (attempt.Number, attempt.Channel, attempt.Provider, attempt.Outcome, attempt.Error));
+        Assert.Equal((1, Channel.Email, "Test", DeliveryOutcomes.Sent, (string?)null), (attempt.Number, attempt.Channel, attempt.Provider, attempt.Outcome, attempt.Error));
     }
 
     [Fact]
@@ -99,8 +100,8 @@ public sealed class DeliveryEngineTests : IAsyncLifetime
     [Fact]
     public async Task Drain_SmsGivesUp_TheSameMessageGoesByEmail()
     {
-        var sms = new ScriptedChannel(MessageKind.Sms, "Gateway") { FailuresBeforeSuccess = int.MaxValue };
-        var email = new ScriptedChannel(MessageKind.Email, "Smtp");
+        var sms = new ScriptedChannel(Channel.Sms, "Gateway") { FailuresBeforeSuccess = int.MaxValue };
+        var email = new ScriptedChannel(Channel.Email, "Smtp");
         var engine = Engine(sms, email);
         var id = await StageAsync(SmsWithEmailFallback());
 
@@ -108,20 +109,20 @@ public sealed class DeliveryEngineTests : IAsyncLifetime
 
         var message = await ReadAsync(id);
         Assert.Equal(MessageStatus.Sent, message.Status);
-        Assert.Equal(MessageKind.Email, message.CurrentKind);
+        Assert.Equal(Channel.Email, message.CurrentKind);
         Assert.Equal("Smtp", message.Transport);
         Assert.Equal(Delays.Length + 1, sms.Calls);
         Assert.Equal(("bob@example.com", "Your code is 654321 (by email)"), email.Sent.Select(s => (s.Recipient, s.TextBody)).Single());
         var attempts = await AttemptsAsync(id);
-        Assert.Equal(["sms", "sms", "sms", "email"], attempts.Select(a => a.Channel));
+        Assert.Equal([Channel.Sms, Channel.Sms, Channel.Sms, Channel.Email], attempts.Select(a => a.Channel));
         Assert.Equal([1, 2, 3, 4], attempts.Select(a => a.Number));
     }
 
     [Fact]
     public async Task Drain_LastChannelGivesUp_MarksFailed()
     {
-        var sms = new ScriptedChannel(MessageKind.Sms) { FailuresBeforeSuccess = int.MaxValue };
-        var email = new ScriptedChannel(MessageKind.Email) { FailuresBeforeSuccess = int.MaxValue };
+        var sms = new ScriptedChannel(Channel.Sms) { FailuresBeforeSuccess = int.MaxValue };
+        var email = new ScriptedChannel(Channel.Email) { FailuresBeforeSuccess = int.MaxValue };
         var engine = Engine(sms, email);
         var id = await StageAsync(SmsWithEmailFallback());
 
@@ -136,9 +137,9 @@ public sealed class DeliveryEngineTests : IAsyncLifetime
     [Fact]
     public async Task Drain_FallbackOrderWithoutEmail_FailsWithoutTryingEmail()
     {
-        var sms = new ScriptedChannel(MessageKind.Sms) { FailuresBeforeSuccess = int.MaxValue };
-        var email = new ScriptedChannel(MessageKind.Email);
-        var engine = Engine([sms, email], ["sms"]);
+        var sms = new ScriptedChannel(Channel.Sms) { FailuresBeforeSuccess = int.MaxValue };
+        var email = new ScriptedChannel(Channel.Email);
+        var engine = Engine([sms, email], [Channel.Sms]);
         var id = await StageAsync(SmsWithEmailFallback());
 
         await DrainThroughRetriesAsync(engine);
@@ -150,7 +151,7 @@ public sealed class DeliveryEngineTests : IAsyncLifetime
     [Fact]
     public async Task Drain_MessageWithoutFallbackRoute_FailsAfterItsOwnChannel()
     {
-        var email = new ScriptedChannel(MessageKind.Email) { FailuresBeforeSuccess = int.MaxValue };
+        var email = new ScriptedChannel(Channel.Email) { FailuresBeforeSuccess = int.MaxValue };
         var id = await StageAsync(Email());
 
         await DrainThroughRetriesAsync(Engine(email));
@@ -169,7 +170,7 @@ public sealed class DeliveryEngineTests : IAsyncLifetime
             ids.Add(await StageAsync(Email()));
         }
         // Each drain is its own engine, as on two workers or two nodes; small batches make them interleave.
-        var drains = Enumerable.Range(0, 4).Select(_ => Task.Run(() => Engine([channel], ["sms", "email"], batchSize: 5).DrainAsync()));
+        var drains = Enumerable.Range(0, 4).Select(_ => Task.Run(() => Engine([channel], [Channel.Sms, Channel.Email], batchSize: 5).DrainAsync()));
 
         var results = await Task.WhenAll(drains);
 
@@ -218,7 +219,7 @@ public sealed class DeliveryEngineTests : IAsyncLifetime
     [Fact]
     public async Task Drain_NoChannelForTheKind_FallsBackToEmail()
     {
-        var email = new ScriptedChannel(MessageKind.Email);
+        var email = new ScriptedChannel(Channel.Email);
         var id = await StageAsync(SmsWithEmailFallback());
 
         await DrainThroughRetriesAsync(Engine(email));
@@ -240,18 +241,18 @@ public sealed class DeliveryEngineTests : IAsyncLifetime
         }
     }
 
-    private DeliveryEngine Engine(params IMessageChannel[] channels) => Engine(channels, ["sms", "email"]);
+    private DeliveryEngine Engine(params IMessageChannel[] channels) => Engine(channels, [Channel.Sms, Channel.Email]);
 
-    private DeliveryEngine Engine(IMessageChannel[] channels, IReadOnlyList<string> fallbackOrder, int batchSize = 100) => new(
+    private DeliveryEngine Engine(IMessageChannel[] channels, IReadOnlyList<Channel> fallbackOrder, int batchSize = 100) => new(
         database.Factory, channels, new FixedPolicies(fallbackOrder),
         Options.Create(new DeliveryOptions { RetryDelays = Delays, BatchSize = batchSize, MaxParallelSends = 4 }), database.Time);
 
     private static MessageDraft Email() =>
-        new(MessageKind.Email, "alice@example.com", "Your code", "<p>Your code is 123456</p>", "Your code is 123456");
+        new(Channel.Email, "alice@example.com", "Your code", "<p>Your code is 123456</p>", "Your code is 123456");
 
     private static MessageDraft SmsWithEmailFallback() => new(
-        MessageKind.Sms, "+447700900123", "Code", null, "654321 is your code", "challenge:x",
-        new MessageRoute(MessageKind.Email, "bob@example.com", "Your code", "<p>Your code is 654321</p>", "Your code is 654321 (by email)"));
+        Channel.Sms, "+447700900123", "Code", null, "654321 is your code", "challenge:x",
+        new MessageRoute(Channel.Email, "bob@example.com", "Your code", "<p>Your code is 654321</p>", "Your code is 654321 (by email)"));
 
     private async Task<Guid> StageAsync(MessageDraft draft)
     {
@@ -273,7 +274,7 @@ public sealed class DeliveryEngineTests : IAsyncLifetime
         return (await db.DeliveryAttempts.AsNoTracking().Where(a => a.MessageId == id).ToListAsync()).OrderBy(a => a.Number).ToList();
     }
 
-    private sealed class FixedPolicies(IReadOnlyList<string> fallbackOrder) : IPolicies
+    private sealed class FixedPolicies(IReadOnlyList<Channel> fallbackOrder) : IPolicies
     {
         public ValueTask<PolicySet> CurrentAsync(CancellationToken cancellationToken = default) =>
             ValueTask.FromResult(new PolicySet { Delivery = new DeliveryPolicy { FallbackOrder = fallbackOrder } });

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Policies;
 using Tessera.Portal.Tests.Support;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Domain;
 
@@ -21,8 +22,8 @@ public sealed class MessageQueueTests : IAsyncLifetime
     [Fact]
     public async Task Stage_StoresRecipientAndBodiesEncrypted_AndAMaskedRecipient()
     {
-        var id = await StageAsync(new MessageDraft(MessageKind.Sms, "+447700900123", "Code", null, "123456 is your code", "challenge:a",
-            new MessageRoute(MessageKind.Email, "alice@example.com", "Code", "<p>123456</p>", "123456 by email")));
+        var id = await StageAsync(new MessageDraft(Channel.Sms, "+447700900123", "Code", null, "123456 is your code", "challenge:a",
+            new MessageRoute(Channel.Email, "alice@example.com", "Code", "<p>123456</p>", "123456 by email")));
 
         await using var connection = new SqliteConnection(database.ConnectionString);
         await connection.OpenAsync();
@@ -36,21 +37,21 @@ public sealed class MessageQueueTests : IAsyncLifetime
         Assert.DoesNotContain("alice@", raw);
         Assert.Equal("+44 •••• ••• 123", reader.GetString(1).Replace("\u00a0", " "));
         Assert.Equal("+447700900123", await Queue.GetRecipientAsync(id));
-        Assert.Equal("alice@example.com", await Queue.GetFallbackRecipientAsync(id, MessageKind.Email));
+        Assert.Equal("alice@example.com", await Queue.GetFallbackRecipientAsync(id, Channel.Email));
     }
 
     [Fact]
     public void Mask_Email_KeepsTheFirstLetterAndTheDomain()
     {
-        Assert.Equal("a•••@example.com", MessageQueue.Mask(MessageKind.Email, "alice@example.com"));
+        Assert.Equal("a•••@example.com", Channel.Email.Mask("alice@example.com"));
     }
 
     [Fact]
     public async Task GetByReferenceAsync_ListsTheMessagesWithTheirAttempts()
     {
-        var id = await StageAsync(new MessageDraft(MessageKind.Email, "alice@example.com", "Code", "<p>1</p>", "1", "challenge:b"));
+        var id = await StageAsync(new MessageDraft(Channel.Email, "alice@example.com", "Code", "<p>1</p>", "1", "challenge:b"));
         await Engine(new ScriptedChannel { FailuresBeforeSuccess = 1 }, TimeSpan.FromSeconds(1)).DrainAsync();
-        await StageAsync(new MessageDraft(MessageKind.Email, "alice@example.com", "Other", "<p>2</p>", "2", "challenge:other"));
+        await StageAsync(new MessageDraft(Channel.Email, "alice@example.com", "Other", "<p>2</p>", "2", "challenge:other"));
         database.Time.Advance(TimeSpan.FromSeconds(1));
         await Engine(new ScriptedChannel()).DrainAsync();
 
@@ -65,11 +66,11 @@ public sealed class MessageQueueTests : IAsyncLifetime
     [Fact]
     public async Task ListAsync_FiltersByStatusAndChannel_NewestFirst()
     {
-        var first = await StageAsync(new MessageDraft(MessageKind.Email, "a@example.com", "S", null, "t"));
-        var second = await StageAsync(new MessageDraft(MessageKind.Email, "b@example.com", "S", null, "t"));
-        await StageAsync(new MessageDraft(MessageKind.Sms, "+447700900123", "S", null, "t"));
+        var first = await StageAsync(new MessageDraft(Channel.Email, "a@example.com", "S", null, "t"));
+        var second = await StageAsync(new MessageDraft(Channel.Email, "b@example.com", "S", null, "t"));
+        await StageAsync(new MessageDraft(Channel.Sms, "+447700900123", "S", null, "t"));
 
-        var page = await Queue.ListAsync(MessageStatus.Pending, MessageKind.Email, 0, 10);
+        var page = await Queue.ListAsync(MessageStatus.Pending, Channel.Email, 0, 10);
 
         Assert.Equal(2, page.Total);
         Assert.Equal([second, first], page.Rows.Select(r => r.Id));
@@ -79,7 +80,7 @@ public sealed class MessageQueueTests : IAsyncLifetime
     [Fact]
     public async Task RetryNowAsync_FailedMessage_IsDueAgainOnItsFirstChannel()
     {
-        var id = await StageAsync(new MessageDraft(MessageKind.Email, "a@example.com", "S", null, "t"));
+        var id = await StageAsync(new MessageDraft(Channel.Email, "a@example.com", "S", null, "t"));
         await Engine(new ScriptedChannel { FailuresBeforeSuccess = 1 }).DrainAsync();
         Assert.Equal(MessageStatus.Failed, (await ReadAsync(id)).Status);
         var channel = new ScriptedChannel();

@@ -1,4 +1,5 @@
 using Tessera.Domain.Factors.Phones;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Domain;
 

@@ -1,3 +1,4 @@
+using Tessera.Domain.Contacts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Tessera.Domain.Audit;
@@ -46,7 +47,7 @@ public sealed class PolicyStoreTests : IAsyncLifetime
             Otp = new OtpPolicy { CodeLength = 10, Lifetime = TimeSpan.FromMinutes(60), ResendCooldown = TimeSpan.Zero, TotpWindow = 0 },
             RateLimits = new RateLimitPolicy { PerIp = new RateLimit(1, TimeSpan.FromDays(7)), PerUser = new RateLimit(1, TimeSpan.FromMinutes(1)) },
             Sms = new SmsPolicy { AllowedRegions = ["GB", "US"], DailyCap = 0 },
-            Delivery = new DeliveryPolicy { FallbackOrder = ["email"] },
+            Delivery = new DeliveryPolicy { FallbackOrder = [Channel.Email] },
         };
 
         Assert.Empty(PolicyValidator.Validate(new PolicySet()));
@@ -135,7 +136,21 @@ public sealed class PolicyStoreTests : IAsyncLifetime
         Assert.Equal(new RateLimit(7, TimeSpan.FromMinutes(15)), defaults.RateLimits.PerIp);
         Assert.Equal(new RateLimit(10, TimeSpan.FromHours(1)), defaults.RateLimits.PerUser);
         Assert.Equal(["IE"], defaults.Sms.AllowedRegions);
-        Assert.Equal(["email"], defaults.Delivery.FallbackOrder);
+        Assert.Equal([Channel.Email], defaults.Delivery.FallbackOrder);
+    }
+
+    [Fact]
+    public void ReadDefaults_UnknownChannelInTheFallbackOrder_IsRefusedNamingTheSetting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Policies:Delivery:FallbackOrder:0"] = "sms",
+            ["Policies:Delivery:FallbackOrder:1"] = "pigeon",
+        }).Build();
+
+        var refused = Assert.Throws<OptionsValidationException>(() => PoliciesExtensions.ReadDefaults(configuration.GetSection("Policies")));
+
+        Assert.Contains("Policies:Delivery:FallbackOrder: 'pigeon' is not a channel", Assert.Single(refused.Failures));
     }
 
     [Fact]
@@ -170,7 +185,7 @@ public sealed class PolicyStoreTests : IAsyncLifetime
             "RateLimits:PerCountry:Window" => p with { RateLimits = p.RateLimits with { PerCountry = tooLong } },
             "Sms:AllowedRegions" => p with { Sms = p.Sms with { AllowedRegions = ["GB", "XX"] } },
             "Sms:DailyCap" => p with { Sms = p.Sms with { DailyCap = -1 } },
-            "Delivery:FallbackOrder" => p with { Delivery = new DeliveryPolicy { FallbackOrder = ["sms", "sms"] } },
+            "Delivery:FallbackOrder" => p with { Delivery = new DeliveryPolicy { FallbackOrder = [Channel.Sms, Channel.Sms] } },
             _ => throw new ArgumentOutOfRangeException(nameof(field)),
         };
     }

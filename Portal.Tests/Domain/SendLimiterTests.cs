@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Tessera.Domain.Factors.Phones;
 using Tessera.Domain.Policies;
 using Tessera.Portal.Tests.Support;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Domain;
 
@@ -180,7 +181,7 @@ public sealed class SendLimiterTests : IAsyncLifetime
         client: rule == SendRules.PerClient ? "shared-client" : $"client-{n}");
 
     private static SendAttempt Sms(string destination, string? region = "GB", string? user = null, string? ip = null, string? client = null) =>
-        new("sms", destination, region, user, client, ip);
+        new(Channel.Sms, destination, region, user, client, ip);
 
-    private static SendAttempt Email(string destination) => new("email", destination, null, null, null, null);
+    private static SendAttempt Email(string destination) => new(Channel.Email, destination, null, null, null, null);
 }

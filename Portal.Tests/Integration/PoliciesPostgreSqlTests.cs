@@ -8,6 +8,7 @@ using Tessera.Domain.Keys;
 using Tessera.Domain.Persistence;
 using Tessera.Domain.Policies;
 using Tessera.Portal.Tests.Support;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Integration;
 
@@ -47,7 +48,7 @@ public sealed class PoliciesPostgreSqlTests : IAsyncLifetime
         var limiter = CreateLimiter(new RateLimit(5, TimeSpan.FromHours(1)));
 
         var decisions = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() =>
-            limiter.CheckAsync(new SendAttempt("sms", "same-destination", "GB", $"user-{i}", null, $"192.0.2.{i}")))));
+            limiter.CheckAsync(new SendAttempt(Channel.Sms, "same-destination", "GB", $"user-{i}", null, $"192.0.2.{i}")))));
 
         Assert.Equal(5, decisions.Count(d => d.Allowed));
         Assert.All(decisions.Where(d => !d.Allowed), d => Assert.Equal(SendRules.PerDestination, d.Rule));

@@ -4,6 +4,7 @@ using Tessera.Domain.Challenges;
 using Tessera.Domain.Policies;
 using Tessera.Portal.Hosting;
 using Tessera.Portal.Tests.Support;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Integration;
 
@@ -62,7 +63,7 @@ public sealed class PoliciesTests
     }
 
     private static ChallengeRequest Request(List<string> codes, string phone) => new(
-        "sign-in", ChallengeBinding.ForUser("user-ada"), ChallengeChannels.Sms, phone, "+44 •••• ••• 001",
+        "sign-in", ChallengeBinding.ForUser("user-ada"), Channel.Sms, phone, "+44 •••• ••• 001",
         code =>
         {
             codes.Add(code);

@@ -7,6 +7,7 @@ using Tessera.Domain.Audit;
 using Tessera.Domain.Keys;
 using Tessera.Domain.Persistence;
 using Tessera.Portal.Tests.Support;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Integration;
 
@@ -151,7 +152,7 @@ public sealed class PostgreSqlTests : IAsyncLifetime
         var binding = Tessera.Domain.Challenges.ChallengeBinding.ForUser("pg-challenge-user");
         var code = "";
         var created = await challenges.CreateAsync(new Tessera.Domain.Challenges.ChallengeRequest(
-            "sign-in", binding, Tessera.Domain.Challenges.ChallengeChannels.Sms, "+447700900123", "+44 •••• ••• 123",
+            "sign-in", binding, Tessera.Domain.Contacts.Channel.Sms, "+447700900123", "+44 •••• ••• 123",
             sent => ("Your code", $"Your code is {code = sent}"), Region: "GB"));
 
         var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => challenges.CheckAsync(created.ChallengeId, code, binding))));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Tessera.Domain.Challenges;
 using Tessera.Domain.Delivery;
 using Tessera.Portal.Tests.Support;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Integration;
 
@@ -78,7 +79,7 @@ public sealed class SmsDeliveryTests : IAsyncLifetime
         await Delivered.WaitForStatusAsync(factory.Services, created.MessageId, MessageStatus.Sent, Wait);
         var attempts = await Delivered.AttemptsAsync(factory.Services, created.MessageId);
         Assert.Equal([DeliveryOutcomes.Failed, DeliveryOutcomes.Failed, DeliveryOutcomes.Sent], attempts.Select(a => a.Outcome));
-        Assert.All(attempts, a => Assert.Equal(("sms", "Gateway"), (a.Channel, a.Provider)));
+        Assert.All(attempts, a => Assert.Equal((Channel.Sms, "Gateway"), (a.Channel, a.Provider)));
         Assert.Equal("Gateway: HTTP 500 Internal Server Error.", attempts[0].Error);
         Assert.Equal(3, sms.Requests.Count);
         var views = await factory.Services.GetRequiredService<MessageQueue>().GetByReferenceAsync($"challenge:{created.ChallengeId:N}");
@@ -100,9 +101,9 @@ public sealed class SmsDeliveryTests : IAsyncLifetime
         var mail = await smtp.WaitForMessageToAsync("fallback@example.com", Wait);
         Assert.Matches(@"code is \d{6}\.", mail.TextBody);
         var message = await Delivered.WaitForStatusAsync(factory.Services, created.MessageId, MessageStatus.Sent, Wait);
-        Assert.Equal((MessageKind.Email, "Smtp"), (message.CurrentKind, message.Transport));
+        Assert.Equal((Channel.Email, "Smtp"), (message.CurrentKind, message.Transport));
         var attempts = await Delivered.AttemptsAsync(factory.Services, created.MessageId);
-        Assert.Equal(["sms", "sms", "sms", "sms", "sms", "email"], attempts.Select(a => a.Channel));
+        Assert.Equal([Channel.Sms, Channel.Sms, Channel.Sms, Channel.Sms, Channel.Sms, Channel.Email], attempts.Select(a => a.Channel));
         Assert.Contains("unreachable", attempts[0].Error);
     }
 
@@ -150,8 +151,8 @@ public sealed class SmsDeliveryTests : IAsyncLifetime
     {
         var challenges = factory.Services.GetRequiredService<Challenges>();
         var texts = factory.Services.GetRequiredService<ChallengeTexts>();
-        return challenges.CreateAsync(new ChallengeRequest("sign-in", ChallengeBinding.ForClient("sms-tests"), ChallengeChannels.Sms,
-            destination, "+44 •••• ••• 123", texts.For("sign-in", ChallengeChannels.Sms), "GB", FallbackEmail: fallbackEmail));
+        return challenges.CreateAsync(new ChallengeRequest("sign-in", ChallengeBinding.ForClient("sms-tests"), Channel.Sms,
+            destination, "+44 •••• ••• 123", texts.For("sign-in", Channel.Sms), "GB", FallbackEmail: fallbackEmail));
     }
 
     private static int FreePort()

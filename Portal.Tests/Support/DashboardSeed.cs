@@ -1,6 +1,7 @@
 using Tessera.Domain.Accounts;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Factors;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Support;
 
@@ -12,7 +13,7 @@ public static class DashboardSeed
         await using var db = await database.Factory.CreateDbContextAsync();
         db.OutboundMessages.Add(new OutboundMessage
         {
-            Kind = MessageKind.Email,
+            Kind = Channel.Email,
             Recipient = "someone@example.com",
             Subject = "Your code",
             TextBody = "123456",

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Persistence;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Support;
 
@@ -10,7 +11,7 @@ public static class OutboxMail
     public static async Task<IReadOnlyList<string>> BodiesToAsync(TesseraFactory factory, string recipient)
     {
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var mail = await db.OutboundMessages.AsNoTracking().Where(m => m.Kind == MessageKind.Email).ToListAsync();
+        var mail = await db.OutboundMessages.AsNoTracking().Where(m => m.Kind == Channel.Email).ToListAsync();
         return mail.Where(m => string.Equals(m.Recipient, recipient, StringComparison.OrdinalIgnoreCase))
             .Select(m => m.TextBody ?? m.HtmlBody ?? "").ToList();
     }

@@ -6,6 +6,7 @@ using Tessera.Domain.Delivery;
 using Tessera.Domain.Factors;
 using Tessera.Domain.Factors.Phones;
 using Tessera.Domain.Policies;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Support;
 
@@ -55,7 +56,7 @@ public sealed partial class PhonesFixture : IAsyncDisposable
     {
         await using var db = await Database.Factory.CreateDbContextAsync();
         // Recipients are encrypted with a random nonce: they can only be compared once read.
-        var bodies = (await db.OutboundMessages.AsNoTracking().Where(m => m.Kind == MessageKind.Sms).ToListAsync())
+        var bodies = (await db.OutboundMessages.AsNoTracking().Where(m => m.Kind == Channel.Sms).ToListAsync())
             .Where(m => m.Recipient == e164).ToList();
         var latest = bodies.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Last();
         return CodeRegex().Match(latest.TextBody!).Value;

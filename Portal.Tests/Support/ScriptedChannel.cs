@@ -1,16 +1,17 @@
 using System.Collections.Concurrent;
 using Tessera.Domain.Delivery;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Support;
 
 /// <summary>A channel that fails a given number of times, then delivers; it counts its calls per message.</summary>
-public sealed class ScriptedChannel(MessageKind kind = MessageKind.Email, string name = "Test") : IMessageChannel
+public sealed class ScriptedChannel(Channel kind = Channel.Email, string name = "Test") : IMessageChannel
 {
     private int calls;
 
     public string Name => name;
 
-    public MessageKind Kind => kind;
+    public Channel Kind => kind;
 
     public bool KeepsBody { get; init; }
 

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Persistence;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Support;
 
@@ -22,7 +23,7 @@ public static partial class SmsInbox
             {
                 // Recipients are encrypted with a random nonce: they can only be compared once read.
                 var sent = (await db.OutboundMessages.AsNoTracking()
-                    .Where(m => m.Kind == MessageKind.Sms && m.Status == MessageStatus.Sent)
+                    .Where(m => m.Kind == Channel.Sms && m.Status == MessageStatus.Sent)
                     .ToListAsync()).Where(m => m.Recipient == e164).ToList();
                 if (sent.Count >= count)
                 {

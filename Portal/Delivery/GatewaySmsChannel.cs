@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
 using Tessera.Domain.Delivery;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Delivery;
 
@@ -12,7 +13,7 @@ internal sealed class GatewaySmsChannel(IHttpClientFactory http, IOptions<SmsOpt
 {
     public string Name => SmsOptions.GatewayProvider;
 
-    public MessageKind Kind => MessageKind.Sms;
+    public Channel Kind => Channel.Sms;
 
     public bool KeepsBody => false;
 

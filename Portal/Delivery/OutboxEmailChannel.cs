@@ -1,4 +1,5 @@
 using Tessera.Domain.Delivery;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Delivery;
 
@@ -10,7 +11,7 @@ internal sealed class OutboxEmailChannel : IMessageChannel
 {
     public string Name => EmailOptions.OutboxTransport;
 
-    public MessageKind Kind => MessageKind.Email;
+    public Channel Kind => Channel.Email;
 
     public bool KeepsBody => true;
 

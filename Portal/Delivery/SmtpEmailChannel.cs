@@ -2,6 +2,7 @@ using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Tessera.Domain.Delivery;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Delivery;
 
@@ -10,7 +11,7 @@ internal sealed class SmtpEmailChannel(IOptions<EmailOptions> options) : IMessag
 {
     public string Name => EmailOptions.SmtpTransport;
 
-    public MessageKind Kind => MessageKind.Email;
+    public Channel Kind => Channel.Email;
 
     public bool KeepsBody => false;
 

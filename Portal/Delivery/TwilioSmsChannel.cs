@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Tessera.Domain.Delivery;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Delivery;
 
@@ -10,7 +11,7 @@ internal sealed class TwilioSmsChannel(IHttpClientFactory http, IOptions<SmsOpti
 {
     public string Name => SmsOptions.TwilioProvider;
 
-    public MessageKind Kind => MessageKind.Sms;
+    public Channel Kind => Channel.Sms;
 
     public bool KeepsBody => false;
 

@@ -1,4 +1,5 @@
 using Tessera.Domain.Delivery;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Delivery;
 
@@ -7,7 +8,7 @@ internal sealed class UnconfiguredSmsChannel : IMessageChannel
 {
     public string Name => SmsOptions.NoProvider;
 
-    public MessageKind Kind => MessageKind.Sms;
+    public Channel Kind => Channel.Sms;
 
     public bool KeepsBody => false;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Tessera.Domain.Challenges;
 using Tessera.Domain.Factors;
 using Tessera.Domain.Factors.Phones;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Hosting;
 

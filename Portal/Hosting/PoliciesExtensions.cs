@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Tessera.Domain.Contacts;
 using Tessera.Domain.Policies;
 
 namespace Tessera.Portal.Hosting;
@@ -21,10 +22,17 @@ public static class PoliciesExtensions
     /// <summary>The <c>Policies</c> section over the built-in defaults of <see cref="PolicySet"/>.</summary>
     public static PolicySet ReadDefaults(IConfigurationSection section)
     {
+        // Checked before the section is bound: the binder's own error for an unknown channel names no setting people know.
+        var orderNames = section.GetSection("Delivery:FallbackOrder").Get<string[]>();
+        if (orderNames?.FirstOrDefault(name => Channels.Parse(name) is null) is { } unknown)
+        {
+            throw new OptionsValidationException(PoliciesOptions.Section, typeof(PolicySet),
+                [$"Policies:Delivery:FallbackOrder: '{unknown}' is not a channel; list \"sms\" and/or \"email\"."]);
+        }
         var defaults = section.Get<PolicySet>() ?? new PolicySet();
         // The binder appends configured list items to the defaults instead of replacing them: read the lists alone.
         var regions = section.GetSection("Sms:AllowedRegions").Get<string[]>() ?? [];
-        var order = section.GetSection("Delivery:FallbackOrder").Get<string[]>() ?? [.. new DeliveryPolicy().FallbackOrder];
+        IReadOnlyList<Channel> order = orderNames?.Select(name => Channels.Parse(name)!.Value).ToList() ?? [.. new DeliveryPolicy().FallbackOrder];
         var mfaRoles = section.GetSection("Mfa:RequiredForRoles").Get<string[]>() ?? [.. new MfaPolicy().RequiredForRoles];
         return defaults with
         {

@@ -2,11 +2,12 @@ using Tessera.Domain.Accounts;
 using Tessera.Domain.Audit;
 using Tessera.Domain.Challenges;
 using Tessera.Domain.Policies;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Domain.Factors.Phones;
 
 /// <summary>A way to receive a sign-in code: "phone:{id}" for a verified phone, "email" for the account's address.</summary>
-public sealed record CodeTarget(string Key, string Channel, string Masked)
+public sealed record CodeTarget(string Key, Channel Channel, string Masked)
 {
     public const string EmailKey = "email";
 
@@ -30,12 +31,12 @@ public sealed class SignInCodes(UserPhones phones, Challenges.Challenges challen
     public async Task<IReadOnlyList<CodeTarget>> TargetsAsync(string userId, string? email, CancellationToken cancellationToken = default)
     {
         var targets = (await phones.ListVerifiedAsync(userId, cancellationToken))
-            .Select(p => new CodeTarget(CodeTarget.PhoneKey(p.Id), ChallengeChannels.Sms, p.Masked))
+            .Select(p => new CodeTarget(CodeTarget.PhoneKey(p.Id), Channel.Sms, p.Masked))
             .ToList();
         // NIST SP 800-63B rev 4 does not count email as an authenticator: offered only when an admin turns it on.
         if (!string.IsNullOrEmpty(email) && (await policies.CurrentAsync(cancellationToken)).Otp.EmailAsSecondFactor)
         {
-            targets.Add(new CodeTarget(CodeTarget.EmailKey, ChallengeChannels.Email, MaskEmail(email)));
+            targets.Add(new CodeTarget(CodeTarget.EmailKey, Channel.Email, EmailAddresses.Mask(email)));
         }
         return targets;
     }
@@ -67,11 +68,11 @@ public sealed class SignInCodes(UserPhones phones, Challenges.Challenges challen
             {
                 return new CodeSent(false, Problem: "That phone number is no longer on your account. Choose another.");
             }
-            request = new ChallengeRequest(Purpose, binding, ChallengeChannels.Sms, number.E164, number.Masked, compose, number.Region, clientIp);
+            request = new ChallengeRequest(Purpose, binding, Channel.Sms, number.E164, number.Masked, compose, number.Region, clientIp);
         }
         else
         {
-            request = new ChallengeRequest(Purpose, binding, ChallengeChannels.Email, email!, target.Masked, compose, ClientIp: clientIp);
+            request = new ChallengeRequest(Purpose, binding, Channel.Email, email!, target.Masked, compose, ClientIp: clientIp);
         }
         var created = await challenges.CreateAsync(request, cancellationToken);
         return new CodeSent(true, created.ChallengeId);
@@ -105,12 +106,5 @@ public sealed class SignInCodes(UserPhones phones, Challenges.Challenges challen
         return result is { Status: ChallengeStatus.Pending }
             ? new SignInCodeCheck(SecondFactorOutcome.Failed, false, result.AttemptsLeft)
             : new SignInCodeCheck(SecondFactorOutcome.Failed, NeedsNewCode: true);
-    }
-
-    /// <summary>"a•••@example.com": enough to recognise one's own address.</summary>
-    public static string MaskEmail(string email)
-    {
-        var at = email.IndexOf('@');
-        return at <= 0 ? "•••" : $"{email[0]}•••{email[at..]}";
     }
 }

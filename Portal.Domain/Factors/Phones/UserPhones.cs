@@ -7,6 +7,7 @@ using Tessera.Domain.Audit;
 using Tessera.Domain.Challenges;
 using Tessera.Domain.Keys;
 using Tessera.Domain.Persistence;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Domain.Factors.Phones;
 
@@ -136,13 +137,13 @@ public sealed class UserPhones(
             return new CodeSent(false, Problem: phone is null ? "That phone number is no longer on your account." : "That phone number is already verified.");
         }
         var binding = ChallengeBinding.ForUser(userId);
-        var compose = texts.For(VerifyPurpose, ChallengeChannels.Sms);
+        var compose = texts.For(VerifyPurpose, Channel.Sms);
         if (phone.VerificationChallengeId is { } live && await challenges.ResendAsync(live, binding, compose, clientIp, cancellationToken) is { } resent
             && resent.Outcome != ResendOutcome.Closed)
         {
             return Describe(resent, live);
         }
-        var created = await challenges.CreateAsync(new ChallengeRequest(VerifyPurpose, binding, ChallengeChannels.Sms,
+        var created = await challenges.CreateAsync(new ChallengeRequest(VerifyPurpose, binding, Channel.Sms,
             Encoding.UTF8.GetString(phone.Number), phone.Masked, compose, phone.Region, clientIp), cancellationToken);
         await db.UserPhones.Where(p => p.Id == phoneId && p.UserId == userId)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.VerificationChallengeId, created.ChallengeId), cancellationToken);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Tests.Integration.OtpApi;
 
@@ -29,7 +30,7 @@ public sealed class SendLimitApiTests : IDisposable
         var attempt = Assert.Single(limiter.Attempts);
         Assert.Equal(created.Id, attempt.ClientId);
         Assert.Equal("GB", attempt.RegionCode);
-        Assert.Equal("sms", attempt.Channel);
+        Assert.Equal(Channel.Sms, attempt.Channel);
         Assert.Null(attempt.ClientIp);
     }
 

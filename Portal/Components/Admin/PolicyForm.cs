@@ -1,3 +1,4 @@
+using Tessera.Domain.Contacts;
 using Tessera.Domain.Policies;
 
 namespace Tessera.Portal.Components.Admin;
@@ -62,7 +63,7 @@ public sealed class PolicyForm
             EmailAsSecondFactor = otp.EmailAsSecondFactor,
             AllowedRegions = string.Join(", ", policies.Sms.AllowedRegions),
             DailyCap = policies.Sms.DailyCap,
-            FallbackOrder = string.Join(",", policies.Delivery.FallbackOrder),
+            FallbackOrder = string.Join(",", policies.Delivery.FallbackOrder.Select(c => c.Name())),
             MfaForAdmins = policies.Mfa.RequiredForRoles.Contains("Admin"),
             MfaForUsers = policies.Mfa.RequiredForRoles.Contains("User"),
             MfaGraceDays = policies.Mfa.GraceDays,
@@ -105,7 +106,7 @@ public sealed class PolicyForm
                     .Select(r => r.ToUpperInvariant()).ToArray(),
                 DailyCap = DailyCap,
             },
-            Delivery = new DeliveryPolicy { FallbackOrder = FallbackOrder.Split(',', StringSplitOptions.RemoveEmptyEntries) },
+            Delivery = new DeliveryPolicy { FallbackOrder = FallbackOrder.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(name => Channels.Parse(name) ?? (Channel)(-1)).ToList() },
             Mfa = new MfaPolicy
             {
                 RequiredForRoles = [.. MfaForAdmins ? ["Admin"] : Array.Empty<string>(), .. MfaForUsers ? ["User"] : Array.Empty<string>()],

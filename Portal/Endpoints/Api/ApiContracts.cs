@@ -1,5 +1,6 @@
 using Tessera.Domain.Challenges;
 using Tessera.Domain.Delivery;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Endpoints.Api;
 
@@ -49,7 +50,7 @@ internal static class ApiContractMapping
     };
 
     public static DeliveryResponse ToResponse(this MessageView message) => new(
-        message.Id, message.Kind.ToString().ToLowerInvariant(), message.Status.ToString().ToLowerInvariant(), message.Transport,
+        message.Id, message.Kind.Name(), message.Status.ToString().ToLowerInvariant(), message.Transport,
         message.CreatedAt, message.SentAt,
-        message.Attempts.Select(a => new DeliveryAttemptResponse(a.Number, a.At, a.Channel, a.Provider, a.Outcome, a.Error)).ToList());
+        message.Attempts.Select(a => new DeliveryAttemptResponse(a.Number, a.At, a.Channel.Name(), a.Provider, a.Outcome, a.Error)).ToList());
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Tessera.Domain.Challenges;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Factors.Phones;
+using Tessera.Domain.Contacts;
 
 namespace Tessera.Portal.Endpoints.Api;
 
@@ -31,12 +32,13 @@ internal static class VerificationHandlers
             return problem!;
         }
         var to = body.RequiredString("to", ApiDestinations.MaxLength);
-        var channel = body.RequiredString("channel", 16)?.ToLowerInvariant();
-        if (channel is not null and not ChallengeChannels.Sms and not ChallengeChannels.Email)
+        var channelName = body.RequiredString("channel", 16);
+        var channel = Channels.Parse(channelName);
+        if (channelName is not null && channel is null)
         {
-            channel = body.AddError("channel", "'channel' must be \"sms\" or \"email\".");
+            body.AddError("channel", "'channel' must be \"sms\" or \"email\".");
         }
-        var destination = to is not null && channel is not null ? ApiDestinations.Parse(body, channel, to, phones.Value.DefaultRegion) : null;
+        var destination = to is not null && channel is { } known ? ApiDestinations.Parse(body, known, to, phones.Value.DefaultRegion) : null;
         if (destination is null || body.HasErrors)
         {
             return body.Problem();
@@ -47,7 +49,7 @@ internal static class VerificationHandlers
             Purpose, ChallengeBinding.ForClient(client.Id), destination.Channel, destination.Address, destination.Masked,
             texts.For(Purpose, destination.Channel), destination.Region, ClientIp), http.RequestAborted);
         return TypedResults.Created(PathOf(created.ChallengeId), new VerificationCreatedResponse(
-            created.ChallengeId, ChallengeStatus.Pending.Wire(), destination.Masked, destination.Channel, created.ExpiresAt));
+            created.ChallengeId, ChallengeStatus.Pending.Wire(), destination.Masked, destination.Channel.Name(), created.ExpiresAt));
     }
 
     public static async Task<IResult> CheckAsync(Guid id, HttpContext http, Challenges challenges)
@@ -77,7 +79,7 @@ internal static class VerificationHandlers
         }
         var deliveries = await messages.GetByReferenceAsync($"challenge:{id:N}", http.RequestAborted);
         return TypedResults.Ok(new VerificationResponse(
-            view.Id, view.Status.Wire(), view.MaskedDestination, view.Channel, view.ExpiresAt, view.AttemptsLeft, view.SendsLeft,
+            view.Id, view.Status.Wire(), view.MaskedDestination, view.Channel.Name(), view.ExpiresAt, view.AttemptsLeft, view.SendsLeft,
             deliveries.Select(d => d.ToResponse()).ToList()));
     }
 

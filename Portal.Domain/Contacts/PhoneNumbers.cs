@@ -1,6 +1,6 @@
 using PhoneNumbers;
 
-namespace Tessera.Domain.Factors.Phones;
+namespace Tessera.Domain.Contacts;
 
 /// <summary>A phone number that libphonenumber accepted as valid, normalised to E.164.</summary>
 /// <param name="RegionCode">ISO 3166-1 alpha-2 region of the number (for country rules), for example "GB".</param>

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Tessera.Domain.Factors.Phones;
+namespace Tessera.Domain.Contacts;
 
 /// <summary>The <c>Phones</c> section.</summary>
 public sealed class PhoneOptions

@@ -1,14 +1,14 @@
-using Tessera.Portal.Endpoints.Api;
+using Tessera.Domain.Contacts;
 
-namespace Tessera.Portal.Tests.Integration.OtpApi;
+namespace Tessera.Portal.Tests.Domain;
 
-public sealed class ApiDestinationsTests
+public sealed class EmailAddressesTests
 {
     [Theory]
     [InlineData("alice@example.com", "alice@example.com")]
     [InlineData("Alice.B+tag@Example.COM", "Alice.B+tag@example.com")]
     public void NormalizeEmail_PlainAddress_KeepsTheLocalPartAndLowersTheDomain(string input, string expected) =>
-        Assert.Equal(expected, ApiDestinations.NormalizeEmail(input));
+        Assert.Equal(expected, EmailAddresses.Normalize(input));
 
     [Theory]
     [InlineData("Alice <alice@example.com>")]
@@ -20,16 +20,16 @@ public sealed class ApiDestinationsTests
     [InlineData("alice@example..com")]
     [InlineData("a,b@example.com")]
     public void NormalizeEmail_AnythingButAPlainAddress_IsRefused(string input) =>
-        Assert.Null(ApiDestinations.NormalizeEmail(input));
+        Assert.Null(EmailAddresses.Normalize(input));
 
     [Fact]
     public void MaskEmail_ShowsTheFirstLetterAndTheDomain() =>
-        Assert.Equal("a•••@example.com", ApiDestinations.MaskEmail("alice@example.com"));
+        Assert.Equal("a•••@example.com", EmailAddresses.Mask("alice@example.com"));
 
     [Fact]
     public void MaskEmail_VeryLongDomain_FitsTheStoredColumn()
     {
-        var masked = ApiDestinations.MaskEmail("a@" + new string('d', 150) + ".example.com");
+        var masked = EmailAddresses.Mask("a@" + new string('d', 150) + ".example.com");
 
         Assert.True(masked.Length <= 64, masked);
         Assert.EndsWith(".example.com", masked);
