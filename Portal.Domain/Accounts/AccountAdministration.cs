@@ -1,15 +1,14 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Audit;
-using Tessera.Domain.Factors;
 
 namespace Tessera.Domain.Accounts;
 
-public sealed record UserSummary(string Id, string Email, bool EmailConfirmed, bool IsLockedOut, int FactorCount, bool IsAdmin, DateTimeOffset CreatedAt);
+public sealed record UserSummary(string Id, string Email, bool EmailConfirmed, bool IsLockedOut, bool IsAdmin, DateTimeOffset CreatedAt);
 
 public sealed record UserPage(IReadOnlyList<UserSummary> Items, int TotalCount);
 
-/// <summary>What an admin sees of one account. Factors are summaries: names and times, never secrets or codes.</summary>
+/// <summary>What an admin sees of one account; its factors are the Factors module's (<c>FactorLifecycle.ListAsync</c>).</summary>
 public sealed record UserDetail(
     string Id,
     string Email,
@@ -19,29 +18,16 @@ public sealed record UserDetail(
     bool LockoutEnabled,
     DateTimeOffset? LockoutEnd,
     bool IsLockedOut,
-    int AccessFailedCount,
-    bool TwoFactorEnabled,
-    IReadOnlyList<AuthenticatorSummary> Authenticators,
-    IReadOnlyList<PasskeySummary> Passkeys,
-    int RecoveryCodesLeft,
-    IReadOnlyList<Factors.Phones.PhoneSummary>? Phones = null);
-
-public sealed record FactorsReset(int Authenticators, int Passkeys, int RecoveryCodes, int Phones = 0);
+    int AccessFailedCount);
 
 /// <summary>
-/// The admin console's view of and actions on accounts: search, detail, lock, unlock, reset second factors, revoke
-/// sessions. Every action is audited with the admin as actor and the account as subject. Factors are reached only
-/// through the Factors module's services.
+/// The admin console's view of and actions on accounts: search, detail, lock, unlock, revoke sessions. Every action
+/// is audited with the admin as actor and the account as subject. Factors, and their reset, are the Factors module's.
 /// </summary>
 public sealed class AccountAdministration(
     UserManager<ApplicationUser> users,
     AuditLog audit,
     TimeProvider time,
-    Authenticators authenticators,
-    Passkeys passkeys,
-    RecoveryCodes recoveryCodes,
-    TwoFactorFlag twoFactorFlag,
-    Factors.Phones.UserPhones phones,
     UserSessions sessions)
 {
     /// <summary>A page of users whose email contains <paramref name="email"/> (any case), ordered by email.</summary>
@@ -60,15 +46,10 @@ public sealed class AccountAdministration(
             .Skip(Math.Max(0, page) * pageSize).Take(pageSize)
             .ToListAsync(cancellationToken);
 
-        var ids = rows.Select(u => u.Id).ToList();
         var admins = (await users.GetUsersInRoleAsync(Roles.Admin)).Select(u => u.Id).ToHashSet();
-        var totp = await authenticators.CountByUserAsync(ids, cancellationToken);
-        var keys = await passkeys.CountByUserAsync(ids, cancellationToken);
         var now = time.GetUtcNow();
         var items = rows.Select(u => new UserSummary(
-            u.Id, u.Email ?? u.UserName ?? u.Id, u.EmailConfirmed, IsLockedOut(u, now),
-            totp.GetValueOrDefault(u.Id) + keys.GetValueOrDefault(u.Id),
-            admins.Contains(u.Id), u.CreatedAt)).ToList();
+            u.Id, u.Email ?? u.UserName ?? u.Id, u.EmailConfirmed, IsLockedOut(u, now), admins.Contains(u.Id), u.CreatedAt)).ToList();
         return new UserPage(items, total);
     }
 
@@ -81,12 +62,7 @@ public sealed class AccountAdministration(
         }
         return new UserDetail(
             user.Id, user.Email ?? user.UserName ?? user.Id, user.EmailConfirmed, await users.IsInRoleAsync(user, Roles.Admin),
-            user.CreatedAt, user.LockoutEnabled, user.LockoutEnd, IsLockedOut(user, time.GetUtcNow()), user.AccessFailedCount,
-            user.TwoFactorEnabled,
-            await authenticators.ListAsync(user.Id, cancellationToken),
-            await passkeys.ListAsync(user.Id, cancellationToken),
-            await recoveryCodes.RemainingAsync(user.Id, cancellationToken),
-            await phones.ListAsync(user.Id, cancellationToken));
+            user.CreatedAt, user.LockoutEnabled, user.LockoutEnd, IsLockedOut(user, time.GetUtcNow()), user.AccessFailedCount);
     }
 
     /// <summary>Locks the account until an admin unlocks it, and ends its sessions.</summary>
@@ -135,35 +111,6 @@ public sealed class AccountAdministration(
         return await AuditedAsync(result, AuditEventTypes.UserUnlocked, actorId, userId, null, cancellationToken);
     }
 
-    /// <summary>
-    /// Removes every authenticator, passkey, phone and recovery code, for a user who lost them; they sign in with their
-    /// password alone until they enroll again. Returns what was removed, or null when there is no such user.
-    /// </summary>
-    /// <exception cref="UnauthorizedAccessException">Without the acting admin's step-up proof for it.</exception>
-    public async Task<FactorsReset?> ResetSecondFactorsAsync(string userId, string actorId, StepUpProof? actorProof, CancellationToken cancellationToken = default)
-    {
-        if (actorProof is null || !await actorProof.SpendAsync(actorId, StepUpPurposes.ResetSecondFactors, cancellationToken))
-        {
-            await audit.RecordAsync(new AuditEntry(AuditEventTypes.SecondFactorsReset, AuditOutcome.Failure, actorId, userId, Detail: "no valid step-up proof"), cancellationToken);
-            throw new UnauthorizedAccessException("Confirm it is you before resetting someone's second factors.");
-        }
-        if (await users.FindByIdAsync(userId) is null)
-        {
-            await audit.RecordAsync(new AuditEntry(AuditEventTypes.SecondFactorsReset, AuditOutcome.Failure, actorId, userId, Detail: "no such user"), cancellationToken);
-            return null;
-        }
-        var removed = new FactorsReset(
-            await authenticators.RemoveAllAsync(userId, cancellationToken),
-            await passkeys.RemoveAllAsync(userId, cancellationToken),
-            await recoveryCodes.RemoveAllAsync(userId, cancellationToken),
-            // A verified phone is a second factor too: left behind, it would keep the second step the user lost.
-            await phones.RemoveAllAsync(userId, cancellationToken));
-        await twoFactorFlag.RefreshAsync(userId, cancellationToken);
-        await audit.RecordAsync(new AuditEntry(AuditEventTypes.SecondFactorsReset, AuditOutcome.Success, actorId, userId,
-            Detail: $"authenticators={removed.Authenticators}; passkeys={removed.Passkeys}; recovery_codes={removed.RecoveryCodes}"
-                + (removed.Phones > 0 ? $"; phones={removed.Phones}" : "")), cancellationToken);
-        return removed;
-    }
 
     /// <summary>
     /// Ends every session of the user (checked on each request, so at once on every node) and rotates the security

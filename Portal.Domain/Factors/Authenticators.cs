@@ -20,7 +20,7 @@ public enum CodeCheck
 }
 
 /// <summary>Authenticator apps (TOTP): enroll, verify with replay refused by the database, rename, remove.</summary>
-public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, AuditLog audit, IPolicies policies)
+public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, AuditLog audit, IPolicies policies, FactorLifecycle lifecycle)
 {
     public static PendingAuthenticator Offer(string issuer, string account)
     {
@@ -31,8 +31,9 @@ public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory,
     /// <summary>
     /// Saves the authenticator if <paramref name="code"/> comes from it; the confirming step counts as used. A user who
     /// already has a second factor must give a step-up proof for adding one (a stolen session must not add its own).
+    /// The rest of an addition (flag, first recovery codes, email, audit) is <see cref="FactorLifecycle"/>'s.
     /// </summary>
-    public async Task<Guid?> ConfirmAsync(string userId, string name, PendingAuthenticator pending, string code, StepUpProof? proof, CancellationToken cancellationToken = default)
+    public async Task<FactorAdded?> ConfirmAsync(string userId, string name, PendingAuthenticator pending, string code, StepUpProof? proof, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         if (OneTimeCodes.MatchTotp(pending.Secret, OneTimeCodes.Normalize(code), now, await TotpWindowAsync(cancellationToken)) is not { } step)
@@ -42,7 +43,7 @@ public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory,
         }
 
         // After the code matched, so a mistyped code does not spend the proof.
-        if (!await new TwoFactorFlag(dbFactory).MayAddAsync(userId, proof, cancellationToken))
+        if (!await lifecycle.MayAddAsync(userId, proof, cancellationToken: cancellationToken))
         {
             await audit.RecordAsync(new AuditEntry(AuditEventTypes.AuthenticatorAdded, AuditOutcome.Failure, userId, userId, Detail: "no valid step-up proof"), cancellationToken);
             return null;
@@ -60,8 +61,7 @@ public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory,
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.TotpAuthenticators.Add(authenticator);
         await db.SaveChangesAsync(cancellationToken);
-        await audit.RecordAsync(new AuditEntry(AuditEventTypes.AuthenticatorAdded, AuditOutcome.Success, userId, userId, Detail: $"id={authenticator.Id}"), cancellationToken);
-        return authenticator.Id;
+        return await lifecycle.AddedAsync(userId, FactorKind.AuthenticatorApp, authenticator.Id, authenticator.Name, $"id={authenticator.Id}", cancellationToken);
     }
 
     /// <summary>
@@ -115,24 +115,7 @@ public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory,
         return await db.TotpAuthenticators.CountAsync(a => a.UserId == userId, cancellationToken);
     }
 
-    /// <summary>How many authenticators each of these users has; users without any are left out.</summary>
-    public async Task<IReadOnlyDictionary<string, int>> CountByUserAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.TotpAuthenticators.Where(a => userIds.Contains(a.UserId))
-            .GroupBy(a => a.UserId)
-            .ToDictionaryAsync(g => g.Key, g => g.Count(), cancellationToken);
-    }
 
-    /// <summary>
-    /// Removes every authenticator of the user (an admin's reset) and returns how many there were. Not audited here:
-    /// the caller records one event naming the admin who did it.
-    /// </summary>
-    public async Task<int> RemoveAllAsync(string userId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.TotpAuthenticators.Where(a => a.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-    }
 
     public async Task<bool> RenameAsync(string userId, Guid id, string name, CancellationToken cancellationToken = default)
     {
@@ -147,22 +130,6 @@ public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory,
         return renamed;
     }
 
-    /// <summary>Removes one authenticator, given a step-up proof of this user for it (spent here, once).</summary>
-    public async Task<bool> RemoveAsync(string userId, Guid id, StepUpProof? proof, CancellationToken cancellationToken = default)
-    {
-        if (proof is null || !await proof.SpendAsync(userId, StepUpPurposes.RemoveAuthenticator, cancellationToken))
-        {
-            await audit.RecordAsync(new AuditEntry(AuditEventTypes.AuthenticatorRemoved, AuditOutcome.Failure, userId, userId, Detail: $"id={id}; no valid step-up proof"), cancellationToken);
-            return false;
-        }
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var removed = await db.TotpAuthenticators.Where(a => a.Id == id && a.UserId == userId).ExecuteDeleteAsync(cancellationToken) == 1;
-        if (removed)
-        {
-            await audit.RecordAsync(new AuditEntry(AuditEventTypes.AuthenticatorRemoved, AuditOutcome.Success, userId, userId, Detail: $"id={id}"), cancellationToken);
-        }
-        return removed;
-    }
 
     private async Task<int> TotpWindowAsync(CancellationToken cancellationToken) =>
         (await policies.CurrentAsync(cancellationToken)).Otp.TotpWindow;

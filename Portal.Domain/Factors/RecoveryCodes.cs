@@ -9,7 +9,7 @@ using Tessera.Domain.Persistence;
 namespace Tessera.Domain.Factors;
 
 /// <summary>Recovery codes: shown once, stored as salted PBKDF2 hashes, each redeemable once.</summary>
-public sealed class RecoveryCodes(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, AuditLog audit, IOptions<FactorsOptions> options)
+public sealed class RecoveryCodes(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, AuditLog audit, SecurityNotices notices, IOptions<FactorsOptions> options)
 {
     // No 0/O, 1/I/L: codes are read off paper and typed by hand.
     private const string Alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -26,7 +26,9 @@ public sealed class RecoveryCodes(IDbContextFactory<PortalDbContext> dbFactory, 
             await audit.RecordAsync(new AuditEntry(AuditEventTypes.RecoveryCodesGenerated, AuditOutcome.Failure, userId, userId, Detail: "no valid step-up proof"), cancellationToken);
             return null;
         }
-        return await GenerateAsync(userId, cancellationToken);
+        var codes = await GenerateAsync(userId, cancellationToken);
+        await notices.RecoveryCodesRegeneratedAsync(userId, cancellationToken);
+        return codes;
     }
 
     /// <summary>

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Tessera.Domain.Factors.Phones;
 using Tessera.Domain.Keys;
 using Tessera.Domain.Persistence;
 using Tessera.Domain.Contacts;

@@ -22,7 +22,7 @@ public sealed record MfaStatus(bool Required, bool HasFactor, DateTimeOffset? De
 /// The MFA policy (<c>Policies:Mfa</c>): members of <see cref="MfaPolicy.RequiredForRoles"/> must add a second factor
 /// within <see cref="MfaPolicy.GraceDays"/> of the later of their account's creation and their last role grant.
 /// </summary>
-public sealed class MfaRequirement(IDbContextFactory<PortalDbContext> dbFactory, IPolicies policies, TwoFactorFlag factors, AuditLog audit, TimeProvider time)
+public sealed class MfaRequirement(IDbContextFactory<PortalDbContext> dbFactory, IPolicies policies, FactorLifecycle factors, AuditLog audit, TimeProvider time)
 {
     /// <summary>Where a user who owes a second factor is sent.</summary>
     public const string EnrolmentPath = "/security/passkeys";
@@ -49,12 +49,6 @@ public sealed class MfaRequirement(IDbContextFactory<PortalDbContext> dbFactory,
         return new MfaStatus(true, false, deadline, time.GetUtcNow() >= deadline);
     }
 
-    /// <summary>Whether the user may remove one of their factors: not the last one while the policy requires one.</summary>
-    public async Task<bool> MayRemoveFactorAsync(string userId, IEnumerable<string> roles, CancellationToken cancellationToken = default)
-    {
-        var policy = (await policies.CurrentAsync(cancellationToken)).Mfa;
-        return !roles.Any(policy.RequiredForRoles.Contains) || await factors.CountAsync(userId, cancellationToken) > 1;
-    }
 
     public static bool IsAllowed(string path) =>
         AllowedPaths.Any(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase));

@@ -23,7 +23,7 @@ public sealed class SignInService(
     IPasswordHasher<ApplicationUser> hasher,
     FailedAttempts attempts,
     AttemptCounters counters,
-    TwoFactorFlag factors,
+    FactorLifecycle factors,
     SecondFactorCheck secondFactors,
     SignInCodes messageCodes,
     Passkeys passkeys,

@@ -12,7 +12,7 @@ namespace Tessera.Domain.SignIn;
 /// first (<see cref="FailedAttempts"/>), exactly as at sign-in, so a stolen session cannot guess its way through.
 /// </summary>
 public sealed class StepUp(
-    IServiceScopeFactory scopes, FailedAttempts attempts, SecondFactorCheck secondFactor, TwoFactorFlag factors, Passkeys passkeys, StepUpProofs proofs)
+    IServiceScopeFactory scopes, FailedAttempts attempts, SecondFactorCheck secondFactor, FactorLifecycle factors, Passkeys passkeys, StepUpProofs proofs)
 {
     public async Task<StepUpProof?> WithPasswordAsync(string userId, string password, string purpose, CancellationToken cancellationToken = default)
     {

@@ -27,8 +27,7 @@ public sealed class EnrollAuthenticatorTests : MudComponentTest
         Services.AddSingleton(factors.Authenticators);
         Services.AddSingleton(factors.CreatePasskeys());
         Services.AddSingleton(factors.RecoveryCodes);
-        Services.AddSingleton(new TwoFactorFlag(factors.Database.Factory));
-        Services.AddSingleton(new SecurityNotices(outbox, tessera));
+        Services.AddSingleton(factors.Lifecycle);
         Services.AddSingleton<IOptions<TesseraOptions>>(tessera);
         Services.AddSingleton(Options.Create(new FactorsOptions()));
         var auth = AddAuthorization();
@@ -65,7 +64,7 @@ public sealed class EnrollAuthenticatorTests : MudComponentTest
     {
         await factors.EnrollAsync(userId);
         Services.AddSingleton(services => new Tessera.Domain.SignIn.StepUp(services.GetRequiredService<IServiceScopeFactory>(), factors.Attempts,
-            factors.Check, new TwoFactorFlag(factors.Database.Factory), services.GetRequiredService<Passkeys>(), factors.Database.StepUpProofs));
+            factors.Check, factors.Lifecycle, services.GetRequiredService<Passkeys>(), factors.Database.StepUpProofs));
         var cut = Render<EnrollAuthenticator>();
 
         await cut.Find("button:contains('Add authenticator app')").ClickAsync(new());

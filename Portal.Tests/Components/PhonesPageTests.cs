@@ -26,11 +26,11 @@ public sealed class PhonesPageTests : MudComponentTest
         var database = fixture.Database;
         var outbox = new EmailOutbox(new MessageQueue(database.Factory, database.Time), NoDeliveryTrigger.Instance);
         Services.AddSingleton(fixture.Phones);
+        Services.AddSingleton(fixture.Factors.Lifecycle);
         Services.AddSingleton(fixture.Factors.Authenticators);
         Services.AddSingleton(fixture.Factors.RecoveryCodes);
         Services.AddSingleton(fixture.Factors.CreatePasskeys());
-        Services.AddSingleton(new SecurityNotices(outbox, Options.Create(new TesseraOptions())));
-        Services.AddSingleton(services => new StepUp(services.GetRequiredService<IServiceScopeFactory>(), fixture.Factors.Attempts, fixture.Factors.Check, new TwoFactorFlag(fixture.Factors.Database.Factory), services.GetRequiredService<Passkeys>(), database.StepUpProofs));
+        Services.AddSingleton(services => new StepUp(services.GetRequiredService<IServiceScopeFactory>(), fixture.Factors.Attempts, fixture.Factors.Check, fixture.Factors.Lifecycle, services.GetRequiredService<Passkeys>(), database.StepUpProofs));
         Services.AddSingleton(database.Mfa());
         var auth = AddAuthorization();
         auth.SetAuthorized("ada@example.com");

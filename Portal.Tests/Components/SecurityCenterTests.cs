@@ -21,14 +21,15 @@ public sealed class SecurityCenterTests : MudComponentTest
     {
         database = await TestDatabase.CreateAsync();
         Services.AddSingleton(database.AuditLog);
-        var factors = Microsoft.Extensions.Options.Options.Create(new Tessera.Domain.Factors.FactorsOptions());
-        Services.AddSingleton(new Tessera.Domain.Factors.Authenticators(database.Factory, database.Time, database.AuditLog, new FixedPolicies()));
-        Services.AddSingleton(new Tessera.Domain.Factors.RecoveryCodes(database.Factory, database.Time, database.AuditLog, factors));
+        var lifecycle = database.Lifecycle();
+        Services.AddSingleton(lifecycle);
+        Services.AddSingleton(new Tessera.Domain.Factors.Authenticators(database.Factory, database.Time, database.AuditLog, new FixedPolicies(), lifecycle));
+        Services.AddSingleton(database.RecoveryCodes);
         Services.AddSingleton(PhonesFixture.CreatePhones(database).Phones);
         var webAuthn = new Tessera.Domain.Factors.WebAuthnOptions();
         Services.AddSingleton(new Tessera.Domain.Factors.Passkeys(database.Factory,
             new Fido2NetLib.Fido2(Tessera.Portal.Hosting.PasskeysExtensions.CreateConfiguration(webAuthn)),
-            database.Time, database.AuditLog, Microsoft.Extensions.Options.Options.Create(webAuthn), new Tessera.Domain.Factors.AuthenticatorModels()));
+            database.Time, database.AuditLog, Microsoft.Extensions.Options.Options.Create(webAuthn), new Tessera.Domain.Factors.AuthenticatorModels(), lifecycle));
     }
 
     protected override Task DisposeTestAsync() => database.DisposeAsync().AsTask();
@@ -41,6 +42,43 @@ public sealed class SecurityCenterTests : MudComponentTest
         var cut = Render<SecurityCenter>();
 
         cut.WaitForAssertion(() => Assert.Contains("No factors yet", cut.Find(".mud-alert").TextContent));
+    }
+
+    [Fact]
+    public async Task Render_UserWithAnAppAndAVerifiedPhone_ListsBothKindsInOneTable()
+    {
+        var userId = await AddUserAsync("alice@example.com");
+        var pending = Tessera.Domain.Factors.Authenticators.Offer("Tessera", "alice@example.com");
+        await Services.GetRequiredService<Tessera.Domain.Factors.Authenticators>().ConfirmAsync(userId, "Work phone", pending,
+            Tessera.Domain.Factors.OneTimeCodes.ComputeTotp(pending.Secret, database.Time.GetUtcNow()), null);
+        await using (var db = await database.Factory.CreateDbContextAsync())
+        {
+            db.UserPhones.Add(new Tessera.Domain.Factors.Phones.UserPhone
+            {
+                UserId = userId, Number = "+447700900123"u8.ToArray(), NumberHash = "hash", Masked = "+44 •••• ••• 123", Region = "GB",
+                CreatedAt = database.Time.GetUtcNow(), VerifiedAt = database.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+            });
+            await db.SaveChangesAsync();
+        }
+        SignIn("alice@example.com", userId);
+
+        var cut = Render<SecurityCenter>();
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".factor-row").Count));
+        var rows = cut.FindAll(".factor-row").Select(r => r.TextContent).ToList();
+        Assert.Contains("Authenticator app", rows[0]);
+        Assert.Contains("Work phone", rows[0]);
+        Assert.Contains("Phone (text message)", rows[1]);
+        Assert.Contains("+44 •••• ••• 123", rows[1]);
+    }
+
+    private async Task<string> AddUserAsync(string email)
+    {
+        await using var db = await database.Factory.CreateDbContextAsync();
+        var user = new Tessera.Domain.Accounts.ApplicationUser { UserName = email, Email = email, SecurityStamp = "stamp" };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user.Id;
     }
 
     [Fact]

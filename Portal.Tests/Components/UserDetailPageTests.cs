@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Security.Claims;
 using Bunit;
 using Microsoft.AspNetCore.Identity;
@@ -29,16 +30,15 @@ public sealed class UserDetailPageTests : MudComponentTest
         factors = await FactorsFixture.CreateAsync();
         userId = await factors.AddUserAsync("ada@example.com");
         authenticator = await factors.EnrollAsync(userId);
-        recoveryCodes = (await factors.RecoveryCodes.IssueFirstAsync(userId))!;
+        recoveryCodes = (await factors.RecoveryCodes.RegenerateAsync(userId, factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.RegenerateRecoveryCodes)))!;
         var database = factors.Database;
-        await new TwoFactorFlag(database.Factory).RefreshAsync(userId);
 
         Services.AddSingleton(database.AuditLog);
         Services.AddSingleton<TimeProvider>(database.Time);
         Services.AddSingleton(factors.Authenticators);
         Services.AddSingleton(factors.RecoveryCodes);
         Services.AddSingleton(factors.CreatePasskeys());
-        Services.AddSingleton(new TwoFactorFlag(database.Factory));
+        Services.AddSingleton(factors.Lifecycle);
         Services.AddSingleton(PhonesFixture.CreatePhones(database).Phones);
         Services.AddScoped(_ => database.Factory.CreateDbContext());
         Services.AddIdentityCore<ApplicationUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<PortalDbContext>();
@@ -47,9 +47,8 @@ public sealed class UserDetailPageTests : MudComponentTest
         sessions = new UserSessions(database.Factory, database.Time, database.Pseudonymizer);
         Services.AddSingleton(sessions);
         var outbox = new EmailOutbox(new MessageQueue(database.Factory, database.Time), NoDeliveryTrigger.Instance);
-        Services.AddSingleton(new SecurityNotices(outbox, Options.Create(new TesseraOptions())));
         Services.AddSingleton(services => new Tessera.Domain.SignIn.StepUp(services.GetRequiredService<IServiceScopeFactory>(), factors.Attempts,
-            factors.Check, new TwoFactorFlag(database.Factory), services.GetRequiredService<Passkeys>(), database.StepUpProofs));
+            factors.Check, factors.Lifecycle, services.GetRequiredService<Passkeys>(), database.StepUpProofs));
         var auth = AddAuthorization();
         auth.SetAuthorized("admin@example.com");
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, AdminId));
@@ -81,14 +80,22 @@ public sealed class UserDetailPageTests : MudComponentTest
     }
 
     [Fact]
-    public async Task Render_UserWithAPhone_ListsItMaskedOnly()
+    public async Task Render_UserWithAVerifiedPhone_ListsItMaskedOnly_AndAnUnverifiedOneNotAtAll()
     {
-        await PhonesFixture.CreatePhones(factors.Database).Phones.AddAsync(userId, "+44 7700 900123", factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
+        var phones = PhonesFixture.CreatePhones(factors.Database).Phones;
+        var verified = (await phones.AddAsync(userId, "+44 7700 900123", factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone))).Phone!;
+        await phones.AddAsync(userId, "+44 7700 900456", factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone));
+        await using (var db = await factors.Database.Factory.CreateDbContextAsync())
+        {
+            await db.UserPhones.Where(p => p.Id == verified.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.VerifiedAt, factors.Database.Time.GetUtcNow().ToUnixTimeMilliseconds()));
+        }
 
         var cut = RenderPage(userId);
 
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".factor-row").Count));
-        var phoneRow = cut.FindAll(".factor-row").Single(row => row.TextContent.Contains("not verified"));
+        Assert.DoesNotContain(cut.FindAll(".factor-row"), row => row.TextContent.Contains("456"));
+        var phoneRow = cut.FindAll(".factor-row").Single(row => row.TextContent.Contains("Phone (text message)"));
         Assert.Contains("+44 •••• ••• 123", phoneRow.TextContent);
         Assert.DoesNotContain("7700900123", cut.Markup);
         Assert.DoesNotContain("7700 900123", cut.Markup);

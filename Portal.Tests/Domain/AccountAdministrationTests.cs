@@ -45,7 +45,7 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
 
         Assert.All([withoutProof, withTheUsersProof, withAnotherPurpose, grant], r => Assert.Equal("StepUpRequired", Assert.Single(r.Errors).Code));
         Assert.False((await StoredAsync(user.Id)).LockoutEnd > DateTimeOffset.UtcNow);
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => ActAsync(a => a.ResetSecondFactorsAsync(user.Id, admin.Id, null)));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Lifecycle.ResetAsync(user.Id, admin.Id, null));
     }
 
     [Fact]
@@ -80,21 +80,26 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
     }
 
     [Fact]
-    public async Task ResetSecondFactorsAsync_UserWithFactors_RemovesThemAllAndClearsTwoFactor()
+    public async Task ResetAsync_UserWithFactors_RemovesThemAllClearsTwoFactorAndEmailsTheUser()
     {
         var (admin, user) = await AdminAndUserAsync("reset");
         await EnrollEverythingAsync(user.Id);
         Assert.True((await StoredAsync(user.Id)).TwoFactorEnabled);
 
-        var reset = await ActAsync(a => a.ResetSecondFactorsAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.ResetSecondFactors)));
+        var reset = await Lifecycle.ResetAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.ResetSecondFactors));
 
-        Assert.Equal(new FactorsReset(1, 1, 10), reset);
+        Assert.Equal(new FactorsReset(1, 1, 10, 0), reset);
+        Assert.Empty(await Lifecycle.ListAsync(user.Id));
         Assert.Equal(0, await factory.Services.GetRequiredService<Authenticators>().CountAsync(user.Id));
         Assert.Equal(0, await factory.Services.GetRequiredService<Passkeys>().CountAsync(user.Id));
         Assert.Equal(0, await factory.Services.GetRequiredService<RecoveryCodes>().RemainingAsync(user.Id));
         Assert.False((await StoredAsync(user.Id)).TwoFactorEnabled);
         var audited = await AssertAuditedAsync(AuditEventTypes.SecondFactorsReset, admin.Id, user.Id);
         Assert.Equal("authenticators=1; passkeys=1; recovery_codes=10", audited.Detail);
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var notice = await db.OutboundMessages.Where(m => m.Purpose == SecurityNotices.Purpose).OrderBy(m => m.Id).LastAsync();
+        Assert.Equal(user.Email, notice.Recipient);
+        Assert.Contains("sign-in factors were reset", notice.Subject);
     }
 
     [Fact]
@@ -124,7 +129,7 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
     }
 
     [Fact]
-    public async Task SearchAsync_EmailFragmentInAnyCase_FindsOnlyMatchesWithTheirFactorCount()
+    public async Task SearchAsync_EmailFragmentInAnyCase_FindsOnlyMatches_AndTheLifecycleCountsTheirFactors()
     {
         var (_, user) = await AdminAndUserAsync("search-Needle");
         await EnrollEverythingAsync(user.Id);
@@ -134,7 +139,7 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
         var found = Assert.Single(page.Items);
         Assert.Equal(1, page.TotalCount);
         Assert.Equal(user.Id, found.Id);
-        Assert.Equal(2, found.FactorCount);
+        Assert.Equal(2, (await Lifecycle.CountByUserAsync([found.Id]))[found.Id]);
         Assert.False(found.IsAdmin);
     }
 
@@ -153,7 +158,7 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
     }
 
     [Fact]
-    public async Task DetailAsync_UserWithFactors_ListsThemAndCountsRecoveryCodes()
+    public async Task DetailAsync_UserWithFactors_TheLifecycleListsThemOfEveryKind()
     {
         var (_, user) = await AdminAndUserAsync("detail");
         await EnrollEverythingAsync(user.Id);
@@ -161,10 +166,12 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
         var detail = await ActAsync(a => a.DetailAsync(user.Id));
 
         Assert.NotNull(detail);
-        Assert.Equal("Phone", Assert.Single(detail.Authenticators).Name);
-        Assert.Equal("Laptop", Assert.Single(detail.Passkeys).Name);
-        Assert.Equal(10, detail.RecoveryCodesLeft);
+        var factors = await Lifecycle.ListAsync(user.Id);
+        Assert.Equal([(FactorKind.AuthenticatorApp, "Phone"), (FactorKind.Passkey, "Laptop")], factors.Select(f => (f.Kind, f.Name)));
+        Assert.Equal(10, await factory.Services.GetRequiredService<RecoveryCodes>().RemainingAsync(user.Id));
     }
+
+    private FactorLifecycle Lifecycle => factory.Services.GetRequiredService<FactorLifecycle>();
 
     private async Task<T> ActAsync<T>(Func<AccountAdministration, Task<T>> act)
     {
@@ -201,8 +208,8 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
             });
             await db.SaveChangesAsync();
         }
-        await factory.Services.GetRequiredService<RecoveryCodes>().IssueFirstAsync(userId);
-        await factory.Services.GetRequiredService<TwoFactorFlag>().RefreshAsync(userId);
+        // The authenticator was the first factor: its confirmation issued the first recovery codes.
+        Assert.Null(await factory.Services.GetRequiredService<RecoveryCodes>().IssueFirstAsync(userId));
     }
 
     private async Task<AuditEvent> AssertAuditedAsync(string type, string actorId, string subjectId)

@@ -128,14 +128,14 @@ public sealed class AuthenticatorsTests : IAsyncLifetime
         var id = (await factors.Authenticators.ListAsync(userId)).Single().Id;
 
         var renamedByStranger = await factors.Authenticators.RenameAsync(stranger, id, "mine now");
-        var removedByStranger = await factors.Authenticators.RemoveAsync(stranger, id, factors.Database.StepUpProofs.Issue(stranger, StepUpPurposes.RemoveAuthenticator));
+        var removedByStranger = await factors.Lifecycle.RemoveAsync(stranger, FactorKind.AuthenticatorApp, id, factors.Database.StepUpProofs.Issue(stranger, StepUpPurposes.RemoveAuthenticator)) == FactorRemoval.Removed;
         var renamed = await factors.Authenticators.RenameAsync(userId, id, "  Work phone  ");
 
         Assert.False(renamedByStranger);
         Assert.False(removedByStranger);
         Assert.True(renamed);
         Assert.Equal("Work phone", (await factors.Authenticators.ListAsync(userId)).Single().Name);
-        Assert.True(await factors.Authenticators.RemoveAsync(userId, id, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RemoveAuthenticator)));
+        Assert.True(await factors.Lifecycle.RemoveAsync(userId, FactorKind.AuthenticatorApp, id, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RemoveAuthenticator)) == FactorRemoval.Removed);
         Assert.Empty(await factors.Authenticators.ListAsync(userId));
     }
 }

@@ -1,3 +1,4 @@
+using Tessera.Domain.Factors;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Audit;
 using Tessera.Domain.Policies;
@@ -56,19 +57,36 @@ public sealed class MfaRequirementTests
     }
 
     [Fact]
-    public async Task WithAFactor_NothingIsOwed_ButTheLastOneCannotBeRemoved()
+    public async Task WithAFactor_NothingIsOwed_ButAnAdminCannotRemoveTheLastOne()
     {
         await using var factors = await FactorsFixture.CreateAsync();
         var userId = await factors.AddUserAsync();
+        await factors.AddToRoleAsync(userId, "Admin");
         await factors.EnrollAsync(userId);
-        var mfa = factors.Database.Mfa();
+        var only = Assert.Single(await factors.Lifecycle.ListAsync(userId));
 
-        Assert.False((await mfa.StatusAsync(userId, Admin)).Owed);
-        Assert.False(await mfa.MayRemoveFactorAsync(userId, Admin));
-        Assert.True(await mfa.MayRemoveFactorAsync(userId, ["User"]));
+        Assert.False((await factors.Database.Mfa().StatusAsync(userId, Admin)).Owed);
+        Assert.Equal(FactorRemoval.LastFactorRequired, await factors.Lifecycle.RemoveAsync(userId, only.Kind, only.Id, RemovalProof(factors, userId)));
+        Assert.Single(await factors.Lifecycle.ListAsync(userId));
         await factors.EnrollAsync(userId, "Second phone");
-        Assert.True(await mfa.MayRemoveFactorAsync(userId, Admin));
+        Assert.Equal(FactorRemoval.Removed, await factors.Lifecycle.RemoveAsync(userId, only.Kind, only.Id, RemovalProof(factors, userId)));
     }
+
+    [Fact]
+    public async Task AUserOutsideTheRequiredRoles_MayRemoveTheirLastFactor()
+    {
+        await using var factors = await FactorsFixture.CreateAsync();
+        var userId = await factors.AddUserAsync();
+        await factors.AddToRoleAsync(userId, "User");
+        await factors.EnrollAsync(userId);
+        var only = Assert.Single(await factors.Lifecycle.ListAsync(userId));
+
+        Assert.Equal(FactorRemoval.Removed, await factors.Lifecycle.RemoveAsync(userId, only.Kind, only.Id, RemovalProof(factors, userId)));
+        Assert.Empty(await factors.Lifecycle.ListAsync(userId));
+    }
+
+    private static Tessera.Domain.Accounts.StepUpProof RemovalProof(FactorsFixture factors, string userId) =>
+        factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.RemoveAuthenticator);
 
     [Theory]
     [InlineData(new[] { "Root" }, 7, "Mfa:RequiredForRoles")]

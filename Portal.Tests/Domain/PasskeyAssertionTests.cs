@@ -300,7 +300,7 @@ public sealed class PasskeyAssertionTests : PasskeyTestBase
         var id = (await RegisterAsync(authenticator, other)).PasskeyId!.Value;
 
         Assert.False(await passkeys.RenameAsync(userId, id, "Mine now"));
-        Assert.False(await passkeys.RemoveAsync(userId, id, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RemovePasskey)));
+        Assert.False(await factors.Lifecycle.RemoveAsync(userId, FactorKind.Passkey, id, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RemovePasskey)) == FactorRemoval.Removed);
         Assert.Equal(1, await passkeys.CountAsync(other));
     }
 
@@ -309,7 +309,7 @@ public sealed class PasskeyAssertionTests : PasskeyTestBase
     {
         var id = (await RegisterAsync(authenticator, userId)).PasskeyId!.Value;
 
-        var removed = await passkeys.RemoveAsync(userId, id, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RemovePasskey));
+        var removed = await factors.Lifecycle.RemoveAsync(userId, FactorKind.Passkey, id, factors.Database.StepUpProofs.Issue(userId, StepUpPurposes.RemovePasskey)) == FactorRemoval.Removed;
 
         Assert.True(removed);
         Assert.Equal(0, await passkeys.CountAsync(userId));

@@ -1,4 +1,5 @@
 using Tessera.Domain.Accounts;
+using Tessera.Domain.Factors;
 using Tessera.Portal.Tests.Support;
 
 namespace Tessera.Portal.Tests.Domain;
@@ -58,11 +59,11 @@ public sealed class StepUpProofsTests : IAsyncLifetime
         var id = Assert.Single(await factors.Authenticators.ListAsync(userId)).Id;
         var other = await factors.AddUserAsync("eve@example.com");
 
-        Assert.False(await factors.Authenticators.RemoveAsync(userId, id, null));
-        Assert.False(await factors.Authenticators.RemoveAsync(userId, id, Proofs.Issue(other, StepUpPurposes.RemoveAuthenticator)));
-        Assert.False(await factors.Authenticators.RemoveAsync(userId, id, Proofs.Issue(userId, StepUpPurposes.RemovePasskey)));
+        Assert.Equal(FactorRemoval.StepUpRequired, await factors.Lifecycle.RemoveAsync(userId, FactorKind.AuthenticatorApp, id, null));
+        Assert.Equal(FactorRemoval.StepUpRequired, await factors.Lifecycle.RemoveAsync(userId, FactorKind.AuthenticatorApp, id, Proofs.Issue(other, StepUpPurposes.RemoveAuthenticator)));
+        Assert.Equal(FactorRemoval.StepUpRequired, await factors.Lifecycle.RemoveAsync(userId, FactorKind.AuthenticatorApp, id, Proofs.Issue(userId, StepUpPurposes.RemovePasskey)));
         Assert.Single(await factors.Authenticators.ListAsync(userId));
-        Assert.True(await factors.Authenticators.RemoveAsync(userId, id, Proofs.Issue(userId, StepUpPurposes.RemoveAuthenticator)));
+        Assert.True(await factors.Lifecycle.RemoveAsync(userId, FactorKind.AuthenticatorApp, id, Proofs.Issue(userId, StepUpPurposes.RemoveAuthenticator)) == FactorRemoval.Removed);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Tessera.Domain.Accounts;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Audit;
+using Tessera.Domain.Factors;
 using Tessera.Domain.Factors.Phones;
 using Tessera.Portal.Tests.Support;
 
@@ -154,9 +155,9 @@ public sealed class UserPhonesTests : IAsyncLifetime
     {
         var phone = await fixture.AddVerifiedAsync(userId, Number);
 
-        var removed = await fixture.Phones.RemoveAsync(userId, phone.Id, fixture.Database.StepUpProofs.Issue(userId, StepUpPurposes.ChangePhone));
+        var removed = await fixture.Factors.Lifecycle.RemoveAsync(userId, FactorKind.Phone, phone.Id, fixture.Database.StepUpProofs.Issue(userId, StepUpPurposes.ChangePhone));
 
-        Assert.Equal("+44 •••• ••• 123", removed?.Masked);
+        Assert.Equal(FactorRemoval.Removed, removed);
         Assert.Empty(await fixture.Phones.ListAsync(userId));
         await using var db = await fixture.Database.Factory.CreateDbContextAsync();
         Assert.False(await db.Users.Where(u => u.Id == userId).Select(u => u.TwoFactorEnabled).SingleAsync());
@@ -168,9 +169,9 @@ public sealed class UserPhonesTests : IAsyncLifetime
         var phone = (await fixture.Phones.AddAsync(userId, Number, fixture.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.ChangePhone))).Phone!;
         var mallory = await fixture.Factors.AddUserAsync("mallory@example.com");
 
-        var removed = await fixture.Phones.RemoveAsync(mallory, phone.Id, fixture.Database.StepUpProofs.Issue(mallory, StepUpPurposes.ChangePhone));
+        var removed = await fixture.Factors.Lifecycle.RemoveAsync(mallory, FactorKind.Phone, phone.Id, fixture.Database.StepUpProofs.Issue(mallory, StepUpPurposes.ChangePhone));
 
-        Assert.Null(removed);
+        Assert.Equal(FactorRemoval.NotFound, removed);
         Assert.Single(await fixture.Phones.ListAsync(userId));
     }
 
@@ -178,7 +179,7 @@ public sealed class UserPhonesTests : IAsyncLifetime
     public async Task EveryStep_IsAudited()
     {
         var phone = await fixture.AddVerifiedAsync(userId, Number);
-        await fixture.Phones.RemoveAsync(userId, phone.Id, fixture.Database.StepUpProofs.Issue(userId, StepUpPurposes.ChangePhone));
+        await fixture.Factors.Lifecycle.RemoveAsync(userId, FactorKind.Phone, phone.Id, fixture.Database.StepUpProofs.Issue(userId, StepUpPurposes.ChangePhone));
 
         var types = (await fixture.Database.AuditLog.RecentAsync(50, subjectId: userId)).Select(e => e.Type).ToList();
 

@@ -38,17 +38,14 @@ public sealed class AdminUsersTests : IDisposable
         var pending = Authenticators.Offer("Tessera", user.Email!);
         Assert.NotNull(await factory.Services.GetRequiredService<Authenticators>()
             .ConfirmAsync(user.Id, "Phone", pending, OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow), proof: null));
-        await factory.Services.GetRequiredService<RecoveryCodes>().IssueFirstAsync(user.Id);
-        Assert.True(await factory.Services.GetRequiredService<TwoFactorFlag>().RefreshAsync(user.Id));
+        var lifecycle = factory.Services.GetRequiredService<FactorLifecycle>();
+        Assert.True(await lifecycle.HasSecondFactorAsync(user.Id));
 
-        Assert.NotNull(await ActAsync(a => a.ResetSecondFactorsAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.ResetSecondFactors))));
+        Assert.NotNull(await lifecycle.ResetAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.ResetSecondFactors)));
 
-        var detail = await ActAsync(a => a.DetailAsync(user.Id));
-        Assert.NotNull(detail);
-        Assert.Empty(detail.Authenticators);
-        Assert.Empty(detail.Passkeys);
-        Assert.Equal(0, detail.RecoveryCodesLeft);
-        Assert.False(detail.TwoFactorEnabled);
+        Assert.Empty(await lifecycle.ListAsync(user.Id));
+        Assert.Equal(0, await factory.Services.GetRequiredService<RecoveryCodes>().RemainingAsync(user.Id));
+        Assert.False((await factory.FindUserAsync(user.Id)).TwoFactorEnabled);
         using var client = factory.CreateBrowserlessClient();
         var signIn = await SignIn.PostLoginAsync(client, user.Email!, Password);
         Assert.DoesNotContain("LoginWith2fa", signIn.Headers.Location!.ToString());

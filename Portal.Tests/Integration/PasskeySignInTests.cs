@@ -96,7 +96,7 @@ public sealed class PasskeySignInTests : IDisposable
     [InlineData(null, "/security")]
     public void ReturnUrl_OnlyEverPointsIntoTheSite(string? returnUrl, string expected)
     {
-        Assert.Equal(expected, Tessera.Portal.Components.Account.ReturnUrls.LocalOrDefault(returnUrl));
+        Assert.Equal(expected, Tessera.Portal.Http.ReturnUrls.LocalOrDefault(returnUrl));
     }
 
     private async Task UserWithPasskeyAsync(string email)

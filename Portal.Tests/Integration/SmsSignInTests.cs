@@ -165,8 +165,7 @@ public sealed partial class SmsSignInTests : IDisposable
         var user = await UserWithVerifiedPhoneAsync("lost-phone@example.com");
         var admin = await factory.CreateUserAsync("admin@example.com", Password, Tessera.Domain.Accounts.Roles.Admin);
 
-        await using var scope = factory.Services.CreateAsyncScope();
-        var reset = await scope.ServiceProvider.GetRequiredService<Tessera.Domain.Accounts.AccountAdministration>().ResetSecondFactorsAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.ResetSecondFactors));
+        var reset = await factory.Services.GetRequiredService<Tessera.Domain.Factors.FactorLifecycle>().ResetAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.ResetSecondFactors));
         using var client = factory.CreateBrowserlessClient();
         var signIn = await SignIn.PostLoginAsync(client, user.Email!, Password);
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tessera.Domain.Accounts;
 using Tessera.Domain.Factors;
@@ -15,8 +16,9 @@ public sealed class FactorsFixture : IAsyncDisposable
         var identity = Options.Create(new IdentityOptions());
         identity.Value.Lockout.MaxFailedAccessAttempts = maxFailedAccessAttempts;
         identity.Value.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-        Authenticators = new Authenticators(database.Factory, database.Time, database.AuditLog, Policies);
-        RecoveryCodes = new RecoveryCodes(database.Factory, database.Time, database.AuditLog, factors);
+        Lifecycle = database.Lifecycle(Policies);
+        Authenticators = new Authenticators(database.Factory, database.Time, database.AuditLog, Policies, Lifecycle);
+        RecoveryCodes = new RecoveryCodes(database.Factory, database.Time, database.AuditLog, database.Notices, factors);
         Attempts = new FailedAttempts(database.Factory, database.Time, identity);
         Check = new SecondFactorCheck(Attempts, Authenticators, RecoveryCodes, database.AuditLog, database.Refusals);
     }
@@ -27,6 +29,9 @@ public sealed class FactorsFixture : IAsyncDisposable
     public FixedPolicies Policies { get; } = new();
 
     public Authenticators Authenticators { get; }
+
+    /// <summary>Adding, removing and listing factors of every kind, as the app builds it.</summary>
+    public FactorLifecycle Lifecycle { get; }
 
     public RecoveryCodes RecoveryCodes { get; }
 
@@ -40,7 +45,7 @@ public sealed class FactorsFixture : IAsyncDisposable
         var webAuthn = new WebAuthnOptions();
         configure?.Invoke(webAuthn);
         var fido2 = new Fido2NetLib.Fido2(Tessera.Portal.Hosting.PasskeysExtensions.CreateConfiguration(webAuthn));
-        return new Passkeys(Database.Factory, fido2, Database.Time, Database.AuditLog, Options.Create(webAuthn), Models);
+        return new Passkeys(Database.Factory, fido2, Database.Time, Database.AuditLog, Options.Create(webAuthn), Models, Lifecycle);
     }
 
     public AuthenticatorModels Models { get; } = new();
@@ -64,6 +69,20 @@ public sealed class FactorsFixture : IAsyncDisposable
         db.Users.Add(user);
         await db.SaveChangesAsync();
         return user.Id;
+    }
+
+    /// <summary>Puts the user in <paramref name="role"/> (created when missing), as Identity stores it.</summary>
+    public async Task AddToRoleAsync(string userId, string role)
+    {
+        await using var db = await Database.Factory.CreateDbContextAsync();
+        var stored = await db.Roles.SingleOrDefaultAsync(r => r.Name == role);
+        if (stored is null)
+        {
+            stored = new IdentityRole(role) { NormalizedName = role.ToUpperInvariant() };
+            db.Roles.Add(stored);
+        }
+        db.UserRoles.Add(new IdentityUserRole<string> { UserId = userId, RoleId = stored.Id });
+        await db.SaveChangesAsync();
     }
 
     /// <summary>Enrolls an authenticator confirmed with the code of the current step, and returns its secret.</summary>

@@ -44,7 +44,7 @@ public sealed partial class PhonesFixture : IAsyncDisposable
         var challenges = new Challenges(db.Factory, db.Time, db.Secrets, db.AuditLog, new Tessera.Portal.Tests.Support.FixedPolicies(), messages,
             limiter ?? UnlimitedSendLimiter.Instance, NoDeliveryTrigger.Instance, Texts);
         var texts = Texts;
-        return (new UserPhones(db.Factory, db.Time, db.Secrets, db.AuditLog, challenges, texts, new TwoFactorFlag(db.Factory),
+        return (new UserPhones(db.Factory, db.Time, db.Secrets, db.AuditLog, challenges, texts, db.Lifecycle(),
             Options.Create(new PhoneOptions { DefaultRegion = "GB" })), challenges);
     }
 

@@ -91,6 +91,13 @@ public class TesseraFactory : WebApplicationFactory<Program>
         return user;
     }
 
+    /// <summary>The user as stored now, read past every cache.</summary>
+    public async Task<ApplicationUser> FindUserAsync(string userId)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByIdAsync(userId))!;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);

@@ -36,7 +36,25 @@ public sealed class TestDatabase : IAsyncDisposable
 
     /// <summary>The MFA policy's checks on this database, under <paramref name="policies"/> (the defaults when null).</summary>
     public Tessera.Domain.SignIn.MfaRequirement Mfa(Tessera.Domain.Policies.IPolicies? policies = null) =>
-        new(Factory, policies ?? new FixedPolicies(), new Tessera.Domain.Factors.TwoFactorFlag(Factory), AuditLog, Time);
+        new(Factory, policies ?? new FixedPolicies(), Lifecycle(policies), AuditLog, Time);
+
+    /// <summary>Security emails, queued on this database and never delivered (read them from OutboundMessages).</summary>
+    public Tessera.Domain.Accounts.SecurityNotices Notices =>
+        new(Factory, new Tessera.Domain.Delivery.MessageQueue(Factory, Time), NoDeliveryTrigger.Instance, new Tessera.Domain.Accounts.SecurityNoticeSettings("Tessera"));
+
+    public Tessera.Domain.Factors.RecoveryCodes RecoveryCodes =>
+        new(Factory, Time, AuditLog, Notices, Microsoft.Extensions.Options.Options.Create(new Tessera.Domain.Factors.FactorsOptions()));
+
+    /// <summary>Challenges on this database: every send allowed, messages queued but not delivered.</summary>
+    public Tessera.Domain.Challenges.Challenges Challenges(Tessera.Domain.Policies.ISendLimiter? limiter = null) =>
+        new(Factory, Time, Secrets, AuditLog, new FixedPolicies(), new Tessera.Domain.Delivery.MessageQueue(Factory, Time),
+            limiter ?? UnlimitedSendLimiter.Instance, NoDeliveryTrigger.Instance,
+            new Tessera.Domain.Challenges.ChallengeTexts(new Tessera.Domain.Challenges.ChallengeTextSettings("Tessera", "localhost")));
+
+    /// <summary>The factor lifecycle on this database, under <paramref name="policies"/> (the defaults when null).</summary>
+    public Tessera.Domain.Factors.FactorLifecycle Lifecycle(Tessera.Domain.Policies.IPolicies? policies = null) =>
+        new(Factory, RecoveryCodes, Notices, new Tessera.Domain.Accounts.UserSessions(Factory, Time, Pseudonymizer), policies ?? new FixedPolicies(),
+            Challenges(), new Tessera.Domain.Factors.AuthenticatorModels(), AuditLog);
 
     /// <summary>Refusals recorded through <see cref="AuditLog"/>, a burst counted per minute.</summary>
     public AuditRefusals Refusals { get; }

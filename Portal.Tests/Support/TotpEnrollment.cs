@@ -12,7 +12,7 @@ public static partial class TotpEnrollment
         var authenticators = factory.Services.GetRequiredService<Authenticators>();
         var pending = Authenticators.Offer("Tessera", email);
         Assert.NotNull(await authenticators.ConfirmAsync(userId, "Phone", pending, OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow), factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.AddFactor)));
-        Assert.True(await factory.Services.GetRequiredService<TwoFactorFlag>().RefreshAsync(userId));
+        Assert.True(await factory.Services.GetRequiredService<FactorLifecycle>().HasSecondFactorAsync(userId));
         return pending.Secret;
     }
 

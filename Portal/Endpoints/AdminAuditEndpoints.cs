@@ -1,9 +1,8 @@
 using System.Globalization;
 using Tessera.Domain.Accounts;
 using Tessera.Domain.Audit;
-using Tessera.Portal.Components.Admin;
-using Tessera.Portal.Components.Shared;
 using Tessera.Portal.Hosting;
+using Tessera.Portal.Http;
 
 namespace Tessera.Portal.Endpoints;
 

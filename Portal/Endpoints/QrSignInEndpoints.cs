@@ -1,6 +1,6 @@
 using Tessera.Domain.CrossDevice;
 using Tessera.Domain.SignIn;
-using Tessera.Portal.Components.Account;
+using Tessera.Portal.Http;
 using Tessera.Portal.Hosting;
 
 namespace Tessera.Portal.Endpoints;
@@ -11,11 +11,6 @@ namespace Tessera.Portal.Endpoints;
 /// </summary>
 public static class QrSignInEndpoints
 {
-    /// <summary>The browser-binding cookie; its path is the session's own, so each tab's session has its own cookie.</summary>
-    public const string NonceCookie = "Tessera.QrSignIn";
-
-    public static string SessionPath(Guid id) => $"/qr/sessions/{id}";
-
     public static IEndpointRouteBuilder MapQrSignIn(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/qr/sessions").AllowAnonymous();
@@ -24,20 +19,9 @@ public static class QrSignInEndpoints
         return endpoints;
     }
 
-    public static void SetNonceCookie(HttpContext http, QrSignInCreated session) =>
-        http.Response.Cookies.Append(NonceCookie, session.BrowserNonce, new CookieOptions
-        {
-            HttpOnly = true,
-            Secure = http.Request.IsHttps,
-            // Strict: a link from another site must not carry the binding along.
-            SameSite = SameSiteMode.Strict,
-            Path = SessionPath(session.Id),
-            Expires = session.ExpiresAt + QrSignIn.RedeemWindow,
-        });
-
     private static async Task<IResult> StatusAsync(Guid id, HttpContext http, QrSignIn qr)
     {
-        var status = await qr.StatusAsync(id, http.Request.Cookies[NonceCookie], http.RequestAborted);
+        var status = await qr.StatusAsync(id, http.Request.Cookies[QrSignInCookie.Name], http.RequestAborted);
         http.Response.Headers.CacheControl = "no-store";
         // Another browser's session is indistinguishable from a missing one.
         return status is null
@@ -47,8 +31,8 @@ public static class QrSignInEndpoints
 
     private static async Task<IResult> RedeemAsync(Guid id, HttpContext http, SignInService signIn, SignInCookies cookies)
     {
-        var nonce = http.Request.Cookies[NonceCookie];
-        http.Response.Cookies.Delete(NonceCookie, new CookieOptions { Path = SessionPath(id) });
+        var nonce = http.Request.Cookies[QrSignInCookie.Name];
+        http.Response.Cookies.Delete(QrSignInCookie.Name, new CookieOptions { Path = QrSignInCookie.SessionPath(id) });
         // The phone was signed in (with its own factors) and the user matched the number: that approval is the sign-in.
         var result = await signIn.PasswordlessAsync(new QrApprovalProof(id, nonce), http.ClientContext(), http.RequestAborted);
         switch (result.Step)

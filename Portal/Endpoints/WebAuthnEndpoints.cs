@@ -5,7 +5,7 @@ using Tessera.Domain.Accounts;
 using Tessera.Domain.SignIn;
 using Tessera.Domain.Audit;
 using Tessera.Domain.Factors;
-using Tessera.Portal.Components.Account;
+using Tessera.Portal.Http;
 using Tessera.Portal.Hosting;
 
 namespace Tessera.Portal.Endpoints;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Tessera.Domain.Accounts;
 using Tessera.Domain.Persistence;
 using Tessera.Portal.Components.Account;
+using Tessera.Portal.Http;
 
 namespace Tessera.Portal.Hosting;
 

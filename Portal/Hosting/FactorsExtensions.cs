@@ -1,7 +1,7 @@
 using Tessera.Domain.Accounts;
 using Tessera.Domain.Factors;
 using Tessera.Domain.Factors.Phones;
-using Tessera.Portal.Delivery;
+using Microsoft.Extensions.Options;
 
 namespace Tessera.Portal.Hosting;
 
@@ -16,10 +16,11 @@ public static class FactorsExtensions
         builder.Services.AddSingleton<FailedAttempts>();
         builder.Services.AddSingleton<StepUpProofs>();
         builder.Services.AddSingleton<SecondFactorCheck>();
-        builder.Services.AddSingleton<TwoFactorFlag>();
+        builder.Services.AddSingleton<FactorLifecycle>();
         builder.Services.AddSingleton<UserPhones>();
         builder.Services.AddSingleton<SignInCodes>();
         builder.Services.AddSingleton<SecurityNotices>();
+        builder.Services.AddSingleton(services => new SecurityNoticeSettings(services.GetRequiredService<IOptions<TesseraOptions>>().Value.ApplicationName));
         builder.Services.AddSingleton<Tessera.Domain.SignIn.StepUp>();
         return builder;
     }

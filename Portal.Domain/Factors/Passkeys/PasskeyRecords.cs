@@ -8,7 +8,8 @@ public sealed record CeremonyStart(Guid ChallengeId, string OptionsJson);
 public sealed record PasskeySummary(Guid Id, string Name, string Model, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, bool Synced);
 
 /// <param name="Error">A short reason, precise enough for the audit log; show the user something vaguer.</param>
-public sealed record PasskeyResult(bool Succeeded, string? UserId, Guid? PasskeyId, string? Error)
+/// <param name="FirstRecoveryCodes">After registering the user's first factor: their first recovery codes, shown once.</param>
+public sealed record PasskeyResult(bool Succeeded, string? UserId, Guid? PasskeyId, string? Error, IReadOnlyList<string>? FirstRecoveryCodes = null)
 {
     public static PasskeyResult Success(string userId, Guid passkeyId) => new(true, userId, passkeyId, null);
 

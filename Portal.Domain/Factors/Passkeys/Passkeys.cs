@@ -21,12 +21,12 @@ public sealed class Passkeys(
     TimeProvider time,
     AuditLog audit,
     IOptions<WebAuthnOptions> options,
-    AuthenticatorModels models)
+    AuthenticatorModels models,
+    FactorLifecycle lifecycle)
 {
     public const string ChallengeUnusable = "challenge expired or already used";
 
     private readonly CeremonyChallenges challenges = new(dbFactory, time, options.Value.ChallengeTimeoutSeconds);
-    private readonly TwoFactorFlag twoFactorFlag = new(dbFactory);
     private readonly PasskeyModelPolicy modelPolicy = new(dbFactory, time, audit, options, models);
 
     private UserVerificationRequirement UserVerification =>
@@ -100,7 +100,7 @@ public sealed class Passkeys(
         }
 
         // After the ceremony verified, so a cancelled or failed one does not spend the proof.
-        if (!await twoFactorFlag.MayAddAsync(userId, proof, ct))
+        if (!await lifecycle.MayAddAsync(userId, proof, cancellationToken: ct))
         {
             return await RegistrationFailedAsync(userId, "no valid step-up proof", ct);
         }
@@ -133,10 +133,9 @@ public sealed class Passkeys(
                 return await RegistrationFailedAsync(userId, "credential id already registered", ct);
             }
         }
-        await audit.RecordAsync(new AuditEntry(AuditEventTypes.PasskeyAdded, AuditOutcome.Success, userId, userId,
-            Detail: $"id={passkey.Id}; aaguid={passkey.Aaguid}; synced={passkey.IsBackedUp}"), ct);
-        await twoFactorFlag.RefreshAsync(userId, ct);
-        return PasskeyResult.Success(userId, passkey.Id);
+        var added = await lifecycle.AddedAsync(userId, FactorKind.Passkey, passkey.Id, passkey.Name,
+            $"id={passkey.Id}; aaguid={passkey.Aaguid}; synced={passkey.IsBackedUp}", ct);
+        return PasskeyResult.Success(userId, passkey.Id) with { FirstRecoveryCodes = added.FirstRecoveryCodes };
     }
 
     /// <param name="userId">The signed-in (or password-verified) user for a second factor or step-up; null for passwordless sign-in.</param>
@@ -181,24 +180,7 @@ public sealed class Passkeys(
         return await db.PasskeyCredentials.CountAsync(c => c.UserId == userId, ct);
     }
 
-    /// <summary>How many passkeys each of these users has; users without any are left out.</summary>
-    public async Task<IReadOnlyDictionary<string, int>> CountByUserAsync(IReadOnlyCollection<string> userIds, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.PasskeyCredentials.Where(c => userIds.Contains(c.UserId))
-            .GroupBy(c => c.UserId)
-            .ToDictionaryAsync(g => g.Key, g => g.Count(), ct);
-    }
 
-    /// <summary>
-    /// Removes every passkey of the user (an admin's reset) and returns how many there were. Not audited here, and the
-    /// two-factor flag is left to the caller, which refreshes it once after removing the other factors too.
-    /// </summary>
-    public async Task<int> RemoveAllAsync(string userId, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.PasskeyCredentials.Where(c => c.UserId == userId).ExecuteDeleteAsync(ct);
-    }
 
     public async Task<bool> RenameAsync(string userId, Guid id, string name, CancellationToken ct = default)
     {
@@ -218,26 +200,6 @@ public sealed class Passkeys(
         return renamed;
     }
 
-    /// <summary>Removes one passkey, given a step-up proof of this user for it (spent here, once).</summary>
-    public async Task<bool> RemoveAsync(string userId, Guid id, StepUpProof? proof, CancellationToken ct = default)
-    {
-        if (proof is null || !await proof.SpendAsync(userId, StepUpPurposes.RemovePasskey, ct))
-        {
-            await audit.RecordAsync(new AuditEntry(AuditEventTypes.PasskeyRemoved, AuditOutcome.Failure, userId, userId, Detail: $"id={id}; no valid step-up proof"), ct);
-            return false;
-        }
-        bool removed;
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
-        {
-            removed = await db.PasskeyCredentials.Where(c => c.Id == id && c.UserId == userId).ExecuteDeleteAsync(ct) == 1;
-        }
-        if (removed)
-        {
-            await audit.RecordAsync(new AuditEntry(AuditEventTypes.PasskeyRemoved, AuditOutcome.Success, userId, userId, Detail: $"id={id}"), ct);
-            await twoFactorFlag.RefreshAsync(userId, ct);
-        }
-        return removed;
-    }
 
     /// <summary>Trimmed, at most 64 characters; empty becomes <paramref name="fallback"/> (the authenticator's model name).</summary>
     public static string CleanName(string? name, string fallback)

@@ -30,7 +30,8 @@ public enum PhoneVerification
     NeedsNewCode,
 }
 
-public sealed record PhoneCheck(PhoneVerification Outcome, int AttemptsLeft = 0);
+/// <param name="FirstRecoveryCodes">When the phone is the user's first factor: their first recovery codes, shown once.</param>
+public sealed record PhoneCheck(PhoneVerification Outcome, int AttemptsLeft = 0, IReadOnlyList<string>? FirstRecoveryCodes = null);
 
 /// <summary>
 /// Phones in the security center: add (parsed with libphonenumber, encrypted at rest, found by a keyed hash), verify
@@ -43,7 +44,7 @@ public sealed class UserPhones(
     AuditLog audit,
     Challenges.Challenges challenges,
     ChallengeTexts texts,
-    TwoFactorFlag twoFactorFlag,
+    FactorLifecycle lifecycle,
     IOptions<PhoneOptions> options)
 {
     public const string NumberSecretName = "phones.number-hash";
@@ -83,8 +84,7 @@ public sealed class UserPhones(
         {
             return new AddPhoneResult(null, error);
         }
-        if (await twoFactorFlag.HasSecondFactorAsync(userId, cancellationToken)
-            && (proof is null || !await proof.SpendAsync(userId, StepUpPurposes.ChangePhone, cancellationToken)))
+        if (!await lifecycle.MayAddAsync(userId, proof, StepUpPurposes.ChangePhone, cancellationToken))
         {
             await RecordAsync(AuditEventTypes.PhoneAdded, AuditOutcome.Failure, userId, "no valid step-up proof", cancellationToken);
             return new AddPhoneResult(null, "Confirm it is you first: your confirmation has expired or was already used.");
@@ -179,40 +179,12 @@ public sealed class UserPhones(
             // Removed while the code was being checked: nothing to verify.
             return new PhoneCheck(PhoneVerification.NeedsNewCode);
         }
-        await twoFactorFlag.RefreshAsync(userId, cancellationToken);
-        await RecordAsync(AuditEventTypes.PhoneVerified, AuditOutcome.Success, userId, $"id={phoneId}; number={phone.Masked}", cancellationToken);
-        return new PhoneCheck(PhoneVerification.Verified);
+        // Verified, it is a second factor: the rest of the addition is the lifecycle's.
+        var added = await lifecycle.AddedAsync(userId, FactorKind.Phone, phoneId, phone.Masked, $"id={phoneId}; number={phone.Masked}", cancellationToken);
+        return new PhoneCheck(PhoneVerification.Verified, FirstRecoveryCodes: added.FirstRecoveryCodes);
     }
 
-    /// <summary>Removes a phone, given a step-up proof of this user for it (spent here, once).</summary>
-    public async Task<PhoneSummary?> RemoveAsync(string userId, Guid phoneId, StepUpProof? proof, CancellationToken cancellationToken = default)
-    {
-        if (proof is null || !await proof.SpendAsync(userId, StepUpPurposes.ChangePhone, cancellationToken))
-        {
-            await RecordAsync(AuditEventTypes.PhoneRemoved, AuditOutcome.Failure, userId, $"id={phoneId}; no valid step-up proof", cancellationToken);
-            return null;
-        }
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var phone = await db.UserPhones.AsNoTracking().SingleOrDefaultAsync(p => p.Id == phoneId && p.UserId == userId, cancellationToken);
-        if (phone is null || await db.UserPhones.Where(p => p.Id == phoneId && p.UserId == userId).ExecuteDeleteAsync(cancellationToken) == 0)
-        {
-            return null;
-        }
-        if (phone.VerificationChallengeId is { } live)
-        {
-            await challenges.CancelAsync(live, ChallengeBinding.ForUser(userId), cancellationToken);
-        }
-        await twoFactorFlag.RefreshAsync(userId, cancellationToken);
-        await RecordAsync(AuditEventTypes.PhoneRemoved, AuditOutcome.Success, userId, $"id={phoneId}; number={phone.Masked}", cancellationToken);
-        return new PhoneSummary(phone.Id, phone.Masked, phone.Region, phone.CreatedAt, FromMs(phone.VerifiedAt), phone.LastUsedAt);
-    }
 
-    /// <summary>Removes every phone of the user (an admin's reset); the caller audits it.</summary>
-    public async Task<int> RemoveAllAsync(string userId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.UserPhones.Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-    }
 
     /// <summary>The users who have added this number (any format libphonenumber reads), found by its keyed hash.</summary>
     public async Task<IReadOnlyList<string>> FindUsersAsync(string number, CancellationToken cancellationToken = default)

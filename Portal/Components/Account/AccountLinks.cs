@@ -6,6 +6,7 @@ using Tessera.Domain.Accounts;
 using Microsoft.Extensions.Options;
 using Tessera.Portal.Delivery;
 using Tessera.Portal.Hosting;
+using Tessera.Portal.Http;
 
 namespace Tessera.Portal.Components.Account;
 

@@ -1,3 +1,4 @@
+using Tessera.Portal.Http;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -13,8 +14,6 @@ namespace Tessera.Portal.Components.Account;
 /// </summary>
 internal static class SessionCookieEvents
 {
-    /// <summary>Set by a sign-in page before issuing the cookie, to name how the user signed in.</summary>
-    public const string MethodItem = "tessera.sign-in-method";
 
     public static async Task SigningInAsync(CookieSigningInContext context)
     {
@@ -108,7 +107,7 @@ internal static class SessionCookieEvents
     }
 
     private static string Method(HttpContext http, ClaimsPrincipal principal) =>
-        http.Items[MethodItem] as string ?? principal.FindFirstValue("amr") switch
+        http.Items[SignInCookies.MethodItem] as string ?? principal.FindFirstValue("amr") switch
         {
             "qr" => "QR approval",
             "mfa" => "two factors",

@@ -1,4 +1,4 @@
-namespace Tessera.Portal.Components.Account;
+namespace Tessera.Portal.Http;
 
 /// <summary>
 /// The one check of a return URL, made before anything is signed in: only a path of this site, never another host

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Tessera.Portal.Components.Account;
+namespace Tessera.Portal.Http;
 
 /// <summary>Redirects from statically rendered Identity pages, only ever to a path of this site.</summary>
 internal sealed class IdentityRedirectManager(NavigationManager navigationManager)

@@ -5,7 +5,7 @@ using Tessera.Domain.Accounts;
 using Tessera.Domain.SignIn;
 using Tessera.Portal.Hosting;
 
-namespace Tessera.Portal.Components.Account;
+namespace Tessera.Portal.Http;
 
 /// <summary>
 /// The one helper between the sign-in service and HTTP: it turns a <see cref="SignInDecision"/> into cookies and a
@@ -13,6 +13,9 @@ namespace Tessera.Portal.Components.Account;
 /// </summary>
 internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager, SignInService signIn, IdentityRedirectManager redirect)
 {
+    /// <summary>Where the cookie being issued finds how the user signed in, for its session row.</summary>
+    public const string MethodItem = "tessera.sign-in-method";
+
     public Task<ApplicationUser?> PendingUserAsync() => signInManager.GetTwoFactorAuthenticationUserAsync();
 
     /// <summary>The half-way cookie of a sign-in whose password was right and which owes a second factor (5 minutes).</summary>
@@ -49,7 +52,7 @@ internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager
         }
         var user = await signInManager.UserManager.FindByIdAsync(userId) ?? throw new InvalidOperationException("The signed-in user has vanished.");
         await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
-        http.Items[SessionCookieEvents.MethodItem] = SignInMethods.Describe(method, afterPassword);
+        http.Items[MethodItem] = SignInMethods.Describe(method, afterPassword);
         await signInManager.SignInWithClaimsAsync(user, isPersistent, [new Claim("amr", AmrOf(method))]);
         if (rememberBrowser && afterPassword)
         {

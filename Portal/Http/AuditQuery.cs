@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Extensions;
 using Tessera.Domain.Accounts;
 using Tessera.Domain.Audit;
 
-namespace Tessera.Portal.Components.Admin;
+namespace Tessera.Portal.Http;
 
 /// <summary>
 /// The audit filters as the admin typed them, shared by the page's form and the export's query string so that an

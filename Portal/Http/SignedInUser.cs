@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace Tessera.Portal.Components.Shared;
+namespace Tessera.Portal.Http;
 
 public static class SignedInUser
 {
