@@ -41,9 +41,9 @@ public sealed class FailedAttempts(IDbContextFactory<PortalDbContext> dbFactory,
                 .ExecuteUpdateAsync(s => s.SetProperty(u => u.AccessFailedCount, 0), cancellationToken);
         }
 
-        // Whole milliseconds: what both providers store exactly (PostgreSQL keeps microseconds, SQLite ticks), so the value
-        // read back below is the value written, and this reservation can tell that it was the one that locked.
-        var lockUntil = DateTimeOffset.FromUnixTimeMilliseconds((now + lockout.DefaultLockoutTimeSpan).ToUnixTimeMilliseconds());
+        // Whole microseconds, what both providers store: the value read back below is the value written, so this
+        // reservation can tell that it was the one that locked.
+        var lockUntil = Instants.Truncate(now + lockout.DefaultLockoutTimeSpan);
         var reserved = await db.Users
             .Where(u => u.Id == userId && (!u.LockoutEnabled || u.AccessFailedCount < max))
             .ExecuteUpdateAsync(s => s

@@ -16,8 +16,7 @@ public sealed class UserSession
 
     public DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>Unix milliseconds: the throttled touch is a conditional update, which SQLite cannot do on DateTimeOffset.</summary>
-    public long LastSeenAt { get; set; }
+    public DateTimeOffset LastSeenAt { get; set; }
 
     /// <summary>"Browser major on OS".</summary>
     public string? Device { get; init; }
@@ -31,8 +30,7 @@ public sealed class UserSession
     /// <summary>How it signed in, in words ("password and passkey", "QR approval"), when known.</summary>
     public string? Method { get; init; }
 
-    /// <summary>Unix milliseconds; set by sign-out or revocation. Null while the session is alive.</summary>
-    public long? RevokedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
 }
 
 internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<UserSession>

@@ -38,7 +38,7 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, T
             Id = Base64Url(RandomNumberGenerator.GetBytes(16)),
             UserId = userId,
             CreatedAt = now,
-            LastSeenAt = now.ToUnixTimeMilliseconds(),
+            LastSeenAt = now,
             Device = UserAgentSummary.Summarize(userAgent),
             IpPseudonym = await ips.PseudonymizeAsync(ipAddress),
             IpDisplay = Truncate(ipAddress),
@@ -65,17 +65,17 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, T
         {
             return default;
         }
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await db.UserSessions.AsNoTracking()
             .Where(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null)
             .Select(s => new { s.LastSeenAt, Stamp = db.Users.Where(u => u.Id == s.UserId).Select(u => u.SecurityStamp).FirstOrDefault() })
             .SingleOrDefaultAsync(cancellationToken);
-        if (row is null || row.LastSeenAt <= now - (long)IdleLifetime.TotalMilliseconds)
+        if (row is null || row.LastSeenAt <= now - IdleLifetime)
         {
             return default;
         }
-        var due = now - (long)TouchInterval.TotalMilliseconds;
+        var due = now - TouchInterval;
         if (row.LastSeenAt <= due)
         {
             // Conditional: two nodes (or two requests) touching at once write once.
@@ -110,14 +110,14 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, T
     /// <summary>The user's live sessions, most recently seen first.</summary>
     public async Task<IReadOnlyList<SessionView>> ListActiveAsync(string userId, CancellationToken cancellationToken = default)
     {
-        var idleSince = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)IdleLifetime.TotalMilliseconds;
+        var idleSince = time.GetUtcNow() - IdleLifetime;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.UserSessions.AsNoTracking()
             .Where(s => s.UserId == userId && s.RevokedAt == null && s.LastSeenAt > idleSince)
             .OrderByDescending(s => s.LastSeenAt)
             .ToListAsync(cancellationToken);
         return rows.Select(s => new SessionView(s.Id, s.Device, s.IpDisplay, s.Method, s.CreatedAt,
-            DateTimeOffset.FromUnixTimeMilliseconds(s.LastSeenAt))).ToList();
+            s.LastSeenAt)).ToList();
     }
 
     /// <summary>Ends one session of this user; false when it is not theirs or already ended.</summary>
@@ -145,7 +145,7 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, T
     /// <summary>Deletes rows ended or idle for longer than <see cref="Retention"/>; safe to run twice.</summary>
     public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
     {
-        var before = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)Retention.TotalMilliseconds;
+        var before = time.GetUtcNow() - Retention;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.UserSessions.Where(s => s.RevokedAt < before || s.LastSeenAt < before).ExecuteDeleteAsync(cancellationToken);
     }
@@ -153,7 +153,7 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, T
     private async Task<int> RevokeWhereAsync(System.Linq.Expressions.Expression<Func<UserSession, bool>> filter, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow();
         return await db.UserSessions.Where(filter).Where(s => s.RevokedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now), cancellationToken);
     }

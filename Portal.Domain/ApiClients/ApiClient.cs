@@ -25,8 +25,7 @@ public sealed class ApiClient
     /// <summary>The admin who created it; null when created from the command line on the server.</summary>
     public string? CreatedBy { get; init; }
 
-    /// <summary>Unix milliseconds of the latest authenticated call, refreshed at most once a minute (compared in SQL).</summary>
-    public long? LastUsedAt { get; set; }
+    public DateTimeOffset? LastUsedAt { get; set; }
 
     public DateTimeOffset? RevokedAt { get; set; }
 }

@@ -51,8 +51,9 @@ public sealed class ApiClients(IDbContextFactory<PortalDbContext> dbFactory, Tim
     public async Task<IReadOnlyList<ApiClientView>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.ApiClients.AsNoTracking().ToListAsync(cancellationToken);
-        return rows.OrderBy(c => c.RevokedAt is not null).ThenByDescending(c => c.CreatedAt).Select(View).ToList();
+        var rows = await db.ApiClients.AsNoTracking().OrderBy(c => c.RevokedAt != null).ThenByDescending(c => c.CreatedAt)
+            .ToListAsync(cancellationToken);
+        return rows.Select(View).ToList();
     }
 
     /// <summary>Revokes a client's key for good; false when it is unknown or already revoked.</summary>
@@ -82,8 +83,8 @@ public sealed class ApiClients(IDbContextFactory<PortalDbContext> dbFactory, Tim
         }
         var hash = ApiKeys.Hash(key!);
         var cacheKey = Convert.ToBase64String(hash);
-        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (cache.TryGetValue(cacheKey, out var cached) && cached.ValidUntil > nowMs)
+        var now = time.GetUtcNow();
+        if (cache.TryGetValue(cacheKey, out var cached) && cached.ValidUntil > now)
         {
             return cached.Client;
         }
@@ -100,12 +101,12 @@ public sealed class ApiClients(IDbContextFactory<PortalDbContext> dbFactory, Tim
             return null;
         }
         var client = new AuthenticatedClient(row.Id, row.Name);
-        cache[cacheKey] = new CachedClient(client, nowMs + (long)CacheLifetime.TotalMilliseconds);
+        cache[cacheKey] = new CachedClient(client, now + CacheLifetime);
 
         // At most one write a minute per client, and only on a cache miss: "last used" is for people, not accounting.
-        var stale = nowMs - (long)LastUsedResolution.TotalMilliseconds;
+        var stale = now - LastUsedResolution;
         await db.ApiClients.Where(c => c.Id == id && (c.LastUsedAt == null || c.LastUsedAt < stale))
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastUsedAt, nowMs), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastUsedAt, now), cancellationToken);
         return client;
     }
 
@@ -130,7 +131,7 @@ public sealed class ApiClients(IDbContextFactory<PortalDbContext> dbFactory, Tim
 
     private static ApiClientView View(ApiClient c) => new(
         c.Id, c.Name, c.KeyPrefix, c.CreatedAt, c.CreatedBy,
-        c.LastUsedAt is { } used ? DateTimeOffset.FromUnixTimeMilliseconds(used) : null, c.RevokedAt);
+        c.LastUsedAt, c.RevokedAt);
 
-    private sealed record CachedClient(AuthenticatedClient Client, long ValidUntil);
+    private sealed record CachedClient(AuthenticatedClient Client, DateTimeOffset ValidUntil);
 }

@@ -151,16 +151,11 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
 
     /// <summary>
     /// The first event (by time) that occurred at or after <paramref name="instant"/>, as its sequence, or null if none
-    /// did: one seek on the OccurredAt index. Raw SQL because EF Core does not translate DateTimeOffset comparisons on
-    /// SQLite; there the column is ISO text, every value is written in UTC, so text order is time order.
+    /// did: one seek on the OccurredAt index.
     /// </summary>
-    internal static async Task<long?> FirstSequenceAtOrAfterAsync(PortalDbContext db, DateTimeOffset instant, CancellationToken cancellationToken)
-    {
-        var table = TimeBuckets.Quote(db.Model.FindEntityType(typeof(AuditEvent))!.GetTableName()!);
-        var occurredAt = TimeBuckets.Quote(nameof(AuditEvent.OccurredAt));
-        var sequence = TimeBuckets.Quote(nameof(AuditEvent.Sequence));
-        var sql = $"SELECT {sequence} AS \"Value\" FROM {table} WHERE {occurredAt} >= {{0}} ORDER BY {occurredAt}, {sequence} LIMIT 1";
-        var found = await db.Database.SqlQueryRaw<long>(sql, instant.ToUniversalTime()).ToListAsync(cancellationToken);
-        return found.Count == 0 ? null : found[0];
-    }
+    internal static Task<long?> FirstSequenceAtOrAfterAsync(PortalDbContext db, DateTimeOffset instant, CancellationToken cancellationToken) =>
+        db.AuditEvents.AsNoTracking().Where(e => e.OccurredAt >= instant)
+            .OrderBy(e => e.OccurredAt).ThenBy(e => e.Sequence)
+            .Select(e => (long?)e.Sequence)
+            .FirstOrDefaultAsync(cancellationToken);
 }

@@ -40,7 +40,7 @@ public sealed class AuditStatistics(IDbContextFactory<PortalDbContext> dbFactory
         var sql = $"SELECT {key} AS \"Bucket\", {type} || '|' || {outcome} AS \"Key\", COUNT(*) AS \"Count\" " +
                   $"FROM {table} WHERE {type} IN ({typeParameters}) AND {occurredAt} >= {{0}} " +
                   $"GROUP BY {key}, {type}, {outcome}";
-        object[] parameters = [buckets.From, .. types];
+        object[] parameters = [buckets.FromParameter(db), .. types];
         var rows = await db.Database.SqlQueryRaw<BucketCount>(sql, parameters).ToListAsync(cancellationToken);
 
         var names = Sources.Select(s => s.Series).Distinct().ToArray();

@@ -55,9 +55,9 @@ public sealed class Challenges(
             Region = request.Region,
             MaskedDestination = request.MaskedDestination,
             CodeHash = ChallengeCodes.Mac(await codeKey.Value, id, code),
-            ExpiresAt = expiresAt.ToUnixTimeMilliseconds(),
+            ExpiresAt = expiresAt,
             Sends = 1,
-            LastSentAt = now.ToUnixTimeMilliseconds(),
+            LastSentAt = now,
             CreatedAt = now,
         };
 
@@ -73,7 +73,7 @@ public sealed class Challenges(
         trigger.Queued(messageId);
         await AuditAsync(AuditEventTypes.ChallengeCreated, AuditOutcome.Success, request.Binding,
             $"id={id}; purpose={request.Purpose}; channel={request.Channel}; message={messageId}", cancellationToken);
-        return new ChallengeCreated(id, messageId, DateTimeOffset.FromUnixTimeMilliseconds(challenge.ExpiresAt));
+        return new ChallengeCreated(id, messageId, challenge.ExpiresAt);
     }
 
     /// <summary>
@@ -84,7 +84,6 @@ public sealed class Challenges(
     {
         var maxChecks = (await policies.CurrentAsync(cancellationToken)).Otp.MaxChecks;
         var now = time.GetUtcNow();
-        var nowMs = now.ToUnixTimeMilliseconds();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
 
         // A closed challenge is answered from a read: checks of dead ids never queue for the database's write lock.
@@ -95,16 +94,16 @@ public sealed class Challenges(
         }
         if (stored != ChallengeStatus.Pending)
         {
-            return await RefuseCheckAsync(db, id, binding, nowMs, maxChecks, cancellationToken);
+            return await RefuseCheckAsync(db, id, binding, now, maxChecks, cancellationToken);
         }
 
         // Count the check before looking at the code: a guess that is never counted would make the limit worthless.
         var counted = await Owned(db, id, binding)
-            .Where(c => c.Status == ChallengeStatus.Pending && c.Checks < maxChecks && c.ExpiresAt > nowMs)
+            .Where(c => c.Status == ChallengeStatus.Pending && c.Checks < maxChecks && c.ExpiresAt > now)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Checks, c => c.Checks + 1), cancellationToken);
         if (counted == 0)
         {
-            return await RefuseCheckAsync(db, id, binding, nowMs, maxChecks, cancellationToken);
+            return await RefuseCheckAsync(db, id, binding, now, maxChecks, cancellationToken);
         }
 
         // Read after counting: a resend in between has replaced the hash, and the old code must not match.
@@ -142,7 +141,7 @@ public sealed class Challenges(
             await AuditAsync(AuditEventTypes.ChallengeChecked, AuditOutcome.Success, binding, $"id={id}; approved", cancellationToken);
             return new CheckResult(ChallengeStatus.Approved, attemptsLeft);
         }
-        return await RefuseCheckAsync(db, id, binding, nowMs, maxChecks, cancellationToken);
+        return await RefuseCheckAsync(db, id, binding, now, maxChecks, cancellationToken);
     }
 
     /// <summary>
@@ -156,14 +155,13 @@ public sealed class Challenges(
     {
         var policy = (await policies.CurrentAsync(cancellationToken)).Otp;
         var now = time.GetUtcNow();
-        var nowMs = now.ToUnixTimeMilliseconds();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await Owned(db, id, binding).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
         if (row is null)
         {
             return null;
         }
-        if (RefuseResend(row, nowMs, policy) is { } refused)
+        if (RefuseResend(row, now, policy) is { } refused)
         {
             await AuditAsync(AuditEventTypes.ChallengeResent, AuditOutcome.Failure, binding, $"id={id}; {refused.Outcome}", cancellationToken);
             return refused;
@@ -183,42 +181,42 @@ public sealed class Challenges(
             : null;
         // Staged first so the conditional update can point the challenge at it; saved only if that update wins.
         var messageId = messages.Stage(db, Draft(kind, recipient, compose(code), id, row.Purpose, row.MaskedDestination, fallback));
-        var expiresAt = (now + policy.Lifetime).ToUnixTimeMilliseconds();
-        var cooldownEnd = nowMs - (long)policy.ResendCooldown.TotalMilliseconds;
+        var expiresAt = now + policy.Lifetime;
+        var cooldownEnd = now - policy.ResendCooldown;
         var maxChecks = policy.MaxChecks;
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Sends == what was read: of two concurrent resends one wins, so there is never a second live code.
         var replaced = await Owned(db, id, binding)
-            .Where(c => c.Status == ChallengeStatus.Pending && c.Sends == row.Sends && c.Checks < maxChecks && c.ExpiresAt > nowMs
+            .Where(c => c.Status == ChallengeStatus.Pending && c.Sends == row.Sends && c.Checks < maxChecks && c.ExpiresAt > now
                 && (c.LastSentAt == null || c.LastSentAt <= cooldownEnd))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(c => c.CodeHash, hash)
                 .SetProperty(c => c.Sends, c => c.Sends + 1)
-                .SetProperty(c => c.LastSentAt, nowMs)
+                .SetProperty(c => c.LastSentAt, now)
                 .SetProperty(c => c.ExpiresAt, expiresAt)
                 .SetProperty(c => c.MessageId, (Guid?)messageId), cancellationToken);
         if (replaced == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
             var current = await Owned(db, id, binding).AsNoTracking().SingleAsync(cancellationToken);
-            return RefuseResend(current, nowMs, policy)
+            return RefuseResend(current, now, policy)
                 ?? new ResendResult(ResendOutcome.Cooldown, ChallengeStatus.Pending, RetryAfterSeconds: (int)Math.Ceiling(policy.ResendCooldown.TotalSeconds));
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         trigger.Queued(messageId);
         await AuditAsync(AuditEventTypes.ChallengeResent, AuditOutcome.Success, binding, $"id={id}; send={row.Sends + 1}; message={messageId}", cancellationToken);
-        return new ResendResult(ResendOutcome.Sent, ChallengeStatus.Pending, messageId, DateTimeOffset.FromUnixTimeMilliseconds(expiresAt));
+        return new ResendResult(ResendOutcome.Sent, ChallengeStatus.Pending, messageId, expiresAt);
     }
 
     /// <summary>Cancels a challenge that can still be answered; false when it cannot (or is not the binding's).</summary>
     public async Task<bool> CancelAsync(Guid id, ChallengeBinding binding, CancellationToken cancellationToken = default)
     {
-        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var canceled = await Owned(db, id, binding)
-            .Where(c => c.Status == ChallengeStatus.Pending && c.ExpiresAt > nowMs)
+            .Where(c => c.Status == ChallengeStatus.Pending && c.ExpiresAt > now)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ChallengeStatus.Canceled), cancellationToken) == 1;
         if (canceled)
         {
@@ -234,13 +232,13 @@ public sealed class Challenges(
     public async Task<ChallengeView?> GetAsync(Guid id, ChallengeBinding binding, CancellationToken cancellationToken = default)
     {
         var policy = (await policies.CurrentAsync(cancellationToken)).Otp;
-        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await Owned(db, id, binding).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
         return row is null
             ? null
-            : new ChallengeView(row.Id, row.Purpose, Effective(row, nowMs, policy.MaxChecks), row.Channel, row.MaskedDestination,
-                DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt), Math.Max(0, policy.MaxChecks - row.Checks),
+            : new ChallengeView(row.Id, row.Purpose, Effective(row, now, policy.MaxChecks), row.Channel, row.MaskedDestination,
+                row.ExpiresAt, Math.Max(0, policy.MaxChecks - row.Checks),
                 Math.Max(0, policy.MaxSends - row.Sends), row.MessageId);
     }
 
@@ -250,7 +248,7 @@ public sealed class Challenges(
     /// Expired (rather than a new status, or not found) is what a client already handles for a dead code.
     /// </summary>
     private async Task<CheckResult?> RefuseCheckAsync(
-        PortalDbContext db, Guid id, ChallengeBinding binding, long nowMs, int maxChecks, CancellationToken cancellationToken)
+        PortalDbContext db, Guid id, ChallengeBinding binding, DateTimeOffset now, int maxChecks, CancellationToken cancellationToken)
     {
         var row = await Owned(db, id, binding).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
         if (row is null)
@@ -258,7 +256,7 @@ public sealed class Challenges(
             return null;
         }
         var attemptsLeft = Math.Max(0, maxChecks - row.Checks);
-        var status = Effective(row, nowMs, maxChecks);
+        var status = Effective(row, now, maxChecks);
         var alreadyUsed = status == ChallengeStatus.Approved;
         if (alreadyUsed)
         {
@@ -268,7 +266,7 @@ public sealed class Challenges(
         {
             // Record what the clock or the counter already decided, so admins and later reads see it.
             await Owned(db, id, binding)
-                .Where(c => c.Status == ChallengeStatus.Pending && (c.ExpiresAt <= nowMs || c.Checks >= maxChecks))
+                .Where(c => c.Status == ChallengeStatus.Pending && (c.ExpiresAt <= now || c.Checks >= maxChecks))
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, status), cancellationToken);
         }
         await AuditAsync(AuditEventTypes.ChallengeChecked, AuditOutcome.Failure, binding,
@@ -276,9 +274,9 @@ public sealed class Challenges(
         return new CheckResult(status, attemptsLeft, alreadyUsed);
     }
 
-    private static ResendResult? RefuseResend(OtpChallenge row, long nowMs, OtpPolicy policy)
+    private static ResendResult? RefuseResend(OtpChallenge row, DateTimeOffset now, OtpPolicy policy)
     {
-        var status = Effective(row, nowMs, policy.MaxChecks);
+        var status = Effective(row, now, policy.MaxChecks);
         if (status != ChallengeStatus.Pending)
         {
             return new ResendResult(ResendOutcome.Closed, status);
@@ -287,16 +285,16 @@ public sealed class Challenges(
         {
             return new ResendResult(ResendOutcome.SendLimitReached, status);
         }
-        var wait = (row.LastSentAt ?? long.MinValue / 2) + (long)policy.ResendCooldown.TotalMilliseconds - nowMs;
-        return wait > 0
-            ? new ResendResult(ResendOutcome.Cooldown, status, RetryAfterSeconds: (int)Math.Ceiling(wait / 1000.0))
+        var wait = row.LastSentAt is { } sent ? sent + policy.ResendCooldown - now : TimeSpan.Zero;
+        return wait > TimeSpan.Zero
+            ? new ResendResult(ResendOutcome.Cooldown, status, RetryAfterSeconds: (int)Math.Ceiling(wait.TotalSeconds))
             : null;
     }
 
     /// <summary>The status a reader should see: a pending row past its expiry or out of checks is already closed.</summary>
-    private static ChallengeStatus Effective(OtpChallenge row, long nowMs, int maxChecks) => row.Status switch
+    private static ChallengeStatus Effective(OtpChallenge row, DateTimeOffset now, int maxChecks) => row.Status switch
     {
-        ChallengeStatus.Pending when row.ExpiresAt <= nowMs => ChallengeStatus.Expired,
+        ChallengeStatus.Pending when row.ExpiresAt <= now => ChallengeStatus.Expired,
         ChallengeStatus.Pending when row.Checks >= maxChecks => ChallengeStatus.MaxAttemptsReached,
         _ => row.Status,
     };

@@ -34,15 +34,13 @@ public sealed class OtpChallenge
     /// <summary>HMAC-SHA256 of the live code, bound to this challenge's id.</summary>
     public required byte[] CodeHash { get; set; }
 
-    /// <summary>Unix milliseconds: SQLite cannot compare DateTimeOffset columns in SQL, and the conditional updates do.</summary>
-    public long ExpiresAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
 
     public int Checks { get; set; }
 
     public int Sends { get; set; }
 
-    /// <summary>Unix milliseconds of the latest send, for the resend cooldown compared in SQL.</summary>
-    public long? LastSentAt { get; set; }
+    public DateTimeOffset? LastSentAt { get; set; }
 
     public ChallengeStatus Status { get; set; } = ChallengeStatus.Pending;
 

@@ -23,11 +23,10 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
     public async Task<QrCreateResult> CreateAsync(QrDevice laptop, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var nowMs = now.ToUnixTimeMilliseconds();
         var ip = await pseudonymizer.PseudonymizeAsync(laptop.IpAddress);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // A soft cap: two requests racing past it make one session too many, which is harmless; it stops floods.
-        var live = await db.QrSignInSessions.CountAsync(s => s.RequesterIpPseudonym == ip && Live.Contains(s.Status) && s.ExpiresAt > nowMs, ct);
+        var live = await db.QrSignInSessions.CountAsync(s => s.RequesterIpPseudonym == ip && Live.Contains(s.Status) && s.ExpiresAt > now, ct);
         if (live >= options.Value.MaxLiveSessionsPerIp)
         {
             await AuditAsync(AuditEventTypes.QrSignInCreated, AuditOutcome.Failure, null, laptop, $"refused: {live} live sessions from this address", ct);
@@ -42,7 +41,7 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
             TokenHash = Hash(token),
             BrowserNonceHash = Hash(nonce),
             Number = RandomNumberGenerator.GetInt32(10, 100),
-            ExpiresAt = (now + options.Value.SessionLifetime).ToUnixTimeMilliseconds(),
+            ExpiresAt = (now + options.Value.SessionLifetime),
             RequesterIpPseudonym = ip,
             RequesterDevice = UserAgentSummary.Summarize(laptop.UserAgent),
             CreatedAt = now,
@@ -51,7 +50,7 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
         await db.SaveChangesAsync(ct);
         await AuditAsync(AuditEventTypes.QrSignInCreated, AuditOutcome.Success, null, laptop, $"session={session.Id}", ct);
         return new QrCreateResult(QrCreateOutcome.Created,
-            new QrSignInCreated(session.Id, token, nonce, session.Number, DateTimeOffset.FromUnixTimeMilliseconds(session.ExpiresAt)));
+            new QrSignInCreated(session.Id, token, nonce, session.Number, session.ExpiresAt));
     }
 
     /// <summary>
@@ -61,27 +60,26 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
     public async Task<QrScanView?> ScanAsync(string token, string userId, QrDevice phone, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var nowMs = now.ToUnixTimeMilliseconds();
         var hash = Hash(token);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var scanned = await db.QrSignInSessions
-            .Where(s => s.TokenHash == hash && s.Status == QrSignInStatus.Pending && s.ExpiresAt > nowMs)
+            .Where(s => s.TokenHash == hash && s.Status == QrSignInStatus.Pending && s.ExpiresAt > now)
             .ExecuteUpdateAsync(u => u
                 .SetProperty(s => s.Status, QrSignInStatus.Scanned)
                 .SetProperty(s => s.ApproverUserId, userId)
                 .SetProperty(s => s.ScannedAt, now), ct);
         var row = await db.QrSignInSessions.AsNoTracking().SingleOrDefaultAsync(s => s.TokenHash == hash, ct);
-        if (row is null || row.Status != QrSignInStatus.Scanned || row.ApproverUserId != userId || row.ExpiresAt <= nowMs)
+        if (row is null || row.Status != QrSignInStatus.Scanned || row.ApproverUserId != userId || row.ExpiresAt <= now)
         {
             await AuditAsync(AuditEventTypes.QrSignInScanned, AuditOutcome.Failure, userId, phone,
-                row is null ? "refused: unknown token" : $"{Describe(row)}; refused: {Effective(row, nowMs)}", ct);
+                row is null ? "refused: unknown token" : $"{Describe(row)}; refused: {Effective(row, now)}", ct);
             return null;
         }
         if (scanned == 1)
         {
             await AuditAsync(AuditEventTypes.QrSignInScanned, AuditOutcome.Success, userId, phone, Describe(row), ct);
         }
-        return new QrScanView(row.Id, row.RequesterDevice, row.CreatedAt, DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt), Choices(row));
+        return new QrScanView(row.Id, row.RequesterDevice, row.CreatedAt, row.ExpiresAt, Choices(row));
     }
 
     /// <summary>
@@ -91,11 +89,10 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
     public async Task<QrSignInStatus> ApproveAsync(string token, string userId, int chosenNumber, QrDevice phone, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var nowMs = now.ToUnixTimeMilliseconds();
         var hash = Hash(token);
-        var redeemBy = (now + RedeemWindow).ToUnixTimeMilliseconds();
+        var redeemBy = (now + RedeemWindow);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var mine = db.QrSignInSessions.Where(s => s.TokenHash == hash && s.Status == QrSignInStatus.Scanned && s.ApproverUserId == userId && s.ExpiresAt > nowMs);
+        var mine = db.QrSignInSessions.Where(s => s.TokenHash == hash && s.Status == QrSignInStatus.Scanned && s.ApproverUserId == userId && s.ExpiresAt > now);
         var approved = await mine.Where(s => s.Number == chosenNumber)
             .ExecuteUpdateAsync(u => u
                 .SetProperty(s => s.Status, QrSignInStatus.Approved)
@@ -108,7 +105,7 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
         }
         var denied = await mine.Where(s => s.Number != chosenNumber)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, QrSignInStatus.Denied).SetProperty(s => s.DecidedAt, now), ct);
-        var status = await StatusByHashAsync(db, hash, nowMs, ct);
+        var status = await StatusByHashAsync(db, hash, now, ct);
         await AuditAsync(AuditEventTypes.QrSignInApproved, AuditOutcome.Failure, userId, phone,
             $"{await DescribeAsync(db, hash, ct)}; refused: {(denied == 1 ? "wrong number, session denied" : status?.ToString() ?? "unknown token")}", ct);
         return status ?? QrSignInStatus.Expired;
@@ -118,11 +115,10 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
     public async Task<bool> DenyAsync(string token, string userId, bool thisWasntMe, QrDevice phone, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var nowMs = now.ToUnixTimeMilliseconds();
         var hash = Hash(token);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var denied = await db.QrSignInSessions
-            .Where(s => s.TokenHash == hash && s.Status == QrSignInStatus.Scanned && s.ApproverUserId == userId && s.ExpiresAt > nowMs)
+            .Where(s => s.TokenHash == hash && s.Status == QrSignInStatus.Scanned && s.ApproverUserId == userId && s.ExpiresAt > now)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, QrSignInStatus.Denied).SetProperty(s => s.DecidedAt, now), ct) == 1;
         var detail = await DescribeAsync(db, hash, ct);
         await AuditAsync(AuditEventTypes.QrSignInDenied, denied ? AuditOutcome.Success : AuditOutcome.Failure, userId, phone,
@@ -145,11 +141,11 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
         {
             return null;
         }
-        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow();
         var nonceHash = Hash(browserNonce);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.QrSignInSessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id && s.BrowserNonceHash == nonceHash, ct);
-        return row is null ? null : await RecordExpiryAsync(db, row, nowMs, ct);
+        return row is null ? null : await RecordExpiryAsync(db, row, now, ct);
     }
 
     /// <summary>
@@ -159,14 +155,13 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
     public async Task<string?> RedeemAsync(Guid id, string? browserNonce, QrDevice laptop, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var nowMs = now.ToUnixTimeMilliseconds();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var redeemed = 0;
         if (!string.IsNullOrEmpty(browserNonce))
         {
             var nonceHash = Hash(browserNonce);
             redeemed = await db.QrSignInSessions
-                .Where(s => s.Id == id && s.BrowserNonceHash == nonceHash && s.Status == QrSignInStatus.Approved && s.ExpiresAt > nowMs)
+                .Where(s => s.Id == id && s.BrowserNonceHash == nonceHash && s.Status == QrSignInStatus.Approved && s.ExpiresAt > now)
                 .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, QrSignInStatus.Redeemed).SetProperty(s => s.RedeemedAt, now), ct);
         }
         var row = await db.QrSignInSessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
@@ -175,7 +170,7 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
             await AuditAsync(AuditEventTypes.QrSignInRedeemed, AuditOutcome.Success, row.ApproverUserId, laptop, Describe(row), ct);
             return row.ApproverUserId;
         }
-        var reason = row is null ? "unknown session" : string.IsNullOrEmpty(browserNonce) ? "no browser nonce" : $"status {Effective(row, nowMs)} or another browser";
+        var reason = row is null ? "unknown session" : string.IsNullOrEmpty(browserNonce) ? "no browser nonce" : $"status {Effective(row, now)} or another browser";
         await AuditAsync(AuditEventTypes.QrSignInRedeemed, AuditOutcome.Failure, null, laptop, $"{(row is null ? $"session={id}" : Describe(row))}; refused: {reason}", ct);
         return null;
     }
@@ -199,13 +194,13 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
 
     public static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
 
-    private async Task<QrSignInStatus> RecordExpiryAsync(PortalDbContext db, QrSignInSession row, long nowMs, CancellationToken ct)
+    private async Task<QrSignInStatus> RecordExpiryAsync(PortalDbContext db, QrSignInSession row, DateTimeOffset now, CancellationToken ct)
     {
-        var status = Effective(row, nowMs);
+        var status = Effective(row, now);
         if (status == QrSignInStatus.Expired && row.Status != QrSignInStatus.Expired)
         {
             var expired = await db.QrSignInSessions
-                .Where(s => s.Id == row.Id && Live.Contains(s.Status) && s.ExpiresAt <= nowMs)
+                .Where(s => s.Id == row.Id && Live.Contains(s.Status) && s.ExpiresAt <= now)
                 .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, QrSignInStatus.Expired), ct);
             if (expired == 1)
             {
@@ -215,14 +210,14 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
         return status;
     }
 
-    private static async Task<QrSignInStatus?> StatusByHashAsync(PortalDbContext db, byte[] hash, long nowMs, CancellationToken ct)
+    private static async Task<QrSignInStatus?> StatusByHashAsync(PortalDbContext db, byte[] hash, DateTimeOffset now, CancellationToken ct)
     {
         var row = await db.QrSignInSessions.AsNoTracking().SingleOrDefaultAsync(s => s.TokenHash == hash, ct);
-        return row is null ? null : Effective(row, nowMs);
+        return row is null ? null : Effective(row, now);
     }
 
-    private static QrSignInStatus Effective(QrSignInSession row, long nowMs) =>
-        Live.Contains(row.Status) && row.ExpiresAt <= nowMs ? QrSignInStatus.Expired : row.Status;
+    private static QrSignInStatus Effective(QrSignInSession row, DateTimeOffset now) =>
+        Live.Contains(row.Status) && row.ExpiresAt <= now ? QrSignInStatus.Expired : row.Status;
 
     private static async Task<string> DescribeAsync(PortalDbContext db, byte[] hash, CancellationToken ct) =>
         await db.QrSignInSessions.AsNoTracking().SingleOrDefaultAsync(s => s.TokenHash == hash, ct) is { } row ? Describe(row) : "unknown token";

@@ -20,8 +20,7 @@ public sealed class QrSignInSession
     /// <summary>Shown on the laptop, picked on the phone: a phished QR code shows the attacker's number, not the user's.</summary>
     public int Number { get; init; }
 
-    /// <summary>Unix milliseconds: SQLite cannot compare DateTimeOffset columns in SQL, and every transition does.</summary>
-    public long ExpiresAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
 
     public QrSignInStatus Status { get; set; } = QrSignInStatus.Pending;
 

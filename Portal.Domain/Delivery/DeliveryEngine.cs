@@ -77,26 +77,26 @@ public sealed class DeliveryEngine(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var next = await db.OutboundMessages.Where(m => m.Status == MessageStatus.Pending)
-            .MinAsync(m => (long?)m.NextAttemptAt, cancellationToken);
-        return next is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+            .MinAsync(m => (DateTimeOffset?)m.NextAttemptAt, cancellationToken);
+        return next;
     }
 
     private async Task<List<OutboundMessage>> ClaimAsync(Guid token, DeliveryOptions settings, CancellationToken cancellationToken)
     {
-        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var leaseEnd = nowMs + (long)settings.Lease.TotalMilliseconds;
+        var now = time.GetUtcNow();
+        var leaseEnd = now + settings.Lease;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // Due: pending and its time has come, or claimed by a drain whose lease lapsed (its worker died mid-send).
         var due = db.OutboundMessages.Where(m =>
-            (m.Status == MessageStatus.Pending && m.NextAttemptAt <= nowMs)
-            || (m.Status == MessageStatus.Sending && m.LeaseExpiresAt < nowMs));
+            (m.Status == MessageStatus.Pending && m.NextAttemptAt <= now)
+            || (m.Status == MessageStatus.Sending && m.LeaseExpiresAt < now));
         var batch = due.OrderBy(m => m.NextAttemptAt).Take(settings.BatchSize).Select(m => m.Id);
         // One conditional update; the outer condition is checked again on each row as it is written, so of two
         // drains racing for a row exactly one stamps its token on it.
         var count = await db.OutboundMessages
             .Where(m => batch.Contains(m.Id)
-                && ((m.Status == MessageStatus.Pending && m.NextAttemptAt <= nowMs)
-                    || (m.Status == MessageStatus.Sending && m.LeaseExpiresAt < nowMs)))
+                && ((m.Status == MessageStatus.Pending && m.NextAttemptAt <= now)
+                    || (m.Status == MessageStatus.Sending && m.LeaseExpiresAt < now)))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.Status, MessageStatus.Sending)
                 .SetProperty(m => m.ClaimToken, token)
@@ -163,7 +163,7 @@ public sealed class DeliveryEngine(
                     await owned.ExecuteUpdateAsync(s => s
                         .SetProperty(m => m.Status, MessageStatus.Pending)
                         .SetProperty(m => m.ClaimToken, (Guid?)null)
-                        .SetProperty(m => m.LeaseExpiresAt, (long?)null));
+                        .SetProperty(m => m.LeaseExpiresAt, (DateTimeOffset?)null));
                     continue;
                 }
                 if (result.Error is not null)
@@ -200,7 +200,7 @@ public sealed class DeliveryEngine(
                 .SetProperty(m => m.Transport, provider)
                 .SetProperty(m => m.LastError, (string?)null)
                 .SetProperty(m => m.ClaimToken, (Guid?)null)
-                .SetProperty(m => m.LeaseExpiresAt, (long?)null);
+                .SetProperty(m => m.LeaseExpiresAt, (DateTimeOffset?)null);
             // Links and codes are not kept once delivered, except by the development outbox, whose page shows them.
             if (!keepsBody)
             {
@@ -227,7 +227,7 @@ public sealed class DeliveryEngine(
             .SetProperty(m => m.Transport, result.Provider)
             .SetProperty(m => m.LastError, result.Error)
             .SetProperty(m => m.ClaimToken, (Guid?)null)
-            .SetProperty(m => m.LeaseExpiresAt, (long?)null));
+            .SetProperty(m => m.LeaseExpiresAt, (DateTimeOffset?)null));
     }
 
     private sealed record AttemptResult(

@@ -2,7 +2,7 @@ using Tessera.Domain.Contacts;
 namespace Tessera.Domain.Delivery;
 
 /// <summary>What happens to a message after a failed attempt: retry later, move to the next channel, or give up.</summary>
-public sealed record FailureStep(MessageStatus Status, Channel Kind, int ChannelAttempts, long NextAttemptAt);
+public sealed record FailureStep(MessageStatus Status, Channel Kind, int ChannelAttempts, DateTimeOffset NextAttemptAt);
 
 /// <summary>The retry and fallback rules, as pure functions so they can be tested without a database or a clock.</summary>
 public static class DeliverySchedule
@@ -13,15 +13,14 @@ public static class DeliverySchedule
         OutboundMessage message, Channel current, int channelAttempts, IReadOnlyList<TimeSpan> retryDelays,
         IReadOnlyList<Channel> fallbackOrder, DateTimeOffset now)
     {
-        var nowMs = now.ToUnixTimeMilliseconds();
         if (channelAttempts <= retryDelays.Count)
         {
             var delay = retryDelays[channelAttempts - 1];
-            return new FailureStep(MessageStatus.Pending, current, channelAttempts, nowMs + (long)delay.TotalMilliseconds);
+            return new FailureStep(MessageStatus.Pending, current, channelAttempts, now + delay);
         }
         return NextChannel(message, current, fallbackOrder) is { } next
-            ? new FailureStep(MessageStatus.Pending, next, 0, nowMs)
-            : new FailureStep(MessageStatus.Failed, current, channelAttempts, nowMs);
+            ? new FailureStep(MessageStatus.Pending, next, 0, now)
+            : new FailureStep(MessageStatus.Failed, current, channelAttempts, now);
     }
 
     /// <summary>

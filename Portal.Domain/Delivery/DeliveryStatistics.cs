@@ -23,7 +23,7 @@ public sealed class DeliveryStatistics(IDbContextFactory<PortalDbContext> dbFact
         var statusParameters = string.Join(", ", statuses.Select((_, i) => $"{{{i + 1}}}"));
         var sql = $"SELECT {key} AS \"Bucket\", {status} AS \"Key\", COUNT(*) AS \"Count\" " +
                   $"FROM {table} WHERE {status} IN ({statusParameters}) AND {createdAt} >= {{0}} GROUP BY {key}, {status}";
-        object[] parameters = [buckets.From, .. statuses];
+        object[] parameters = [buckets.FromParameter(db), .. statuses];
         var rows = await db.Database.SqlQueryRaw<BucketCount>(sql, parameters).ToListAsync(cancellationToken);
 
         // Every status has a series: a zero line says "none failed".

@@ -14,9 +14,8 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, T
     public async Task<IReadOnlyList<OutboundMessage>> OutboxAsync(int take, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var kept = await db.OutboundMessages.AsNoTracking().Where(m => m.Transport == "Outbox").ToListAsync(cancellationToken);
-        // Sorted in memory: SQLite cannot order by a DateTimeOffset column.
-        return kept.OrderByDescending(m => m.CreatedAt).Take(take).ToList();
+        return await db.OutboundMessages.AsNoTracking().Where(m => m.Transport == "Outbox")
+            .OrderByDescending(m => m.CreatedAt).Take(take).ToListAsync(cancellationToken);
     }
 
     /// <summary>Queues an email in its own transaction; the caller then tells <see cref="IDeliveryTrigger"/>.</summary>
@@ -54,7 +53,7 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, T
             FallbackHtmlBody = draft.Fallback?.HtmlBody,
             FallbackTextBody = draft.Fallback?.TextBody,
             CreatedAt = now,
-            NextAttemptAt = now.ToUnixTimeMilliseconds(),
+            NextAttemptAt = now,
         };
         db.OutboundMessages.Add(message);
         return message.Id;
@@ -80,12 +79,13 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, T
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.OutboundMessages.AsNoTracking().Where(m => m.Reference == reference)
+            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
             .Select(m => new { m.Id, m.Kind, m.Status, m.Transport, m.CreatedAt, m.SentAt })
             .ToListAsync(cancellationToken);
         var ids = rows.Select(r => r.Id).ToList();
         var attempts = (await db.DeliveryAttempts.AsNoTracking().Where(a => ids.Contains(a.MessageId)).ToListAsync(cancellationToken))
             .ToLookup(a => a.MessageId);
-        return rows.OrderBy(m => m.CreatedAt)
+        return rows
             .Select(m => new MessageView(m.Id, m.Kind, m.Status, m.Transport, m.CreatedAt, m.SentAt,
                 attempts[m.Id].OrderBy(a => a.Number).Select(ToView).ToList()))
             .ToList();
@@ -126,14 +126,14 @@ public sealed class MessageQueue(IDbContextFactory<PortalDbContext> dbFactory, T
     /// </summary>
     public async Task<bool> RetryNowAsync(Guid messageId, CancellationToken cancellationToken = default)
     {
-        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.OutboundMessages.Where(m => m.Id == messageId && m.Status == MessageStatus.Failed)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.Status, MessageStatus.Pending)
                 .SetProperty(m => m.CurrentKind, m => m.Kind)
                 .SetProperty(m => m.ChannelAttempts, 0)
-                .SetProperty(m => m.NextAttemptAt, nowMs), cancellationToken) == 1;
+                .SetProperty(m => m.NextAttemptAt, now), cancellationToken) == 1;
     }
 
     private static DeliveryAttemptView ToView(DeliveryAttempt a) => new(a.Number, a.At, a.Channel, a.Provider, a.Outcome, a.Error);

@@ -71,14 +71,14 @@ public sealed class OutboundMessage
 
     public DateTimeOffset? LastAttemptAt { get; set; }
 
-    /// <summary>While Pending: when (Unix milliseconds) it is due. Compared in SQL, hence not a DateTimeOffset.</summary>
-    public long NextAttemptAt { get; set; }
+    /// <summary>While Pending: when it is due.</summary>
+    public DateTimeOffset NextAttemptAt { get; set; }
 
     /// <summary>While Sending: the drain that claimed it; only that drain records the outcome.</summary>
     public Guid? ClaimToken { get; set; }
 
-    /// <summary>While Sending: when (Unix milliseconds) the claim lapses and another drain may take the message over.</summary>
-    public long? LeaseExpiresAt { get; set; }
+    /// <summary>While Sending: when the claim lapses and another drain may take the message over.</summary>
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
 
     public DateTimeOffset? SentAt { get; set; }
 

@@ -103,10 +103,10 @@ public sealed class Authenticators(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<IReadOnlyList<AuthenticatorSummary>> ListAsync(string userId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.TotpAuthenticators.AsNoTracking().Where(a => a.UserId == userId)
+        return await db.TotpAuthenticators.AsNoTracking().Where(a => a.UserId == userId)
+            .OrderBy(a => a.CreatedAt).ThenBy(a => a.Id)
             .Select(a => new AuthenticatorSummary(a.Id, a.Name, a.CreatedAt, a.LastUsedAt))
             .ToListAsync(cancellationToken);
-        return rows.OrderBy(a => a.CreatedAt).ToList();
     }
 
     public async Task<int> CountAsync(string userId, CancellationToken cancellationToken = default)

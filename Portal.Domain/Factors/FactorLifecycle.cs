@@ -78,12 +78,10 @@ public sealed class FactorLifecycle(
     public async Task<IReadOnlyList<FactorSummary>> ListAsync(string userId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var factors = await FactorsOf(db, userId).ToListAsync(cancellationToken);
+        var factors = await FactorsOf(db, userId).OrderBy(f => f.AddedAt).ThenBy(f => f.Id).ToListAsync(cancellationToken);
         var passkeys = await db.PasskeyCredentials.Where(c => c.UserId == userId)
             .ToDictionaryAsync(c => c.Id, c => models.NameOf(c.Aaguid) + (c.IsBackedUp ? ", synced" : ", on this device only"), cancellationToken);
-        // Sorted in memory, a handful of rows: SQLite cannot order by a DateTimeOffset column (until the instants share
-        // one sortable representation on both providers).
-        return factors.OrderBy(f => f.AddedAt).ThenBy(f => f.Id)
+        return factors
             .Select(f => new FactorSummary(f.Kind, f.Id, f.Name, f.AddedAt, f.LastUsedAt, passkeys.GetValueOrDefault(f.Id))).ToList();
     }
 

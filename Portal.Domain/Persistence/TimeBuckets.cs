@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.EntityFrameworkCore;
 
 namespace Tessera.Domain.Persistence;
 
@@ -16,9 +15,9 @@ public enum StatisticsPeriod
 }
 
 /// <summary>
-/// Time buckets for dashboard counts, grouped in the database. SQLite keeps a DateTimeOffset as ISO text
-/// ("yyyy-MM-dd HH:mm:ss.FFFFFFF+00:00"), and every timestamp here is written in UTC, so a text prefix is the hour or day
-/// and text order is time order (the index on the column serves the range). PostgreSQL truncates a timestamptz.
+/// Time buckets for dashboard counts, grouped in the database (raw SQL: EF Core cannot group by the hour of an
+/// instant). The key is the UTC hour or day of the stored instant (<see cref="Instants.BucketSql"/>); the range starts
+/// at <see cref="From"/>, so the index on the column serves it.
 /// </summary>
 public sealed class TimeBuckets
 {
@@ -50,9 +49,10 @@ public sealed class TimeBuckets
     public static TimeBuckets For(StatisticsPeriod period, DateTimeOffset now) => new(period, now);
 
     /// <summary>SQL for the bucket key of <paramref name="column"/> (already quoted), as text this class can parse back.</summary>
-    public string KeySql(PortalDbContext db, string column) => db.Database.IsNpgsql()
-        ? $"to_char({column} AT TIME ZONE 'UTC', '{(Hourly ? "YYYY-MM-DD HH24" : "YYYY-MM-DD")}')"
-        : $"substr({column}, 1, {(Hourly ? 13 : 10)})";
+    public string KeySql(PortalDbContext db, string column) => Instants.BucketSql(db.Database, column, Hourly);
+
+    /// <summary>Where counting starts, as the provider stores an instant (a parameter of the grouping SQL).</summary>
+    public object FromParameter(PortalDbContext db) => Instants.Parameter(db.Database, From);
 
     /// <summary>Quotes an identifier the provider's way.</summary>
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";

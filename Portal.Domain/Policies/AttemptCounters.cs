@@ -16,13 +16,11 @@ public sealed class AttemptCounters(IDbContextFactory<PortalDbContext> dbFactory
     /// <summary>Counts one attempt: how many there have been in the current window, this one included, and when it ends.</summary>
     public async Task<(int Count, DateTimeOffset WindowEnd)> CountAsync(string rule, string subject, TimeSpan window, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var length = (long)window.TotalMilliseconds;
-        var start = now - now % length;
+        var start = SendCounter.WindowOf(time.GetUtcNow(), window);
         var hashed = SendLimiter.Subject(await subjectKey.Value, rule, subject);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var count = await SendCounter.IncrementAsync(db, rule, hashed, start, start + length, cancellationToken);
-        return (count, DateTimeOffset.FromUnixTimeMilliseconds(start + length));
+        var count = await SendCounter.IncrementAsync(db, rule, hashed, start, start + window, cancellationToken);
+        return (count, start + window);
     }
 
     /// <summary>
@@ -31,10 +29,10 @@ public sealed class AttemptCounters(IDbContextFactory<PortalDbContext> dbFactory
     /// </summary>
     public async Task<int> CountUseAsync(string rule, string subject, DateTimeOffset validUntil, CancellationToken cancellationToken = default)
     {
-        var until = validUntil.ToUnixTimeMilliseconds();
+        var until = Instants.Truncate(validUntil);
         var hashed = SendLimiter.Subject(await subjectKey.Value, rule, subject);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // Purged (with the limiter's counters) a minute after the subject stopped being valid.
-        return await SendCounter.IncrementAsync(db, rule, hashed, until, until + 60_000, cancellationToken);
+        return await SendCounter.IncrementAsync(db, rule, hashed, until, until + TimeSpan.FromMinutes(1), cancellationToken);
     }
 }

@@ -14,21 +14,29 @@ public sealed class SendCounter
 
     public required string Subject { get; init; }
 
-    /// <summary>Unix milliseconds, aligned to the window length.</summary>
-    public long WindowStart { get; init; }
+    public DateTimeOffset WindowStart { get; init; }
 
-    /// <summary>Unix milliseconds: when the window frees its slots, and when the row may be purged.</summary>
-    public long WindowEnd { get; init; }
+    public DateTimeOffset WindowEnd { get; init; }
 
     public int Count { get; set; }
 
+    /// <summary>
+    /// The start of the window of <paramref name="length"/> that <paramref name="now"/> falls in: windows are aligned to
+    /// their length (a day's to the UTC day), so every node counts in the same one.
+    /// </summary>
+    public static DateTimeOffset WindowOf(DateTimeOffset now, TimeSpan length) =>
+        new(now.UtcTicks - now.UtcTicks % length.Ticks, TimeSpan.Zero);
+
     /// <summary>Counts one more in the window and returns the new count: one atomic upsert on both providers.</summary>
     internal static async Task<int> IncrementAsync(
-        Persistence.PortalDbContext db, string rule, string subject, long windowStart, long windowEnd, CancellationToken cancellationToken)
+        Persistence.PortalDbContext db, string rule, string subject, DateTimeOffset windowStart, DateTimeOffset windowEnd, CancellationToken cancellationToken)
     {
+        // Raw SQL for the upsert, so the instants go in as the provider stores them.
+        var start = Persistence.Instants.Parameter(db.Database, windowStart);
+        var end = Persistence.Instants.Parameter(db.Database, windowEnd);
         var counts = await db.Database.SqlQuery<int>($"""
             INSERT INTO "SendCounters" ("Rule", "Subject", "WindowStart", "WindowEnd", "Count")
-            VALUES ({rule}, {subject}, {windowStart}, {windowEnd}, 1)
+            VALUES ({rule}, {subject}, {start}, {end}, 1)
             ON CONFLICT ("Rule", "Subject", "WindowStart") DO UPDATE SET "Count" = "SendCounters"."Count" + 1
             RETURNING "Count" AS "Value"
             """).ToListAsync(cancellationToken);

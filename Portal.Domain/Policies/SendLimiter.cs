@@ -54,22 +54,22 @@ public sealed class SendLimiter(
                 "Codes cannot be sent by text message to this country.");
         }
 
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow();
         await PurgeIfDueAsync(now, cancellationToken);
         var key = await subjectKey.Value;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var rule in Rules(policy, attempt, sms))
         {
-            var window = (long)rule.Window.TotalMilliseconds;
-            var start = now - now % window;
+            var window = rule.Window;
+            var start = SendCounter.WindowOf(now, window);
             var subject = Subject(key, rule.Name, rule.Subject);
             // One statement, atomic on both providers: the row lock (PostgreSQL) or the write lock (SQLite) is held
             // to the end of the transaction, so concurrent attempts see each other's counts.
             if (await SendCounter.IncrementAsync(db, rule.Name, subject, start, start + window, cancellationToken) > rule.Limit)
             {
                 await transaction.RollbackAsync(cancellationToken);
-                return new SendDecision(false, rule.Name, TimeSpan.FromMilliseconds(start + window - now), rule.Reason);
+                return new SendDecision(false, rule.Name, start + window - now, rule.Reason);
             }
         }
         await transaction.CommitAsync(cancellationToken);
@@ -123,10 +123,10 @@ public sealed class SendLimiter(
     internal static string Subject(byte[] key, string rule, string value) =>
         Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{rule}\n{value}")));
 
-    private async Task PurgeIfDueAsync(long now, CancellationToken cancellationToken)
+    private async Task PurgeIfDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var due = Interlocked.Read(ref nextPurgeAt);
-        if (now < due || Interlocked.CompareExchange(ref nextPurgeAt, now + (long)PurgeEvery.TotalMilliseconds, due) != due)
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref nextPurgeAt, (now + PurgeEvery).UtcTicks, due) != due)
         {
             return;
         }

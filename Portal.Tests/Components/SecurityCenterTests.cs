@@ -56,7 +56,7 @@ public sealed class SecurityCenterTests : MudComponentTest
             db.UserPhones.Add(new Tessera.Domain.Factors.Phones.UserPhone
             {
                 UserId = userId, Number = "+447700900123"u8.ToArray(), NumberHash = "hash", Masked = "+44 •••• ••• 123", Region = "GB",
-                CreatedAt = database.Time.GetUtcNow(), VerifiedAt = database.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+                CreatedAt = database.Time.GetUtcNow(), VerifiedAt = database.Time.GetUtcNow(),
             });
             await db.SaveChangesAsync();
         }

@@ -88,7 +88,7 @@ public sealed class UserDetailPageTests : MudComponentTest
         await using (var db = await factors.Database.Factory.CreateDbContextAsync())
         {
             await db.UserPhones.Where(p => p.Id == verified.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(p => p.VerifiedAt, factors.Database.Time.GetUtcNow().ToUnixTimeMilliseconds()));
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.VerifiedAt, factors.Database.Time.GetUtcNow()));
         }
 
         var cut = RenderPage(userId);

@@ -70,7 +70,7 @@ public sealed class DeliveryEngineTests : IAsyncLifetime
 
         var message = await ReadAsync(id);
         Assert.Equal(MessageStatus.Pending, message.Status);
-        Assert.Equal((failedAt + Delays[0]).ToUnixTimeMilliseconds(), message.NextAttemptAt);
+        Assert.Equal(failedAt + Delays[0], message.NextAttemptAt);
         Assert.Equal(failedAt + Delays[0], result.NextDueAt);
         Assert.Equal("Connection refused (attempt 1)", message.LastError);
         var attempt = Assert.Single(await AttemptsAsync(id));
@@ -200,7 +200,7 @@ public sealed class DeliveryEngineTests : IAsyncLifetime
         var channel = new ScriptedChannel();
         var engine = Engine(channel);
         var id = await StageAsync(Email());
-        var leaseEnd = database.Time.GetUtcNow().AddMinutes(5).ToUnixTimeMilliseconds();
+        var leaseEnd = Tessera.Domain.Persistence.Instants.ToMicroseconds(database.Time.GetUtcNow().AddMinutes(5));
         // What a drain that claimed the message and then crashed leaves behind.
         await database.ExecuteSqlAsync(
             "UPDATE OutboundMessages SET Status = 'Sending', ClaimToken = {0}, LeaseExpiresAt = {1} WHERE Id = {2}",

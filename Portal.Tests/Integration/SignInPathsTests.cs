@@ -136,7 +136,7 @@ public sealed partial class SignInPathsTests : IDisposable
                     db.UserPhones.Add(new UserPhone
                     {
                         UserId = user.Id, Number = System.Text.Encoding.UTF8.GetBytes("+447700900123"), NumberHash = "bypass-test",
-                        Masked = "+44 •••• ••• 123", Region = "GB", CreatedAt = DateTimeOffset.UnixEpoch, VerifiedAt = 1,
+                        Masked = "+44 •••• ••• 123", Region = "GB", CreatedAt = DateTimeOffset.UnixEpoch, VerifiedAt = DateTimeOffset.UnixEpoch,
                     });
                     await db.SaveChangesAsync();
                 }

@@ -49,7 +49,7 @@ public static class DashboardSeed
             db.UserPhones.Add(new Tessera.Domain.Factors.Phones.UserPhone
             {
                 UserId = user.Id, Number = "+447700900123"u8.ToArray(), NumberHash = Guid.NewGuid().ToString("N"), Masked = "+44 •••• ••• 123",
-                Region = "GB", VerifiedAt = phoneVerified ? 1 : null,
+                Region = "GB", VerifiedAt = phoneVerified ? DateTimeOffset.UnixEpoch : null,
             });
         }
         await db.SaveChangesAsync();

@@ -261,15 +261,15 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
-                    b.Property<long>("LastSeenAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Method")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<long?>("RevokedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("UserId")
                         .IsRequired()
@@ -308,8 +308,8 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
-                    b.Property<long?>("LastUsedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -462,11 +462,11 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
 
-                    b.Property<long?>("LastSentAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("LastSentAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("MaskedDestination")
                         .IsRequired()
@@ -527,8 +527,8 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.Property<DateTimeOffset?>("DecidedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Number")
                         .HasColumnType("integer");
@@ -666,16 +666,16 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
 
-                    b.Property<long?>("LeaseExpiresAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("MaskedRecipient")
                         .IsRequired()
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
 
-                    b.Property<long>("NextAttemptAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Purpose")
                         .HasMaxLength(32)
@@ -845,8 +845,8 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.Property<Guid?>("VerificationChallengeId")
                         .HasColumnType("uuid");
 
-                    b.Property<long?>("VerifiedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
 
@@ -939,8 +939,8 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("OptionsJson")
                         .IsRequired()
@@ -1046,14 +1046,14 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<long>("WindowStart")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("WindowStart")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Count")
                         .HasColumnType("integer");
 
-                    b.Property<long>("WindowEnd")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("WindowEnd")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Rule", "Subject", "WindowStart");
 

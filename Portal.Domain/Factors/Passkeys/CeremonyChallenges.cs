@@ -15,7 +15,7 @@ internal sealed class CeremonyChallenges(IDbContextFactory<PortalDbContext> dbFa
             UserId = userId,
             OptionsJson = optionsJson,
             CreatedAt = now,
-            ExpiresAt = now.AddSeconds(timeoutSeconds).ToUnixTimeMilliseconds(),
+            ExpiresAt = now.AddSeconds(timeoutSeconds),
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.WebAuthnChallenges.Add(challenge);
@@ -33,10 +33,9 @@ internal sealed class CeremonyChallenges(IDbContextFactory<PortalDbContext> dbFa
     public async Task<string?> ConsumeAsync(Guid id, string purpose, string? userId, bool anyUser, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var nowMs = now.ToUnixTimeMilliseconds();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var consumed = await db.WebAuthnChallenges
-            .Where(c => c.Id == id && c.Purpose == purpose && c.ConsumedAt == null && c.ExpiresAt > nowMs
+            .Where(c => c.Id == id && c.Purpose == purpose && c.ConsumedAt == null && c.ExpiresAt > now
                 && (c.UserId == userId || (anyUser && c.UserId == null)))
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.ConsumedAt, now), cancellationToken);
         if (consumed != 1)
@@ -49,7 +48,7 @@ internal sealed class CeremonyChallenges(IDbContextFactory<PortalDbContext> dbFa
     /// <summary>Deletes challenges that can no longer be used: they only ever matter for their few minutes.</summary>
     public async Task<int> PurgeAsync(CancellationToken cancellationToken)
     {
-        var cutoff = time.GetUtcNow().AddHours(-1).ToUnixTimeMilliseconds();
+        var cutoff = time.GetUtcNow().AddHours(-1);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.WebAuthnChallenges.Where(c => c.ExpiresAt < cutoff).ExecuteDeleteAsync(cancellationToken);
     }

@@ -167,9 +167,10 @@ public sealed class Passkeys(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.PasskeyCredentials.AsNoTracking().Where(c => c.UserId == userId)
+            .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id)
             .Select(c => new { c.Id, c.Name, c.Aaguid, c.CreatedAt, c.LastUsedAt, c.IsBackedUp })
             .ToListAsync(ct);
-        return rows.OrderBy(c => c.CreatedAt)
+        return rows
             .Select(c => new PasskeySummary(c.Id, c.Name, models.NameOf(c.Aaguid), c.CreatedAt, c.LastUsedAt, c.IsBackedUp))
             .ToList();
     }

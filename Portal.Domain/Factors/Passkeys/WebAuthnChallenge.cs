@@ -23,8 +23,7 @@ public sealed class WebAuthnChallenge
     /// <summary>The options exactly as sent: verification needs the same challenge, RP id and user verification rule.</summary>
     public required string OptionsJson { get; init; }
 
-    /// <summary>Unix milliseconds: SQLite cannot compare DateTimeOffset columns in SQL, and the consume does.</summary>
-    public long ExpiresAt { get; init; }
+    public DateTimeOffset ExpiresAt { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
 

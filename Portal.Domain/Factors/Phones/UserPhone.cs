@@ -27,8 +27,7 @@ public sealed class UserPhone
 
     public DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>Unix milliseconds; null until the user typed a code sent to it. Set by one conditional update.</summary>
-    public long? VerifiedAt { get; set; }
+    public DateTimeOffset? VerifiedAt { get; set; }
 
     public DateTimeOffset? LastUsedAt { get; set; }
 

@@ -58,13 +58,10 @@ public sealed class UserPhones(
     public async Task<IReadOnlyList<PhoneSummary>> ListAsync(string userId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.UserPhones.AsNoTracking().Where(p => p.UserId == userId)
-            .Select(p => new { p.Id, p.Masked, p.Region, p.CreatedAt, p.VerifiedAt, p.LastUsedAt })
+        return await db.UserPhones.AsNoTracking().Where(p => p.UserId == userId)
+            .OrderBy(p => p.CreatedAt).ThenBy(p => p.Id)
+            .Select(p => new PhoneSummary(p.Id, p.Masked, p.Region, p.CreatedAt, p.VerifiedAt, p.LastUsedAt))
             .ToListAsync(cancellationToken);
-        // Sorted in memory: SQLite cannot order by a DateTimeOffset column.
-        return rows.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id)
-            .Select(p => new PhoneSummary(p.Id, p.Masked, p.Region, p.CreatedAt, FromMs(p.VerifiedAt), p.LastUsedAt))
-            .ToList();
     }
 
     public async Task<IReadOnlyList<PhoneSummary>> ListVerifiedAsync(string userId, CancellationToken cancellationToken = default) =>
@@ -171,7 +168,7 @@ public sealed class UserPhones(
         var verified = await db.UserPhones
             .Where(p => p.Id == phoneId && p.UserId == userId && p.VerifiedAt == null && p.VerificationChallengeId == challengeId)
             .ExecuteUpdateAsync(s => s
-                .SetProperty(p => p.VerifiedAt, now.ToUnixTimeMilliseconds())
+                .SetProperty(p => p.VerifiedAt, now)
                 .SetProperty(p => p.LastUsedAt, now)
                 .SetProperty(p => p.VerificationChallengeId, (Guid?)null), cancellationToken);
         if (verified == 0)
@@ -237,6 +234,4 @@ public sealed class UserPhones(
 
     private Task RecordAsync(string type, AuditOutcome outcome, string userId, string detail, CancellationToken cancellationToken) =>
         audit.RecordAsync(new AuditEntry(type, outcome, userId, userId, Detail: detail), cancellationToken);
-
-    private static DateTimeOffset? FromMs(long? ms) => ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
 }
