@@ -21,7 +21,9 @@ public enum FactorKind
 public sealed record FactorSummary(FactorKind Kind, Guid Id, string Name, DateTimeOffset AddedAt, DateTimeOffset? LastUsedAt, string? Detail = null)
 {
     /// <summary>The kind as a list names it: "Authenticator app", "Passkey", "Phone (text message)".</summary>
-    public string KindName => Kind switch
+    public string KindName => NameOf(Kind);
+
+    public static string NameOf(FactorKind kind) => kind switch
     {
         FactorKind.AuthenticatorApp => "Authenticator app",
         FactorKind.Passkey => "Passkey",
@@ -89,10 +91,7 @@ public sealed class FactorLifecycle(
     public async Task<IReadOnlyDictionary<string, int>> CountByUserAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var owners = db.TotpAuthenticators.Where(a => userIds.Contains(a.UserId)).Select(a => a.UserId)
-            .Concat(db.PasskeyCredentials.Where(c => userIds.Contains(c.UserId)).Select(c => c.UserId))
-            .Concat(db.UserPhones.Where(p => userIds.Contains(p.UserId) && p.VerifiedAt != null).Select(p => p.UserId));
-        return await owners.GroupBy(id => id).Select(g => new { g.Key, Count = g.Count() })
+        return await OwnersOfAny(db).Where(id => userIds.Contains(id)).GroupBy(id => id).Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
     }
 
@@ -259,6 +258,19 @@ public sealed class FactorLifecycle(
         _ => await db.UserPhones.Where(p => p.Id == id && p.UserId == userId)
             .Select(p => new Target(p.Masked, p.VerifiedAt != null, p.VerificationChallengeId)).SingleOrDefaultAsync(cancellationToken),
     };
+
+    /// <summary>The users who have a factor of <paramref name="kind"/>, once per factor: the one definition of it.</summary>
+    internal static IQueryable<string> OwnersOf(PortalDbContext db, FactorKind kind) => kind switch
+    {
+        FactorKind.AuthenticatorApp => db.TotpAuthenticators.Select(a => a.UserId),
+        FactorKind.Passkey => db.PasskeyCredentials.Select(c => c.UserId),
+        // Only a verified phone: an unverified number may not even be the user's.
+        _ => db.UserPhones.Where(p => p.VerifiedAt != null).Select(p => p.UserId),
+    };
+
+    /// <summary>The users who have a second factor of any kind, once per factor (UNION ALL).</summary>
+    internal static IQueryable<string> OwnersOfAny(PortalDbContext db) =>
+        OwnersOf(db, FactorKind.AuthenticatorApp).Concat(OwnersOf(db, FactorKind.Passkey)).Concat(OwnersOf(db, FactorKind.Phone));
 
     /// <summary>Every second factor of the user as one query (UNION ALL), so lists, counts and checks agree.</summary>
     private static IQueryable<FactorRow> FactorsOf(PortalDbContext db, string userId) =>
