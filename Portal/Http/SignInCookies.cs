@@ -13,8 +13,14 @@ namespace Tessera.Portal.Http;
 /// </summary>
 internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager, SignInService signIn, IdentityRedirectManager redirect)
 {
-    /// <summary>Where the cookie being issued finds how the user signed in, for its session row.</summary>
+    /// <summary>
+    /// The authentication property that tells the cookie being issued how the user signed in, for its session row;
+    /// read and removed when the session starts, so it never rides in the cookie.
+    /// </summary>
     public const string MethodItem = "tessera.sign-in-method";
+
+    public static AuthenticationProperties PropertiesFor(string method, bool isPersistent) =>
+        new(new Dictionary<string, string?> { [MethodItem] = method }) { IsPersistent = isPersistent };
 
     public Task<ApplicationUser?> PendingUserAsync() => signInManager.GetTwoFactorAuthenticationUserAsync();
 
@@ -52,8 +58,8 @@ internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager
         }
         var user = await signInManager.UserManager.FindByIdAsync(userId) ?? throw new InvalidOperationException("The signed-in user has vanished.");
         await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
-        http.Items[MethodItem] = SignInMethods.Describe(method, afterPassword);
-        await signInManager.SignInWithClaimsAsync(user, isPersistent, [new Claim("amr", AmrOf(method))]);
+        await signInManager.SignInWithClaimsAsync(user, PropertiesFor(SignInMethods.Describe(method, afterPassword), isPersistent),
+            [new Claim("amr", AmrOf(method))]);
         if (rememberBrowser && afterPassword)
         {
             await signInManager.RememberTwoFactorClientAsync(user);

@@ -23,6 +23,8 @@ internal static class SessionCookieEvents
             return;
         }
         var http = context.HttpContext;
+        // Read and dropped here, whatever follows: it is for the session row, not for the cookie.
+        context.Properties.Items.Remove(SignInCookies.MethodItem, out var method);
         var sessions = http.RequestServices.GetRequiredService<UserSessions>();
         foreach (var stale in identity.FindAll(UserSessions.ClaimType).ToList())
         {
@@ -45,7 +47,7 @@ internal static class SessionCookieEvents
                 await sessions.EndAsync(current, http.RequestAborted);
             }
             sessionId = await sessions.StartAsync(userId, http.Request.Headers.UserAgent.ToString(),
-                http.Connection.RemoteIpAddress?.ToString(), Method(http, context.Principal), http.RequestAborted);
+                http.Connection.RemoteIpAddress?.ToString(), Method(method, context.Principal), http.RequestAborted);
         }
         identity.AddClaim(new Claim(UserSessions.ClaimType, sessionId));
     }
@@ -106,8 +108,8 @@ internal static class SessionCookieEvents
         }
     }
 
-    private static string Method(HttpContext http, ClaimsPrincipal principal) =>
-        http.Items[SignInCookies.MethodItem] as string ?? principal.FindFirstValue("amr") switch
+    private static string Method(string? method, ClaimsPrincipal principal) =>
+        method ?? principal.FindFirstValue("amr") switch
         {
             "qr" => "QR approval",
             "mfa" => "two factors",
