@@ -28,7 +28,8 @@ public sealed class AccountAdministration(
     UserManager<ApplicationUser> users,
     AuditLog audit,
     TimeProvider time,
-    UserSessions sessions)
+    UserSessions sessions,
+    SecurityNotices notices)
 {
     /// <summary>A page of users whose email contains <paramref name="email"/> (any case), ordered by email.</summary>
     public async Task<UserPage> SearchAsync(string? email, int page, int pageSize, CancellationToken cancellationToken = default)
@@ -93,6 +94,10 @@ public sealed class AccountAdministration(
             result = await users.UpdateSecurityStampAsync(user);
         }
         var ended = result.Succeeded ? await sessions.RevokeAllAsync(userId, cancellationToken) : 0;
+        if (result.Succeeded)
+        {
+            await notices.LockedByAdministratorAsync(userId, cancellationToken);
+        }
         return await AuditedAsync(result, AuditEventTypes.UserLocked, actorId, userId, $"sessions={ended}", cancellationToken);
     }
 

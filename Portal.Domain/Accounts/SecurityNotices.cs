@@ -1,19 +1,25 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Tessera.Domain.Audit;
 using Tessera.Domain.Delivery;
 using Tessera.Domain.Persistence;
 
 namespace Tessera.Domain.Accounts;
 
 /// <param name="ProductName">How the emails name the service, for example "Tessera".</param>
-public sealed record SecurityNoticeSettings(string ProductName);
+/// <param name="PublicBaseUrl">Where the "This wasn't me" links point (Tessera:PublicBaseUrl), asked when a notice is sent.</param>
+public sealed record SecurityNoticeSettings(string ProductName, Func<string>? PublicBaseUrl = null);
 
 /// <summary>
-/// Tells a user by email when something that protects their account changed: a sign-in factor added or removed,
-/// new recovery codes, an administrator's reset. Queued in the database (Delivery), so a crash loses none; addressed
-/// by user id, so callers never carry the address around.
+/// Tells a user by email when something that protects their account changed: a password changed or reset, the email
+/// address changed, a lockout, a factor added or removed, new recovery codes, an administrator's lock, grant or
+/// reset, other sessions signed out, a QR sign-in they did not start. Each carries a "This wasn't me" link
+/// (<see cref="NotMeLinks"/>) and is audited. Queued in the database (Delivery), so a crash loses none; addressed by
+/// user id, so callers never carry the address around.
 /// </summary>
-public sealed class SecurityNotices(IDbContextFactory<PortalDbContext> dbFactory, MessageQueue queue, IDeliveryTrigger trigger, SecurityNoticeSettings settings)
+public sealed class SecurityNotices(
+    IDbContextFactory<PortalDbContext> dbFactory, MessageQueue queue, IDeliveryTrigger trigger, NotMeLinks links, AuditLog audit,
+    SecurityNoticeSettings settings)
 {
     public const string Purpose = "security-notice";
 
@@ -21,37 +27,81 @@ public sealed class SecurityNotices(IDbContextFactory<PortalDbContext> dbFactory
 
     /// <param name="factor">The factor as a sentence starts, for example "The authenticator app".</param>
     public Task FactorAddedAsync(string userId, string factor, string name, CancellationToken cancellationToken = default) =>
-        SendAsync(userId, $"A sign-in factor was added to your {Product} account",
-            $"{factor} \"{name}\" was added to your account. If this wasn't you, sign in, remove it from your security center and change your password.",
-            cancellationToken);
+        SendAsync(userId, "factor-added", $"A sign-in factor was added to your {Product} account",
+            $"{factor} \"{name}\" was added to your account.", cancellationToken);
 
     public Task FactorRemovedAsync(string userId, string factor, string name, CancellationToken cancellationToken = default) =>
-        SendAsync(userId, $"A sign-in factor was removed from your {Product} account",
-            $"{factor} \"{name}\" was removed from your account. If this wasn't you, sign in and check your security center at once.",
-            cancellationToken);
+        SendAsync(userId, "factor-removed", $"A sign-in factor was removed from your {Product} account",
+            $"{factor} \"{name}\" was removed from your account.", cancellationToken);
 
     public Task RecoveryCodesRegeneratedAsync(string userId, CancellationToken cancellationToken = default) =>
-        SendAsync(userId, $"New {Product} recovery codes",
-            "A new set of recovery codes was created for your account; the old codes no longer work. If this wasn't you, sign in and check your security center.",
-            cancellationToken);
+        SendAsync(userId, "recovery-codes", $"New {Product} recovery codes",
+            "A new set of recovery codes was created for your account; the old codes no longer work.", cancellationToken);
 
     public Task SecondFactorsResetAsync(string userId, CancellationToken cancellationToken = default) =>
-        SendAsync(userId, $"Your {Product} sign-in factors were reset",
-            "An administrator removed your authenticator apps, passkeys, phone numbers and recovery codes, so you now sign in with your password alone. Sign in and add a factor again in your security center. If you did not ask for this, change your password and contact your administrator.",
+        SendAsync(userId, "factors-reset", $"Your {Product} sign-in factors were reset",
+            "An administrator removed your authenticator apps, passkeys, phone numbers and recovery codes, so you now sign in with your password alone. Sign in and add a factor again in your security center.",
             cancellationToken);
 
-    private async Task SendAsync(string userId, string subject, string text, CancellationToken cancellationToken)
+    public Task PasswordChangedAsync(string userId, bool otherSessionsSignedOut, CancellationToken cancellationToken = default) =>
+        SendAsync(userId, "password-changed", $"Your {Product} password was changed",
+            "The password of your account was changed." + (otherSessionsSignedOut ? " Every other browser was signed out." : ""), cancellationToken);
+
+    public Task PasswordResetAsync(string userId, CancellationToken cancellationToken = default) =>
+        SendAsync(userId, "password-reset", $"Your {Product} password was reset",
+            "The password of your account was reset with a link sent to this address, and every browser was signed out.", cancellationToken);
+
+    /// <summary>Sent to the address being replaced: its owner must hear of the change before it takes effect.</summary>
+    public Task EmailChangeRequestedAsync(string userId, string oldAddress, string newMasked, CancellationToken cancellationToken = default) =>
+        SendAsync(userId, "email-change-requested", $"Your {Product} email address is being changed",
+            $"Someone signed in to your account asked to change its email address to {newMasked}. It changes only once the link sent there is followed; until then this address stays in force.",
+            cancellationToken, to: oldAddress);
+
+    public Task EmailChangedAsync(string userId, string oldAddress, string newMasked, CancellationToken cancellationToken = default) =>
+        SendAsync(userId, "email-changed", $"Your {Product} email address was changed",
+            $"The email address of your account is now {newMasked}; this address no longer signs in.", cancellationToken, to: oldAddress);
+
+    public Task AccountLockedAsync(string userId, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        SendAsync(userId, "locked-failed-attempts", $"Your {Product} account was locked",
+            $"After too many failed sign-in attempts your account is locked until {until.UtcDateTime:yyyy-MM-dd HH:mm} UTC. If you did not try to sign in, someone else may know your address or be guessing your password.",
+            cancellationToken);
+
+    public Task LockedByAdministratorAsync(string userId, CancellationToken cancellationToken = default) =>
+        SendAsync(userId, "locked-by-admin", $"Your {Product} account was locked",
+            "An administrator locked your account and signed it out everywhere. It stays locked until an administrator unlocks it.", cancellationToken);
+
+    public Task AdminGrantedAsync(string userId, CancellationToken cancellationToken = default) =>
+        SendAsync(userId, "admin-granted", $"You are now a {Product} administrator",
+            "An administrator gave your account the Admin role: it can now manage users, policies and keys.", cancellationToken);
+
+    public Task OtherSessionsSignedOutAsync(string userId, int count, CancellationToken cancellationToken = default) =>
+        SendAsync(userId, "sessions-signed-out", $"Your other {Product} sessions were signed out",
+            $"{count} other {(count == 1 ? "browser was" : "browsers were")} signed out of your account.", cancellationToken);
+
+    public Task QrSignInNotMeAsync(string userId, CancellationToken cancellationToken = default) =>
+        SendAsync(userId, "qr-not-me", $"A {Product} sign-in you did not start",
+            "You told us that someone showed you a sign-in QR code that was not yours. It was refused. Someone may be trying to get into your account by tricking you into approving it.",
+            cancellationToken);
+
+    private async Task SendAsync(string userId, string about, string subject, string text, CancellationToken cancellationToken, string? to = null)
     {
-        string? email;
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        string? email = to;
+        if (email is null)
         {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleOrDefaultAsync(cancellationToken);
         }
         if (string.IsNullOrEmpty(email))
         {
             return;
         }
-        var id = await queue.EnqueueEmailAsync(email, subject, $"<p>{WebUtility.HtmlEncode(text)}</p>", text, Purpose, cancellationToken);
+        var origin = (settings.PublicBaseUrl?.Invoke() ?? "http://localhost").TrimEnd('/');
+        var link = $"{origin}{NotMeLinks.Path}?token={links.Issue(userId, about)}";
+        const string Prompt = "If this wasn't you, sign out everywhere and choose a new password:";
+        var html = $"<p>{WebUtility.HtmlEncode(text)}</p><p>{WebUtility.HtmlEncode(Prompt)} <a href=\"{WebUtility.HtmlEncode(link)}\">This wasn't me</a> (the link works once, for 7 days).</p>";
+        var plain = $"{text}\n\n{Prompt}\nThis wasn't me: {link}\n(The link works once, for 7 days.)";
+        var id = await queue.EnqueueEmailAsync(email, subject, html, plain, Purpose, cancellationToken);
         trigger.Queued(id);
+        await audit.RecordAsync(new AuditEntry(AuditEventTypes.SecurityNoticeSent, AuditOutcome.Success, null, userId, Detail: $"notice={about}; message={id}"), cancellationToken);
     }
 }

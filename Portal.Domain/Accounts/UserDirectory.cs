@@ -4,7 +4,7 @@ using Tessera.Domain.Audit;
 namespace Tessera.Domain.Accounts;
 
 /// <summary>Finding a user by email or id, and granting or revoking the Admin role (audited).</summary>
-public sealed class UserDirectory(UserManager<ApplicationUser> users, AuditLog audit)
+public sealed class UserDirectory(UserManager<ApplicationUser> users, AuditLog audit, SecurityNotices notices)
 {
     /// <summary>The id of the user with this email address or id, or null when there is none.</summary>
     public async Task<string?> FindIdAsync(string emailOrId)
@@ -48,6 +48,11 @@ public sealed class UserDirectory(UserManager<ApplicationUser> users, AuditLog a
         {
             // A new security stamp makes the user's open sessions pick up the role change at their next check.
             await users.UpdateSecurityStampAsync(user);
+            if (admin)
+            {
+                // More power on an account is a security change its owner must hear of.
+                await notices.AdminGrantedAsync(userId, cancellationToken);
+            }
             await audit.RecordAsync(new AuditEntry(
                 admin ? AuditEventTypes.RoleGranted : AuditEventTypes.RoleRevoked, AuditOutcome.Success,
                 actorId, user.Id, Detail: $"role={Roles.Admin}"), cancellationToken);

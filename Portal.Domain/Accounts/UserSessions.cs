@@ -138,6 +138,16 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, T
     public Task<int> RevokeAllAsync(string userId, CancellationToken cancellationToken = default) =>
         RevokeWhereAsync(s => s.UserId == userId, cancellationToken);
 
+    /// <summary>
+    /// Every session ends and the security stamp moves on, which also forgets every remembered browser and ends every
+    /// sign-in still waiting for its second step: what "This wasn't me" does.
+    /// </summary>
+    public async Task<int> EndEverythingAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await RotateSecurityStampAsync(userId, cancellationToken);
+        return await RevokeAllAsync(userId, cancellationToken);
+    }
+
     /// <summary>Sign-out: the session ends whoever owns it (the caller holds its cookie).</summary>
     public Task<int> EndAsync(string sessionId, CancellationToken cancellationToken = default) =>
         RevokeWhereAsync(s => s.Id == sessionId, cancellationToken);
@@ -159,24 +169,7 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> dbFactory, T
     }
 
     /// <summary>IPv4 keeps its first three bytes, IPv6 its first 48 bits: a network, not a host.</summary>
-    public static string? Truncate(string? ipAddress)
-    {
-        if (!IPAddress.TryParse(ipAddress?.Trim(), out var ip))
-        {
-            return null;
-        }
-        if (ip.IsIPv4MappedToIPv6)
-        {
-            ip = ip.MapToIPv4();
-        }
-        var bytes = ip.GetAddressBytes();
-        if (bytes.Length == 4)
-        {
-            return $"{bytes[0]}.{bytes[1]}.{bytes[2]}.x";
-        }
-        Array.Clear(bytes, 6, bytes.Length - 6);
-        return new IPAddress(bytes) + "/48";
-    }
+    public static string? Truncate(string? ipAddress) => Contacts.Networks.Of(ipAddress);
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -53,6 +53,12 @@ public static class AuditEventTypes
     public const string QrSignInRedeemed = "crossdevice.qr_redeemed";
     public const string ApiClientCreated = "admin.api_client_created";
     public const string ApiClientRevoked = "admin.api_client_revoked";
+    public const string SecurityNoticeSent = "account.security_notice_sent";
+    public const string AccountEmailRefused = "account.email_refused";
+    public const string NotMe = "account.not_me";
+    public const string PasswordChanged = "account.password_changed";
+    public const string EmailChangeRequested = "account.email_change_requested";
+    public const string EmailChanged = "account.email_changed";
 
     /// <summary>Every type above, for pickers; the log may also hold types that a later version no longer writes.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditEventTypes)

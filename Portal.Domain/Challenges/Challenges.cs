@@ -38,7 +38,9 @@ public sealed class Challenges(
     {
         var kind = request.Channel;
         var policy = (await policies.CurrentAsync(cancellationToken)).Otp;
-        var destinationHash = ChallengeCodes.DestinationHash(await destinationKey.Value, request.Destination);
+        // Counted per mailbox, not per spelling: "Bob@x", "bob@x" and "bob+1@x" are one inbox for the limits.
+        var destinationHash = ChallengeCodes.DestinationHash(await destinationKey.Value,
+            request.Channel == Channel.Email ? EmailAddresses.MailboxKey(request.Destination) : request.Destination);
         await EnforceLimitsAsync(request.Channel, destinationHash, request.Region, request.Binding, request.ClientIp, cancellationToken);
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7();

@@ -38,6 +38,23 @@ public static class EmailAddresses
         }
     }
 
+    /// <summary>
+    /// The mailbox an address reaches, for counting only (limits, never sending): the whole address lower-cased and a
+    /// "+tag" dropped, so "Bob@x.com", "bob@x.com" and "bob+1@x.com" count as one inbox.
+    /// </summary>
+    public static string MailboxKey(string address)
+    {
+        var lowered = address.Trim().ToLowerInvariant();
+        var at = lowered.LastIndexOf('@');
+        if (at <= 0)
+        {
+            return lowered;
+        }
+        var local = lowered[..at];
+        var plus = local.IndexOf('+');
+        return (plus > 0 ? local[..plus] : local) + lowered[at..];
+    }
+
     /// <summary>"alice@example.com" → "a•••@example.com": enough for the person to recognise, not enough to harvest.</summary>
     public static string Mask(string? address)
     {

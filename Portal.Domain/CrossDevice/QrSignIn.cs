@@ -13,7 +13,7 @@ namespace Tessera.Domain.CrossDevice;
 /// cannot both win (approve vs. expire, redeem twice).
 /// </summary>
 public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, AuditLog audit,
-    IpPseudonymizer pseudonymizer, IOptions<CrossDeviceOptions> options)
+    IpPseudonymizer pseudonymizer, IOptions<CrossDeviceOptions> options, Accounts.SecurityNotices? notices = null)
 {
     /// <summary>After approval the laptop has this long to redeem; its page polls every second.</summary>
     public static readonly TimeSpan RedeemWindow = TimeSpan.FromSeconds(60);
@@ -127,6 +127,10 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
         {
             // Raised even when the deny itself was too late: the user saw a request they did not make.
             await AuditAsync(AuditEventTypes.QrSignInNotMe, AuditOutcome.Failure, userId, phone, $"{detail}; the user did not start this sign-in", ct);
+            if (notices is not null)
+            {
+                await notices.QrSignInNotMeAsync(userId, ct);
+            }
         }
         return denied;
     }

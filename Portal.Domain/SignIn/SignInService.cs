@@ -32,6 +32,7 @@ public sealed class SignInService(
     AuditRefusals refusals,
     IOptions<IdentityOptions> identity,
     MfaRequirement mfa,
+    SecurityNotices notices,
     TimeProvider time)
 {
     public const string UnknownAccountRule = "signin-unknown";
@@ -69,6 +70,11 @@ public sealed class SignInService(
         {
             var locked = reservation.SetLockoutUntil;
             await RefuseAsync(AuditEventTypes.SignIn, user.Id, client, locked is null ? "wrong password" : "wrong password; account locked", cancellationToken);
+            if (locked is { } until)
+            {
+                // Only the failure that locked tells the owner: one email per lockout, however many guesses follow.
+                await notices.AccountLockedAsync(user.Id, until, cancellationToken);
+            }
             return locked is null
                 ? new SignInDecision(SignInStep.Refused, user.Id, AttemptsLeft: await AttemptsLeftAsync(user.Id, cancellationToken))
                 : await LockedOutAsync(user.Id, cancellationToken);

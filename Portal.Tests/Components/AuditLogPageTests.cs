@@ -28,6 +28,7 @@ public sealed class AuditLogPageTests : MudComponentTest
         Services.AddScoped(_ => database.Factory.CreateDbContext());
         Services.AddIdentityCore<ApplicationUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<PortalDbContext>();
         Services.AddScoped<UserDirectory>();
+        Services.AddSingleton(database.Notices);
     }
 
     protected override Task DisposeTestAsync() => database.DisposeAsync().AsTask();

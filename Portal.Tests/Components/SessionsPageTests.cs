@@ -28,6 +28,7 @@ public sealed class SessionsPageTests : MudComponentTest
         phone = await sessions.StartAsync(UserId, Safari, "2001:db8:1234:5::9", "QR approval");
         await sessions.StartAsync("someone-else", Firefox, null, "password");
         Services.AddSingleton(sessions);
+        Services.AddSingleton(database.Notices);
         Services.AddSingleton(database.AuditLog);
         var auth = AddAuthorization();
         auth.SetAuthorized("ada@example.com");

@@ -43,6 +43,7 @@ public sealed class UserDetailPageTests : MudComponentTest
         Services.AddScoped(_ => database.Factory.CreateDbContext());
         Services.AddIdentityCore<ApplicationUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<PortalDbContext>();
         Services.AddScoped<UserDirectory>();
+        Services.AddSingleton(database.Notices);
         Services.AddScoped<AccountAdministration>();
         sessions = new UserSessions(database.Factory, database.Time, database.Pseudonymizer);
         Services.AddSingleton(sessions);

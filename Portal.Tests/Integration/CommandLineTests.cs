@@ -59,7 +59,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public async Task CreateAdmin_FromTheCommandLine_ReadsThePasswordVariable_AndIsSafeToRerun()
     {
-        var environment = Environment("TESSERA_ADMIN_PASSWORD", "an operator password");
+        var environment = Environment("TESSERA_ADMIN_PASSWORD", "an operator amber lantern");
         string[] args = ["create-admin", "--email", "ops@example.com"];
 
         var first = await PortalProcess.RunAsync(PortalProcess.BuiltAssembly, args, environment, Timeout);

@@ -46,7 +46,7 @@ public sealed class CreateAdminCommandTests : IDisposable
     [Fact]
     public async Task CreateAdmin_PromotesAnExistingUser_AndAuditsTheRoleChange()
     {
-        var user = await factory.CreateUserAsync("existing@example.com", "an existing password");
+        var user = await factory.CreateUserAsync("existing@example.com", "an existing amber lantern");
 
         var exit = await CreateAdminCommand.RunAsync(factory.Services, ["create-admin", "--email", "existing@example.com"], new StringReader(""), TextWriter.Null);
 

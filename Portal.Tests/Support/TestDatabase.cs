@@ -40,7 +40,11 @@ public sealed class TestDatabase : IAsyncDisposable
 
     /// <summary>Security emails, queued on this database and never delivered (read them from OutboundMessages).</summary>
     public Tessera.Domain.Accounts.SecurityNotices Notices =>
-        new(Factory, new Tessera.Domain.Delivery.MessageQueue(Factory, Time), NoDeliveryTrigger.Instance, new Tessera.Domain.Accounts.SecurityNoticeSettings("Tessera"));
+        new(Factory, new Tessera.Domain.Delivery.MessageQueue(Factory, Time), NoDeliveryTrigger.Instance, NotMeLinks, AuditLog,
+            new Tessera.Domain.Accounts.SecurityNoticeSettings("Tessera"));
+
+    /// <summary>"This wasn't me" links on this database (their single use counted in it).</summary>
+    public Tessera.Domain.Accounts.NotMeLinks NotMeLinks => new(Protection, new Tessera.Domain.Policies.AttemptCounters(Factory, Secrets, Time), Time);
 
     public Tessera.Domain.Factors.RecoveryCodes RecoveryCodes =>
         new(Factory, Time, AuditLog, Notices, Microsoft.Extensions.Options.Options.Create(new Tessera.Domain.Factors.FactorsOptions()));

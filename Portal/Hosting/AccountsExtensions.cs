@@ -26,6 +26,7 @@ public static class AccountsExtensions
         services.AddSingleton<SignInCodeState>();
         services.AddScoped<UserDirectory>();
         services.AddScoped<AccountAdministration>();
+        services.AddScoped<AccountSettings>();
         services.AddMemoryCache();
         services.AddSingleton<UserSessions>();
         services.AddSingleton<SessionGuard>();
@@ -67,7 +68,17 @@ public static class AccountsExtensions
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<PortalDbContext>()
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<PasswordResetTokenProvider>(PasswordResetTokenOptions.ProviderName);
+        services.AddOptions<PasswordResetTokenOptions>().Configure<IOptions<AccountsOptions>>((reset, accounts) =>
+        {
+            reset.Name = PasswordResetTokenOptions.ProviderName;
+            reset.TokenLifespan = accounts.Value.ResetLinkLifetime;
+        });
+        // Confirmation and change-of-address links: a day.
+        services.Configure<DataProtectionTokenProviderOptions>(tokens => tokens.TokenLifespan = TimeSpan.FromDays(1));
+        services.AddSingleton(services => new PasswordRules(services.GetRequiredService<IOptions<TesseraOptions>>().Value.ApplicationName));
+        services.AddScoped<IPasswordValidator<ApplicationUser>>(services => services.GetRequiredService<PasswordRules>());
 
         services.AddOptions<IdentityOptions>().Configure<IOptions<AccountsOptions>>((identity, accounts) =>
         {
@@ -75,6 +86,7 @@ public static class AccountsExtensions
             identity.SignIn.RequireConfirmedAccount = a.RequireConfirmedEmail;
             identity.SignIn.RequireConfirmedEmail = a.RequireConfirmedEmail;
             identity.User.RequireUniqueEmail = true;
+            identity.Tokens.PasswordResetTokenProvider = PasswordResetTokenOptions.ProviderName;
             identity.Lockout.AllowedForNewUsers = true;
             identity.Lockout.MaxFailedAccessAttempts = a.MaxFailedAccessAttempts;
             identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(a.LockoutMinutes);

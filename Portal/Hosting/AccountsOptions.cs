@@ -19,4 +19,8 @@ public sealed class AccountsOptions
 
     [Range(8, 128, ErrorMessage = "Accounts:MinimumPasswordLength must be between 8 and 128.")]
     public int MinimumPasswordLength { get; set; } = 10;
+
+    /// <summary>How long a password reset link works (it works once either way).</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00", ErrorMessage = "Accounts:ResetLinkLifetime must be between 00:05:00 and 1.00:00:00.")]
+    public TimeSpan ResetLinkLifetime { get; set; } = TimeSpan.FromHours(1);
 }

@@ -20,7 +20,10 @@ public static class FactorsExtensions
         builder.Services.AddSingleton<UserPhones>();
         builder.Services.AddSingleton<SignInCodes>();
         builder.Services.AddSingleton<SecurityNotices>();
-        builder.Services.AddSingleton(services => new SecurityNoticeSettings(services.GetRequiredService<IOptions<TesseraOptions>>().Value.ApplicationName));
+        builder.Services.AddSingleton<NotMeLinks>();
+        builder.Services.AddSingleton(services => new SecurityNoticeSettings(
+            services.GetRequiredService<IOptions<TesseraOptions>>().Value.ApplicationName,
+            () => services.GetRequiredService<PublicUrls>().BaseUri.AbsoluteUri));
         builder.Services.AddSingleton<Tessera.Domain.SignIn.StepUp>();
         return builder;
     }

@@ -22,14 +22,28 @@ internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager
     public static AuthenticationProperties PropertiesFor(string method, bool isPersistent) =>
         new(new Dictionary<string, string?> { [MethodItem] = method }) { IsPersistent = isPersistent };
 
-    public Task<ApplicationUser?> PendingUserAsync() => signInManager.GetTwoFactorAuthenticationUserAsync();
+    private const string PendingStampClaim = "tessera.pending-stamp";
+
+    /// <summary>
+    /// The user of the half-way cookie, while their security stamp is the one it was issued under: a password change, a
+    /// reset or "This wasn't me" ends every sign-in still waiting for its second step.
+    /// </summary>
+    public async Task<ApplicationUser?> PendingUserAsync()
+    {
+        var pending = await signInManager.Context.AuthenticateAsync(IdentityConstants.TwoFactorUserIdScheme);
+        var user = await signInManager.GetTwoFactorAuthenticationUserAsync();
+        var stamp = pending.Principal?.FindFirstValue(PendingStampClaim);
+        return user is not null && stamp is not null && stamp == user.SecurityStamp ? user : null;
+    }
 
     /// <summary>The half-way cookie of a sign-in whose password was right and which owes a second factor (5 minutes).</summary>
-    public Task StartPendingAsync(HttpContext http, string userId)
+    public async Task StartPendingAsync(HttpContext http, string userId)
     {
+        var user = await signInManager.UserManager.FindByIdAsync(userId) ?? throw new InvalidOperationException("The user has vanished.");
         var identity = new ClaimsIdentity(IdentityConstants.TwoFactorUserIdScheme);
         identity.AddClaim(new Claim(ClaimTypes.Name, userId));
-        return http.SignInAsync(IdentityConstants.TwoFactorUserIdScheme, new ClaimsPrincipal(identity));
+        identity.AddClaim(new Claim(PendingStampClaim, user.SecurityStamp ?? ""));
+        await http.SignInAsync(IdentityConstants.TwoFactorUserIdScheme, new ClaimsPrincipal(identity));
     }
 
     /// <summary>

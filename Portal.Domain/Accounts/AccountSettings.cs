@@ -1,0 +1,141 @@
+using Microsoft.AspNetCore.Identity;
+using Tessera.Domain.Audit;
+using Tessera.Domain.Contacts;
+
+namespace Tessera.Domain.Accounts;
+
+/// <param name="Errors">Why nothing changed, each fit to show under the form.</param>
+public sealed record AccountChange(bool Succeeded, IReadOnlyList<string> Errors, int OtherSessionsEnded = 0)
+{
+    public static AccountChange Failed(params string[] errors) => new(false, errors);
+}
+
+/// <param name="Token">For the confirmation link to the new address; null when nothing is to be sent.</param>
+public sealed record EmailChangeRequest(bool Accepted, IReadOnlyList<string> Errors, string? Token = null, string? NewAddress = null);
+
+/// <summary>
+/// The account basics a signed-in user changes themselves: the password and the email address. Each re-proves the
+/// current password first, counted against the account's one failure budget (a stolen session must not guess it
+/// freely), and each is audited and told to the owner by email.
+/// </summary>
+public sealed class AccountSettings(
+    UserManager<ApplicationUser> users, FailedAttempts attempts, UserSessions sessions, SecurityNotices notices, AuditLog audit)
+{
+    private const string WrongPassword = "Your current password is not right.";
+    private const string TooManyTries = "Too many wrong passwords: try again once the lockout is over.";
+
+    /// <param name="currentSessionId">The session making the change, which stays signed in.</param>
+    /// <param name="signOutOthers">Whether every other session of the user ends at its next request.</param>
+    public async Task<AccountChange> ChangePasswordAsync(
+        string userId, string currentPassword, string newPassword, bool signOutOthers, string? currentSessionId, CancellationToken cancellationToken = default)
+    {
+        if (await users.FindByIdAsync(userId) is not { } user)
+        {
+            return AccountChange.Failed("Your account no longer exists.");
+        }
+        // The new password's rules first: a weak choice must not cost a failure of the budget.
+        var rules = new List<string>();
+        foreach (var validator in users.PasswordValidators)
+        {
+            rules.AddRange((await validator.ValidateAsync(users, user, newPassword)).Errors.Select(e => e.Description));
+        }
+        if (rules.Count > 0)
+        {
+            return new AccountChange(false, rules);
+        }
+        if (await ReprovedAsync(user, currentPassword, AuditEventTypes.PasswordChanged, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+        // Identity rotates the security stamp: remembered browsers and pending sign-ins are forgotten.
+        var result = await users.ChangePasswordAsync(user, currentPassword, newPassword);
+        if (!result.Succeeded)
+        {
+            return new AccountChange(false, result.Errors.Select(e => e.Description).ToList());
+        }
+        var ended = signOutOthers ? await sessions.RevokeAllExceptAsync(userId, currentSessionId ?? "", cancellationToken) : 0;
+        await audit.RecordAsync(new AuditEntry(AuditEventTypes.PasswordChanged, AuditOutcome.Success, userId, userId,
+            Detail: signOutOthers ? $"other sessions ended={ended}" : "other sessions kept"), cancellationToken);
+        await notices.PasswordChangedAsync(userId, signOutOthers, cancellationToken);
+        return new AccountChange(true, [], ended);
+    }
+
+    /// <summary>
+    /// Starts a change of address: the new one must confirm it (the token goes into a link sent there, valid 24 hours,
+    /// used once); until then the old address stays in force, and its owner is told at once. An address that belongs
+    /// to another account gets the same answer and no link, so the form tells nobody who is registered.
+    /// </summary>
+    public async Task<EmailChangeRequest> RequestEmailChangeAsync(string userId, string currentPassword, string? newAddress, CancellationToken cancellationToken = default)
+    {
+        if (await users.FindByIdAsync(userId) is not { Email: { } oldAddress } user)
+        {
+            return new EmailChangeRequest(false, ["Your account no longer exists."]);
+        }
+        if (EmailAddresses.Normalize(newAddress?.Trim()) is not { } address)
+        {
+            return new EmailChangeRequest(false, ["Enter an email address such as name@example.com."]);
+        }
+        if (string.Equals(address, oldAddress, StringComparison.OrdinalIgnoreCase))
+        {
+            return new EmailChangeRequest(false, ["That is already your address."]);
+        }
+        if (await ReprovedAsync(user, currentPassword, AuditEventTypes.EmailChangeRequested, cancellationToken) is { } refused)
+        {
+            return new EmailChangeRequest(false, refused.Errors);
+        }
+        await notices.EmailChangeRequestedAsync(userId, oldAddress, EmailAddresses.Mask(address), cancellationToken);
+        if (await users.FindByEmailAsync(address) is not null)
+        {
+            await audit.RecordAsync(new AuditEntry(AuditEventTypes.EmailChangeRequested, AuditOutcome.Failure, userId, userId,
+                Detail: "address belongs to another account; no link sent"), cancellationToken);
+            return new EmailChangeRequest(true, [], null, address);
+        }
+        var token = await users.GenerateChangeEmailTokenAsync(user, address);
+        await audit.RecordAsync(new AuditEntry(AuditEventTypes.EmailChangeRequested, AuditOutcome.Success, userId, userId,
+            Detail: $"to={EmailAddresses.Mask(address)}"), cancellationToken);
+        return new EmailChangeRequest(true, [], token, address);
+    }
+
+    /// <summary>
+    /// Follows the link sent to the new address: the address changes (and the sign-in name with it) only if the token
+    /// is this user's, for this address, unexpired and unused (the change rotates the stamp, which voids it).
+    /// </summary>
+    public async Task<bool> ConfirmEmailChangeAsync(string? userId, string? newAddress, string? token, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(newAddress) || string.IsNullOrEmpty(token)
+            || await users.FindByIdAsync(userId) is not { Email: { } oldAddress } user)
+        {
+            return false;
+        }
+        var result = await users.ChangeEmailAsync(user, newAddress, token);
+        if (result.Succeeded)
+        {
+            result = await users.SetUserNameAsync(user, newAddress);
+        }
+        await audit.RecordAsync(new AuditEntry(AuditEventTypes.EmailChanged, result.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure, userId, userId,
+            Detail: result.Succeeded ? $"to={EmailAddresses.Mask(newAddress)}" : string.Join(",", result.Errors.Select(e => e.Code))), cancellationToken);
+        if (result.Succeeded)
+        {
+            await notices.EmailChangedAsync(userId, oldAddress, EmailAddresses.Mask(newAddress), cancellationToken);
+        }
+        return result.Succeeded;
+    }
+
+    /// <summary>Null when the current password is right; the refusal otherwise. Each try costs one failure first.</summary>
+    private async Task<AccountChange?> ReprovedAsync(ApplicationUser user, string currentPassword, string eventType, CancellationToken cancellationToken)
+    {
+        var reservation = await attempts.ReserveAsync(user.Id, cancellationToken);
+        if (!reservation.Granted)
+        {
+            await audit.RecordAsync(new AuditEntry(eventType, AuditOutcome.Failure, user.Id, user.Id, Detail: "locked out"), cancellationToken);
+            return AccountChange.Failed(TooManyTries);
+        }
+        if (string.IsNullOrEmpty(currentPassword) || !await users.CheckPasswordAsync(user, currentPassword))
+        {
+            await audit.RecordAsync(new AuditEntry(eventType, AuditOutcome.Failure, user.Id, user.Id, Detail: "current password wrong"), cancellationToken);
+            return AccountChange.Failed(reservation.SetLockoutUntil is null ? WrongPassword : TooManyTries);
+        }
+        await attempts.ReleaseAsync(user.Id, reservation, cancellationToken);
+        return null;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Json;
+using Tessera.Portal.Tests.Integration.OtpApi;
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Integration.Accounts;
+
+/// <summary>
+/// Emails are limited per mailbox, not per spelling: the case of an address and a "+tag" do not make a new inbox,
+/// for account emails (forgot password) and for the API's email codes alike.
+/// </summary>
+public sealed class MailboxLimitTests
+{
+    private const string Password = "correct horse battery";
+
+    [Fact]
+    public async Task SixForgotPasswordRequests_InThreeSpellings_SendAtMostTheLimit_AndEveryAnswerIsTheSame()
+    {
+        using var factory = new TesseraFactory().With("Policies:RateLimits:PerDestination:Limit", "2");
+        await factory.CreateUserAsync("bob@example.com", Password);
+        using var client = factory.CreateBrowserlessClient();
+        string[] spellings = ["Bob@Example.com", "bob@example.com", "bob+x@example.com"];
+
+        var answers = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var token = await SignIn.AntiforgeryTokenAsync(client, "/Account/ForgotPassword");
+            var response = await client.PostAsync("/Account/ForgotPassword", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["_handler"] = "forgot-password",
+                ["__RequestVerificationToken"] = token,
+                ["Input.Email"] = spellings[i % 3],
+            }));
+            answers.Add($"{(int)response.StatusCode} {response.Headers.Location}");
+        }
+
+        Assert.Single(answers.Distinct());
+        var links = (await OutboxMail.BodiesToAsync(factory, "bob@example.com")).Count(b => b.Contains("/Account/ResetPassword?"));
+        Assert.Equal(2, links);
+    }
+
+    [Fact]
+    public async Task ApiEmailCodes_ToSpellingsOfOneMailbox_ShareItsLimit()
+    {
+        using var factory = new OtpApiFactory();
+        factory.With("Policies:RateLimits:PerDestination:Limit", "3");
+        var (http, _) = await factory.CreateApiClientAsync();
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var to in new[] { "Bob@Example.com", "bob@example.com", "bob+1@example.com", "BOB+2@example.com" })
+        {
+            statuses.Add((await http.PostAsJsonAsync("/api/v1/verifications", new { to, channel = "email" })).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.TooManyRequests], statuses);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Tessera.Domain.Accounts;
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Integration.Accounts;
+
+/// <summary>The "This wasn't me" link of a security email: it asks first, then signs the account out everywhere, once.</summary>
+public sealed partial class NotMeTests : IDisposable
+{
+    private const string Password = "correct horse battery";
+    private readonly TesseraFactory factory = new();
+
+    [Fact]
+    public async Task OpeningTheLink_ChangesNothing_ConfirmingSignsOutEverySession_AndTheLinkThenFails()
+    {
+        var user = await factory.CreateUserAsync("not-me@example.com", Password);
+        using var signedIn = factory.CreateBrowserlessClient();
+        await SignIn.SignInAsync(signedIn, user.Email!, Password);
+        var token = factory.Services.GetRequiredService<NotMeLinks>().Issue(user.Id, "password-changed");
+        using var owner = factory.CreateBrowserlessClient();
+        var path = $"/Account/NotMe?token={token}";
+
+        var page = await owner.GetStringAsync(path);
+        Assert.Contains("Sign out everywhere", page);
+        Assert.Equal(HttpStatusCode.OK, (await signedIn.GetAsync("/security")).StatusCode);
+
+        var confirmed = await ConfirmAsync(owner, path, page);
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        Assert.EndsWith("/Account/ForgotPassword", confirmed.Target());
+        Assert.Equal(HttpStatusCode.Redirect, (await signedIn.GetAsync("/security")).StatusCode);
+        Assert.Empty(await factory.Services.GetRequiredService<UserSessions>().ListActiveAsync(user.Id));
+
+        var again = await ConfirmAsync(owner, path, await owner.GetStringAsync(path));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Contains("expired or was already used", await again.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task ConfirmingAnAlreadyUsedLink_SignsNothingOut()
+    {
+        var user = await factory.CreateUserAsync("not-me-twice@example.com", Password);
+        var token = factory.Services.GetRequiredService<NotMeLinks>().Issue(user.Id, "factor-added");
+        using var owner = factory.CreateBrowserlessClient();
+        var path = $"/Account/NotMe?token={token}";
+        var page = await owner.GetStringAsync(path);
+        await ConfirmAsync(owner, path, page);
+        using var later = factory.CreateBrowserlessClient();
+        await SignIn.SignInAsync(later, user.Email!, Password);
+
+        var replay = await ConfirmAsync(owner, path, page);
+
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await later.GetAsync("/security")).StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> ConfirmAsync(HttpClient client, string path, string page) =>
+        client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "not-me",
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenRegex().Match(page).Groups[1].Value),
+            ["token"] = WebUtility.HtmlDecode(HiddenTokenRegex().Match(page).Groups[1].Value),
+        }));
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenRegex();
+
+    [GeneratedRegex("name=\"token\" value=\"([^\"]+)\"")]
+    private static partial Regex HiddenTokenRegex();
+
+    public void Dispose() => factory.Dispose();
+}
