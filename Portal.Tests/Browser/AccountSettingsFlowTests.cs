@@ -1,0 +1,46 @@
+using Microsoft.Playwright;
+using Tessera.Portal.Tests.Support;
+
+using static Tessera.Portal.Tests.Browser.PageSteps;
+
+namespace Tessera.Portal.Tests.Browser;
+
+/// <summary>Changing the password from a phone, while a laptop is signed in to the same account.</summary>
+public sealed class AccountSettingsFlowTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private const string Password = "correct-horse-battery";
+    private const string NewPassword = "violin kettle marmalade";
+
+    [Fact]
+    public async Task ChangePassword_OnAPhone_ShowsItsStrength_SignsOutTheLaptop_AndEmailsTheOwner()
+    {
+        var email = OpenCircuitTests.NewEmail("changer");
+        await fixture.Factory.CreateUserAsync(email, Password);
+        var laptop = await fixture.NewPageAsync();
+        await SignInAsync(laptop, email, Password);
+        var phone = await fixture.NewPageAsync();
+        await phone.SetViewportSizeAsync(390, 844);
+        await SignInAsync(phone, email, Password);
+
+        await phone.GotoAsync("/security");
+        await phone.GetByRole(AriaRole.Link, new() { Name = "Change your password or email" }).ClickAsync();
+        await WaitForPathAsync(phone, "/security/account");
+        await phone.GetByLabel("Current password", new() { Exact = true }).First.FillAsync(Password);
+        await phone.GetByLabel("New password", new() { Exact = true }).FillAsync("password1234");
+        await ExpectVisibleAsync(phone, phone.GetByText("Strength: Very weak").Or(phone.GetByText("Strength: Weak")), "a weak rating");
+        await phone.GetByLabel("New password", new() { Exact = true }).FillAsync(NewPassword);
+        await ExpectVisibleAsync(phone, phone.GetByText("Strength: Very strong").Or(phone.GetByText("Strength: Strong")), "a strong rating");
+        await phone.GetByLabel("Confirm new password", new() { Exact = true }).FillAsync(NewPassword);
+        Assert.True(await phone.GetByRole(AriaRole.Checkbox, new() { Name = "Sign out my other sessions" }).IsCheckedAsync());
+        await phone.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await ExpectVisibleAsync(phone, phone.GetByText("Password changed. 1 other session was signed out."), "the confirmation");
+        await BrowserFixture.SaveScreenshotAsync(phone, "account-390.png");
+
+        Assert.True(await phone.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling at 390 px");
+        await laptop.GotoAsync("/security");
+        await WaitForPathAsync(laptop, "/Account/Login");
+        Assert.Contains(await OutboxMail.BodiesToAsync(fixture.Factory, email), body => body.Contains("The password of your account was changed"));
+        await phone.GotoAsync("/security");
+        await ExpectVisibleAsync(phone, phone.GetByRole(AriaRole.Heading, new() { Name = "Security center", Level = 1 }), "the phone still signed in");
+    }
+}
