@@ -29,7 +29,8 @@ public sealed class AccountAdministration(
     AuditLog audit,
     TimeProvider time,
     UserSessions sessions,
-    SecurityNotices notices)
+    SecurityNotices notices,
+    FailedAttempts attempts)
 {
     /// <summary>A page of users whose email contains <paramref name="email"/> (any case), ordered by email.</summary>
     public async Task<UserPage> SearchAsync(string? email, int page, int pageSize, CancellationToken cancellationToken = default)
@@ -112,6 +113,11 @@ public sealed class AccountAdministration(
         if (result.Succeeded)
         {
             result = await users.ResetAccessFailedCountAsync(user);
+        }
+        if (result.Succeeded)
+        {
+            // Every network's lockout ends with the administrator's unlock.
+            await attempts.ClearAsync(userId, cancellationToken);
         }
         return await AuditedAsync(result, AuditEventTypes.UserUnlocked, actorId, userId, null, cancellationToken);
     }

@@ -53,6 +53,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
 
     public DbSet<SendCounter> SendCounters => Set<SendCounter>();
 
+    public DbSet<FailureBudget> FailureBudgets => Set<FailureBudget>();
+
     /// <summary>Data Protection keys live in the database so that every portal node shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

@@ -23,6 +23,27 @@ public sealed class AttemptCounters(IDbContextFactory<PortalDbContext> dbFactory
         return (count, start + window);
     }
 
+    /// <summary>How many attempts the current window holds (without counting one), and when it ends.</summary>
+    public async Task<(int Count, DateTimeOffset WindowEnd)> PeekAsync(string rule, string subject, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        var start = SendCounter.WindowOf(time.GetUtcNow(), window);
+        var hashed = SendLimiter.Subject(await subjectKey.Value, rule, subject);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var count = await db.SendCounters.AsNoTracking().Where(c => c.Rule == rule && c.Subject == hashed && c.WindowStart == start)
+            .Select(c => (int?)c.Count).SingleOrDefaultAsync(cancellationToken) ?? 0;
+        return (count, start + window);
+    }
+
+    /// <summary>Gives one counted attempt back (it turned out not to be a failure), in the current window.</summary>
+    public async Task GiveBackAsync(string rule, string subject, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        var start = SendCounter.WindowOf(time.GetUtcNow(), window);
+        var hashed = SendLimiter.Subject(await subjectKey.Value, rule, subject);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.SendCounters.Where(c => c.Rule == rule && c.Subject == hashed && c.WindowStart == start && c.Count > 0)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Count, c => c.Count - 1), cancellationToken);
+    }
+
     /// <summary>
     /// Counts one use of a one-off subject (a proof's id) that is valid until <paramref name="validUntil"/>: its counter
     /// belongs to that instant, not to a clock-aligned window, so no window boundary can reset it while it is valid.

@@ -16,6 +16,9 @@ public enum SignInStep
 
     /// <summary>The secret was wrong, the account unknown, or the proof expired; the caller cannot tell which.</summary>
     Refused,
+
+    /// <summary>Too many failed sign-ins from this network: nothing was checked; answer 429 with <see cref="SignInDecision.RetryAfter"/>.</summary>
+    Throttled,
 }
 
 public enum LockoutReason
@@ -48,7 +51,8 @@ public sealed record SignInDecision(
     RefusalKind Refusal = RefusalKind.WrongSecret,
     int? AttemptsLeft = null,
     int? CodeAttemptsLeft = null,
-    bool EnrolFirst = false)
+    bool EnrolFirst = false,
+    TimeSpan? RetryAfter = null)
 {
     public static readonly SignInDecision Refused = new(SignInStep.Refused);
 }

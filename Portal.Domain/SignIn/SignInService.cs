@@ -1,3 +1,4 @@
+using Tessera.Domain.Contacts;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Tessera.Domain.Accounts;
@@ -33,6 +34,7 @@ public sealed class SignInService(
     IOptions<IdentityOptions> identity,
     MfaRequirement mfa,
     SecurityNotices notices,
+    NetworkThrottle throttle,
     TimeProvider time)
 {
     public const string UnknownAccountRule = "signin-unknown";
@@ -50,19 +52,27 @@ public sealed class SignInService(
     public async Task<SignInDecision> PasswordAsync(
         string email, string password, ClientContext client, RememberedBrowser? remembered = null, CancellationToken cancellationToken = default)
     {
+        // Counted before anything is looked up: a network past its hourly limit of failures gets no answer about anyone.
+        if (await throttle.ReserveAsync(client.IpAddress, cancellationToken) is { } wait)
+        {
+            await RefuseAsync(AuditEventTypes.SignIn, null, client, "refused unchecked: too many failures from this network", cancellationToken);
+            return new SignInDecision(SignInStep.Throttled, RetryAfter: wait);
+        }
         var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
         if (user is null)
         {
             return await UnknownAccountAsync(email, password, client, cancellationToken);
         }
 
-        var reservation = await attempts.ReserveAsync(user.Id, cancellationToken);
+        // A password guess counts for the network it came from: a stranger elsewhere cannot lock the owner out of theirs.
+        var network = Networks.Of(client.IpAddress) ?? "unknown";
+        var reservation = await attempts.ReserveAsync(user.Id, network, cancellationToken);
         if (!reservation.Granted)
         {
             // Locked out: the password is not checked, but a hash is still computed, so the refusal takes as long.
             VerifyDummy(password);
             await RefuseAsync(AuditEventTypes.LockedOut, user.Id, client, "sign-in refused while locked out", cancellationToken);
-            return await LockedOutAsync(user.Id, cancellationToken);
+            return await LockedOutAsync(user.Id, cancellationToken, network);
         }
 
         // CheckPasswordAsync verifies (and upgrades an old hash format) without touching the lockout counters.
@@ -76,10 +86,12 @@ public sealed class SignInService(
                 await notices.AccountLockedAsync(user.Id, until, cancellationToken);
             }
             return locked is null
-                ? new SignInDecision(SignInStep.Refused, user.Id, AttemptsLeft: await AttemptsLeftAsync(user.Id, cancellationToken))
-                : await LockedOutAsync(user.Id, cancellationToken);
+                ? new SignInDecision(SignInStep.Refused, user.Id, AttemptsLeft: await AttemptsLeftAsync(user.Id, cancellationToken, network))
+                : await LockedOutAsync(user.Id, cancellationToken, network);
         }
 
+        // The password was right: no failure for the network either.
+        await throttle.GiveBackAsync(client.IpAddress, cancellationToken);
         if (!MayUse(user))
         {
             await attempts.ReleaseAsync(user.Id, reservation, cancellationToken);
@@ -97,7 +109,7 @@ public sealed class SignInService(
             return new SignInDecision(SignInStep.NeedsSecondFactor, user.Id);
         }
 
-        await attempts.SucceededAsync(user.Id, cancellationToken);
+        await attempts.SucceededAsync(user.Id, network, cancellationToken);
         var owed = await mfa.StatusAsync(user.Id, await users.GetRolesAsync(user), cancellationToken);
         return new SignInDecision(SignInStep.Done, user.Id, Method: rememberedHere ? SignInMethods.RememberedBrowser : SignInMethods.Password,
             EnrolFirst: owed.MustEnrollNow);
@@ -223,7 +235,9 @@ public sealed class SignInService(
     {
         var lockout = Options.Lockout;
         var normalized = users.NormalizeEmail(email?.Trim() ?? "") ?? "";
-        var (count, windowEnd) = await counters.CountAsync(UnknownAccountRule, normalized, lockout.DefaultLockoutTimeSpan, cancellationToken);
+        // Per address and network, as a real account's budget is: the lockouts must not tell the two apart.
+        var network = Networks.Of(client.IpAddress) ?? "unknown";
+        var (count, windowEnd) = await counters.CountAsync(UnknownAccountRule, $"{normalized}|{network}", lockout.DefaultLockoutTimeSpan, cancellationToken);
         VerifyDummy(password);
         // The same answer as a real account's lockout, with when it ends: the window's end stands for the lockout's.
         var lockedOut = new SignInDecision(SignInStep.LockedOut, LockedUntil: windowEnd, Lockout: LockoutReason.FailedAttempts);
@@ -241,11 +255,11 @@ public sealed class SignInService(
 
     private Task<bool> IsLockedOutAsync(string userId, CancellationToken cancellationToken) => attempts.IsLockedOutAsync(userId, cancellationToken);
 
-    private async Task<SignInDecision> LockedOutAsync(string userId, CancellationToken cancellationToken)
+    private async Task<SignInDecision> LockedOutAsync(string userId, CancellationToken cancellationToken, string network = FailedAttempts.AnyNetwork)
     {
-        var until = await attempts.LockedUntilAsync(userId, cancellationToken);
-        // An administrator's lock has no end: it is stored as the largest date, far beyond any failure lockout.
-        var byAdmin = until is { } end && end > time.GetUtcNow() + Options.Lockout.DefaultLockoutTimeSpan;
+        var until = await attempts.LockedUntilAsync(userId, network, cancellationToken);
+        // An administrator's lock has no end: it is stored as the largest date, far beyond any failure lockout (a day).
+        var byAdmin = until is { } end && end > time.GetUtcNow() + FailureLimits.DayLockout;
         return new SignInDecision(SignInStep.LockedOut, userId, byAdmin || until is null ? null : RoundedUp(until.Value),
             Lockout: byAdmin ? LockoutReason.Administrator : LockoutReason.FailedAttempts);
     }
@@ -262,9 +276,9 @@ public sealed class SignInService(
     }
 
     /// <summary>"N attempts left" is told once 2 or fewer remain.</summary>
-    private async Task<int?> AttemptsLeftAsync(string userId, CancellationToken cancellationToken)
+    private async Task<int?> AttemptsLeftAsync(string userId, CancellationToken cancellationToken, string network = FailedAttempts.AnyNetwork)
     {
-        var left = await attempts.RemainingAsync(userId, cancellationToken);
+        var left = await attempts.RemainingAsync(userId, network, cancellationToken);
         return left is <= 2 ? left : null;
     }
 

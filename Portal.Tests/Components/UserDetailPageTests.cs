@@ -45,6 +45,7 @@ public sealed class UserDetailPageTests : MudComponentTest
         Services.AddScoped<UserDirectory>();
         Services.AddSingleton(database.Notices);
         Services.AddScoped<AccountAdministration>();
+        Services.AddSingleton(factors.Attempts);
         sessions = new UserSessions(database.Factory, database.Time, database.Pseudonymizer);
         Services.AddSingleton(sessions);
         var outbox = new EmailOutbox(new MessageQueue(database.Factory, database.Time), NoDeliveryTrigger.Instance);

@@ -19,7 +19,8 @@ public sealed class FactorsFixture : IAsyncDisposable
         Lifecycle = database.Lifecycle(Policies);
         Authenticators = new Authenticators(database.Factory, database.Time, database.AuditLog, Policies, Lifecycle);
         RecoveryCodes = new RecoveryCodes(database.Factory, database.Time, database.AuditLog, database.Notices, factors);
-        Attempts = new FailedAttempts(database.Factory, database.Time, identity);
+        Attempts = new FailedAttempts(database.Factory, database.Time, identity,
+            new FailureLimits(maxFailedAccessAttempts, TimeSpan.FromMinutes(15), PerDay: Math.Max(100, maxFailedAccessAttempts)));
         Check = new SecondFactorCheck(Attempts, Authenticators, RecoveryCodes, database.AuditLog, database.Refusals);
     }
 

@@ -23,10 +23,16 @@ public static class AccountsExtensions
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AccountLinks>();
         services.AddScoped<SignInCookies>();
+        services.AddSingleton<Tessera.Domain.SignIn.NetworkThrottle>();
         services.AddSingleton<SignInCodeState>();
         services.AddScoped<UserDirectory>();
         services.AddScoped<AccountAdministration>();
         services.AddScoped<AccountSettings>();
+        services.AddSingleton(services =>
+        {
+            var a = services.GetRequiredService<IOptions<AccountsOptions>>().Value;
+            return new FailureLimits(a.MaxFailedAccessAttempts, TimeSpan.FromMinutes(a.LockoutMinutes), a.MaxFailedAttemptsPerDay, a.MaxFailuresPerNetworkPerHour);
+        });
         services.AddMemoryCache();
         services.AddSingleton<UserSessions>();
         services.AddSingleton<SessionGuard>();
