@@ -23,8 +23,11 @@ public sealed class AccountSettingsFlowTests(BrowserFixture fixture) : IClassFix
         await SignInAsync(phone, email, Password);
 
         await phone.GotoAsync("/security");
-        await phone.GetByRole(AriaRole.Link, new() { Name = "Change your password or email" }).ClickAsync();
-        await WaitForPathAsync(phone, "/security/account");
+        Assert.Equal("/security/account", await phone.GetByRole(AriaRole.Link, new() { Name = "Change your password or email" }).GetAttributeAsync("href"));
+        await phone.GotoAsync("/security/account");
+        await ExpectVisibleAsync(phone, phone.GetByRole(AriaRole.Heading, new() { Name = "Password and email", Level = 1 }), "the account page");
+        // Typed before the circuit is up, a field's value is lost when Blazor takes the page over.
+        await AuthenticatorSteps.WaitForCircuitAsync(phone);
         await phone.GetByLabel("Current password", new() { Exact = true }).First.FillAsync(Password);
         await phone.GetByLabel("New password", new() { Exact = true }).FillAsync("password1234");
         await ExpectVisibleAsync(phone, phone.GetByText("Strength: Very weak").Or(phone.GetByText("Strength: Weak")), "a weak rating");
