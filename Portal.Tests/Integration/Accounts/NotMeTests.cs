@@ -54,6 +54,27 @@ public sealed partial class NotMeTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await later.GetAsync("/security")).StatusCode);
     }
 
+    [Fact]
+    public async Task ConfirmingTheLink_EndsASignInWaitingForItsSecondStep()
+    {
+        var user = await factory.CreateUserAsync("not-me-pending@example.com", Password);
+        await TotpEnrollment.EnrollAsync(factory, user.Id, user.Email!);
+        using var intruder = factory.CreateBrowserlessClient();
+        var password = await SignIn.PostLoginAsync(intruder, user.Email!, Password);
+        Assert.Contains("/Account/LoginWith2fa", password.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await intruder.GetAsync(password.Headers.Location!)).StatusCode);
+        var token = factory.Services.GetRequiredService<NotMeLinks>().Issue(user.Id, "locked-failed-attempts");
+        using var owner = factory.CreateBrowserlessClient();
+        var path = $"/Account/NotMe?token={token}";
+        await ConfirmAsync(owner, path, await owner.GetStringAsync(path));
+
+        var secondStep = await intruder.GetAsync(password.Headers.Location!);
+
+        Assert.Equal(HttpStatusCode.Redirect, secondStep.StatusCode);
+        Assert.Equal("/Account/Login", secondStep.TargetPath());
+        Assert.Equal(HttpStatusCode.Redirect, (await intruder.GetAsync("/security")).StatusCode);
+    }
+
     private static Task<HttpResponseMessage> ConfirmAsync(HttpClient client, string path, string page) =>
         client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
         {
