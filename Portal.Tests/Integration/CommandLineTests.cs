@@ -72,6 +72,22 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(File.Exists(Path.Combine(dataDirectory, "tessera.db")));
     }
 
+    [Fact]
+    public async Task ABusyPort_StopsTheApp_WithOneLineNamingTheAddress_AndExitCode2()
+    {
+        using var occupier = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupier.Start();
+        var address = $"http://127.0.0.1:{((System.Net.IPEndPoint)occupier.LocalEndpoint).Port}";
+
+        var (exit, output) = await PortalProcess.RunAsync(PortalProcess.BuiltAssembly, ["--urls", address], Environment("Jobs__RunServer", "false"), Timeout);
+
+        Assert.True(exit == 2, output);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), l => l.StartsWith("Tessera cannot start", StringComparison.Ordinal));
+        Assert.Contains(address, line);
+        Assert.Contains("already in use", line);
+        Assert.DoesNotContain("   at ", output);
+    }
+
     private Dictionary<string, string?> Environment(string variable, string value) => new()
     {
         ["ASPNETCORE_ENVIRONMENT"] = "Development",
