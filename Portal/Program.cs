@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Tessera.Portal.Cli;
-using Tessera.Portal.Endpoints;
 using Tessera.Portal.Hosting;
 
 WebApplication app;
@@ -12,9 +11,7 @@ try
         // appsettings.json and wwwroot/ live at the repository root and are linked into the output (see Portal.csproj).
         ContentRootPath = AppContext.BaseDirectory,
     });
-    // The host logs a failed start with its stack trace; Program below says it in one line (a busy port) or, for
-    // anything else, the runtime prints the exception anyway.
-    builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+    builder.AddStartupErrors();
     builder.AddNetwork();
     builder.AddPersistence();
     builder.AddAccounts();
@@ -52,24 +49,8 @@ catch (Exception ex) when (ConfigurationErrors.From(ex) is { Count: > 0 } failur
 }
 
 app.UseTesseraPipeline();
-app.MapUi();
-app.MapJobsDashboard();
-app.MapAdminAudit();
-app.MapHealth();
-app.MapWebAuthn();
-app.MapQrSignIn();
-app.MapOtpApi();
-try
-{
-    await app.RunAsync();
-}
-catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
-{
-    // A busy port is an operator's everyday mistake: one line that names the address, not a stack trace.
-    await Console.Error.WriteLineAsync($"Tessera cannot start: {ex.Message.Replace("Failed to bind to address ", "").TrimEnd('.')}. Stop what uses it, or choose another address with --urls.");
-    return 2;
-}
-return 0;
+app.MapTessera();
+return await StartupErrors.RunAsync(app);
 
 /// <summary>The entry point, named for WebApplicationFactory&lt;Program&gt; in the tests.</summary>
 public partial class Program;

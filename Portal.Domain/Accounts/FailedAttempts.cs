@@ -55,8 +55,8 @@ public sealed class FailedAttempts(IDbContextFactory<PortalDbContext> dbFactory,
         // One statement on both providers: a locked budget whose lockout has not run out updates nothing and returns
         // no row; one whose lockout ran out starts again at 1; the failure that reaches the threshold sets the lockout.
         var max = limits.PerNetwork;
-        var firstLock = max <= 1 ? Instants.Parameter(db.Database, lockUntil) : null;
         var lockParameter = Instants.Parameter(db.Database, lockUntil);
+        var firstLock = max <= 1 ? lockParameter : null;
         var nowParameter = Instants.Parameter(db.Database, now);
         var counted = await db.Database.SqlQuery<int>($"""
             INSERT INTO "FailureBudgets" ("UserId", "Network", "Failures", "LockedUntil")
@@ -98,7 +98,8 @@ public sealed class FailedAttempts(IDbContextFactory<PortalDbContext> dbFactory,
     /// </summary>
     public async Task ClearAsync(string userId, CancellationToken cancellationToken = default)
     {
-        await SucceededAsync(userId, AnyNetwork, cancellationToken);
+        var failureLockoutAtMost = time.GetUtcNow() + FailureLimits.DayLockout;
+        await GiveBackAccountAsync(userId, all: true, end => end is null || end <= failureLockoutAtMost, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await db.FailureBudgets.Where(b => b.UserId == userId).ExecuteDeleteAsync(cancellationToken);
     }

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Identity;
 namespace Tessera.Domain.Accounts;
 
 /// <summary>How strong a password is, for the strength meter: zxcvbn's score (0 to 4) and its advice.</summary>
-public sealed record PasswordStrength(int Score, string? Warning, IReadOnlyList<string> Suggestions)
+public sealed record PasswordStrength(int Score, string? Warning)
 {
     /// <summary>The lowest score accepted: at least 10^8 guesses in zxcvbn's estimate.</summary>
     public const int Required = 3;
@@ -66,7 +66,7 @@ public sealed class PasswordRules(string productName) : IPasswordValidator<Appli
     {
         if (string.IsNullOrEmpty(password))
         {
-            return new PasswordStrength(0, null, []);
+            return new PasswordStrength(0, null);
         }
         List<string> context = [productName, "tessera"];
         if (email is { Length: > 0 })
@@ -86,7 +86,7 @@ public sealed class PasswordRules(string productName) : IPasswordValidator<Appli
             _ when patterns.Contains("date") || patterns.Contains("year") => "Dates and years are easy to guess",
             _ => null,
         };
-        return new PasswordStrength(result.Score, warning, []);
+        return new PasswordStrength(result.Score, warning);
     }
 
     private static string LocalPart(string email) => email.IndexOf('@') is var at and > 0 ? email[..at].Trim() : "";

@@ -16,8 +16,7 @@ public sealed class AttemptCounters(IDbContextFactory<PortalDbContext> dbFactory
     /// <summary>Counts one attempt: how many there have been in the current window, this one included, and when it ends.</summary>
     public async Task<(int Count, DateTimeOffset WindowEnd)> CountAsync(string rule, string subject, TimeSpan window, CancellationToken cancellationToken = default)
     {
-        var start = SendCounter.WindowOf(time.GetUtcNow(), window);
-        var hashed = SendLimiter.Subject(await subjectKey.Value, rule, subject);
+        var (start, hashed) = await KeyAsync(rule, subject, window);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var count = await SendCounter.IncrementAsync(db, rule, hashed, start, start + window, cancellationToken);
         return (count, start + window);
@@ -26,8 +25,7 @@ public sealed class AttemptCounters(IDbContextFactory<PortalDbContext> dbFactory
     /// <summary>How many attempts the current window holds (without counting one), and when it ends.</summary>
     public async Task<(int Count, DateTimeOffset WindowEnd)> PeekAsync(string rule, string subject, TimeSpan window, CancellationToken cancellationToken = default)
     {
-        var start = SendCounter.WindowOf(time.GetUtcNow(), window);
-        var hashed = SendLimiter.Subject(await subjectKey.Value, rule, subject);
+        var (start, hashed) = await KeyAsync(rule, subject, window);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var count = await db.SendCounters.AsNoTracking().Where(c => c.Rule == rule && c.Subject == hashed && c.WindowStart == start)
             .Select(c => (int?)c.Count).SingleOrDefaultAsync(cancellationToken) ?? 0;
@@ -37,8 +35,7 @@ public sealed class AttemptCounters(IDbContextFactory<PortalDbContext> dbFactory
     /// <summary>Gives one counted attempt back (it turned out not to be a failure), in the current window.</summary>
     public async Task GiveBackAsync(string rule, string subject, TimeSpan window, CancellationToken cancellationToken = default)
     {
-        var start = SendCounter.WindowOf(time.GetUtcNow(), window);
-        var hashed = SendLimiter.Subject(await subjectKey.Value, rule, subject);
+        var (start, hashed) = await KeyAsync(rule, subject, window);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await db.SendCounters.Where(c => c.Rule == rule && c.Subject == hashed && c.WindowStart == start && c.Count > 0)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Count, c => c.Count - 1), cancellationToken);
@@ -56,4 +53,8 @@ public sealed class AttemptCounters(IDbContextFactory<PortalDbContext> dbFactory
         // Purged (with the limiter's counters) a minute after the subject stopped being valid.
         return await SendCounter.IncrementAsync(db, rule, hashed, until, until + TimeSpan.FromMinutes(1), cancellationToken);
     }
+
+    /// <summary>The current window of <paramref name="window"/> and the keyed hash of the subject: the counter's key.</summary>
+    private async Task<(DateTimeOffset Start, string Subject)> KeyAsync(string rule, string subject, TimeSpan window) =>
+        (SendCounter.WindowOf(time.GetUtcNow(), window), SendLimiter.Subject(await subjectKey.Value, rule, subject));
 }

@@ -33,7 +33,7 @@ public static class WebAuthnEndpoints
     }
 
     private static async Task<IResult> BeginAsync(HttpContext http, OptionsRequest request, IAntiforgery antiforgery,
-        Passkeys passkeys, SignInManager<ApplicationUser> signIn)
+        Passkeys passkeys, SignInCookies cookies)
     {
         if (!await antiforgery.IsRequestValidAsync(http))
         {
@@ -42,7 +42,7 @@ public static class WebAuthnEndpoints
         string? userId = null;
         if (request.Mode == SecondFactor)
         {
-            var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+            var user = await cookies.PendingUserAsync();
             if (user is null)
             {
                 return TimedOut();
@@ -58,7 +58,7 @@ public static class WebAuthnEndpoints
     }
 
     private static async Task<IResult> CompleteAsync(HttpContext http, AssertionRequest request, IAntiforgery antiforgery,
-        SignInManager<ApplicationUser> identity, SignInService signIn, SignInCookies cookies)
+        SignInService signIn, SignInCookies cookies)
     {
         if (!await antiforgery.IsRequestValidAsync(http))
         {
@@ -69,7 +69,7 @@ public static class WebAuthnEndpoints
         var afterPassword = request.Mode == SecondFactor;
         if (afterPassword)
         {
-            var user = await identity.GetTwoFactorAuthenticationUserAsync();
+            var user = await cookies.PendingUserAsync();
             if (user is null)
             {
                 return TimedOut();

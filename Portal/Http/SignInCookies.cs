@@ -30,9 +30,9 @@ internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager
     /// </summary>
     public async Task<ApplicationUser?> PendingUserAsync()
     {
-        var pending = await signInManager.Context.AuthenticateAsync(IdentityConstants.TwoFactorUserIdScheme);
-        var user = await signInManager.GetTwoFactorAuthenticationUserAsync();
-        var stamp = pending.Principal?.FindFirstValue(PendingStampClaim);
+        var pending = (await signInManager.Context.AuthenticateAsync(IdentityConstants.TwoFactorUserIdScheme)).Principal;
+        var stamp = pending?.FindFirstValue(PendingStampClaim);
+        var user = pending?.FindFirstValue(ClaimTypes.Name) is { } userId ? await signInManager.UserManager.FindByIdAsync(userId) : null;
         return user is not null && stamp is not null && stamp == user.SecurityStamp ? user : null;
     }
 
