@@ -12,6 +12,7 @@ try
         ContentRootPath = AppContext.BaseDirectory,
     });
     builder.AddStartupErrors();
+    builder.AddListenAddresses();
     builder.AddNetwork();
     builder.AddPersistence();
     builder.AddAccounts();

@@ -136,7 +136,7 @@ public sealed class ProductionBrowserFixture : BrowserFixture
 {
     protected override Uri StartServer(TesseraFactory factory)
     {
-        var port = PasskeyBrowserFixture.FreePort();
+        var port = PortalProcess.FreePort();
         factory.InProduction($"http://127.0.0.1:{port}");
         return factory.StartKestrel(port);
     }

@@ -10,7 +10,7 @@ namespace Tessera.Portal.Tests.Integration;
 public sealed class PublishTests : IDisposable
 {
     private readonly string work = Path.Combine(Path.GetTempPath(), "tessera-publish", Guid.NewGuid().ToString("N"));
-    private Process? app;
+    private PortalProcess.Running? app;
 
     [Fact]
     public async Task PublishedApp_ReadsRootAppsettings_AndServesRootWwwroot()
@@ -22,43 +22,18 @@ public sealed class PublishTests : IDisposable
             await File.ReadAllTextAsync(Path.Combine(PortalProcess.RepositoryRoot, "appsettings.json")),
             await File.ReadAllTextAsync(Path.Combine(output, "appsettings.json")));
 
-        // The URL comes only from the root appsettings.json ("Urls"): answering there proves the file was read.
-        app = Start(Path.Combine(output, "Tessera.Portal.dll"));
-        using var http = new HttpClient { BaseAddress = new Uri("http://localhost:5080") };
-        var css = await GetWhenUpAsync(http, "/app.css", app);
+        // The fallback address comes only from the root appsettings.json (Tessera:DefaultUrls): answering there proves
+        // the file was read.
+        app = PortalProcess.Start(Path.Combine(output, "Tessera.Portal.dll"), [], new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Tessera__DataDirectory"] = Path.Combine(work, "data"),
+        }, work);
+        var baseAddress = new Uri("http://localhost:5080");
+        var css = await app.GetWhenUpAsync(baseAddress, "/app.css");
 
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(PortalProcess.RepositoryRoot, "wwwroot", "app.css")), css);
-        Assert.Contains("app.js", await http.GetStringAsync("/"));
-    }
-
-    private Process Start(string assembly)
-    {
-        var start = new ProcessStartInfo("dotnet", [assembly]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = work };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["Tessera__DataDirectory"] = Path.Combine(work, "data");
-        start.Environment.Remove("ASPNETCORE_URLS");
-        start.Environment.Remove("DOTNET_URLS");
-        var process = Process.Start(start)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task<string> GetWhenUpAsync(HttpClient http, string path, Process app)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            Assert.False(app.HasExited, $"The published app exited with code {(app.HasExited ? app.ExitCode : 0)}.");
-            try
-            {
-                return await http.GetStringAsync(path);
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(250);
-            }
-        }
+        Assert.Contains("app.js", await app.GetWhenUpAsync(baseAddress, "/"));
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] args, TimeSpan timeout)
@@ -73,11 +48,6 @@ public sealed class PublishTests : IDisposable
 
     public void Dispose()
     {
-        if (app is { HasExited: false })
-        {
-            app.Kill(entireProcessTree: true);
-            app.WaitForExit(10_000);
-        }
         app?.Dispose();
         if (Directory.Exists(work))
         {

@@ -90,7 +90,7 @@ public sealed class SmsDeliveryTests : IAsyncLifetime
     public async Task Gateway_DownForGood_TheCodeArrivesByEmailOverSmtp()
     {
         await using var smtp = new SmtpTestServer();
-        factory = Gateway(new TesseraFactory(), new Uri($"http://127.0.0.1:{FreePort()}/sms/send"))
+        factory = Gateway(new TesseraFactory(), new Uri($"http://127.0.0.1:{PortalProcess.FreePort()}/sms/send"))
             .With("Email:Transport", "Smtp")
             .With("Email:Smtp:Host", "127.0.0.1")
             .With("Email:Smtp:Port", smtp.Port.ToString())
@@ -153,12 +153,5 @@ public sealed class SmsDeliveryTests : IAsyncLifetime
         var texts = factory.Services.GetRequiredService<ChallengeTexts>();
         return challenges.CreateAsync(new ChallengeRequest("sign-in", ChallengeBinding.ForClient("sms-tests"), Channel.Sms,
             destination, "+44 •••• ••• 123", texts.For("sign-in", Channel.Sms), "GB", FallbackEmail: fallbackEmail));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -43,9 +43,9 @@ public sealed class FactorsFixture : IAsyncDisposable
     /// <summary>The passkey service as the app builds it (real Fido2 from the same configuration code), over this database.</summary>
     public Passkeys CreatePasskeys(Action<WebAuthnOptions>? configure = null)
     {
-        var webAuthn = new WebAuthnOptions();
+        var webAuthn = new WebAuthnOptions { Origins = [CeremonyInput.DefaultOrigin] };
         configure?.Invoke(webAuthn);
-        var fido2 = new Fido2NetLib.Fido2(Tessera.Portal.Hosting.PasskeysExtensions.CreateConfiguration(webAuthn));
+        var fido2 = new Fido2NetLib.Fido2(Tessera.Portal.Hosting.PasskeysExtensions.CreateConfiguration(webAuthn, webAuthn.Origins));
         return new Passkeys(Database.Factory, fido2, Database.Time, Database.AuditLog, Options.Create(webAuthn), Models, Lifecycle);
     }
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using MimeKit;
 using SmtpServer;
 using SmtpServer.Protocol;
@@ -18,7 +17,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public SmtpTestServer()
     {
-        Port = FreePort();
+        Port = PortalProcess.FreePort();
         var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port))).Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(received));
@@ -54,13 +53,6 @@ public sealed class SmtpTestServer : IAsyncDisposable
         {
         }
         stop.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class Store(ConcurrentQueue<MimeMessage> received) : MessageStore

@@ -11,7 +11,9 @@ namespace Tessera.Portal.Tests.Support;
 /// <summary>What the browser and the authenticator put into one response; each test bends one of these.</summary>
 public sealed record CeremonyInput
 {
-    public string Origin { get; init; } = "http://localhost:5080";
+    public const string DefaultOrigin = "http://localhost:5080";
+
+    public string Origin { get; init; } = DefaultOrigin;
 
     /// <summary>The RP id the authenticator hashes into its data; null takes the one in the options.</summary>
     public string? RpId { get; init; }

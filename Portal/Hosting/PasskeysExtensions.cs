@@ -11,7 +11,12 @@ public static class PasskeysExtensions
         builder.Services.AddOptions<WebAuthnOptions>().BindConfiguration(WebAuthnOptions.Section)
             .PostConfigure<IConfiguration>(ReplaceLists)
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<IFido2>(services => new Fido2(CreateConfiguration(services.GetRequiredService<IOptions<WebAuthnOptions>>().Value)));
+        // Made at the first ceremony, after the server has started, so that the listening addresses are known.
+        builder.Services.AddSingleton<IFido2>(services =>
+        {
+            var options = services.GetRequiredService<IOptions<WebAuthnOptions>>().Value;
+            return new Fido2(CreateConfiguration(options, Origins(options, services)));
+        });
         builder.Services.AddSingleton<AuthenticatorModels>();
         builder.Services.AddSingleton<Passkeys>();
         builder.Services.AddSingleton<PasskeyModelPolicy>();
@@ -33,12 +38,25 @@ public static class PasskeysExtensions
         }
     }
 
+    /// <summary>The configured origins, or when there are none, those of the public and (in Development) listening addresses.</summary>
+    public static IReadOnlyList<string> Origins(WebAuthnOptions options, IServiceProvider services)
+    {
+        if (options.Origins.Count > 0)
+        {
+            return options.Origins;
+        }
+        var domain = options.ServerDomain.Trim();
+        // Only an origin on the relying party id can pass a ceremony; 127.0.0.1 cannot when the id is localhost.
+        return services.GetRequiredService<PublicUrls>().DefaultWebAuthnOrigins()
+            .Where(origin => WebAuthnOptions.OriginError(origin, domain) is null).ToList();
+    }
+
     /// <summary>No metadata service: registration asks for no attestation, so there is no attestation chain to check.</summary>
-    public static Fido2Configuration CreateConfiguration(WebAuthnOptions options) => new()
+    public static Fido2Configuration CreateConfiguration(WebAuthnOptions options, IEnumerable<string> origins) => new()
     {
         RPID = options.ServerDomain.Trim(),
         RPName = options.ServerName,
-        Origins = options.Origins.Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase),
+        Origins = origins.Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase),
         Timeout = (uint)options.ChallengeTimeoutSeconds * 1000,
         // Only the SafetyNet attestation format reads it; a few minutes of clock skew between phone and server is normal.
         TimestampDriftTolerance = 300_000,

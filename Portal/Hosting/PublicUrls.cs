@@ -55,6 +55,24 @@ public sealed class PublicUrls(IOptions<TesseraOptions> options, IHostEnvironmen
         return environment.IsDevelopment() && ListeningOrigins().Contains(candidate);
     }
 
+    /// <summary>
+    /// The origins passkey ceremonies may come from when <c>WebAuthn:Origins</c> is empty: the public address, and in
+    /// Development every address the app listens on (so <c>--urls</c> with another port keeps passkeys working).
+    /// </summary>
+    public IReadOnlyList<string> DefaultWebAuthnOrigins()
+    {
+        var origins = new List<string>();
+        if (Configured is not null)
+        {
+            origins.Add(OriginOf(Configured));
+        }
+        if (environment.IsDevelopment())
+        {
+            origins.AddRange(ListeningOrigins());
+        }
+        return origins.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
     private HashSet<string> ListeningOrigins()
     {
         var origins = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

@@ -21,5 +21,11 @@ public sealed class TesseraOptions
     /// </summary>
     public string PublicBaseUrl { get; set; } = "";
 
+    /// <summary>
+    /// Where the app listens when no standard setting (<c>--urls</c>, <c>Urls</c>, <c>ASPNETCORE_URLS</c>,
+    /// <c>ASPNETCORE_HTTP_PORTS</c>, <c>Kestrel:Endpoints</c>) says; see <see cref="ListenAddresses"/>.
+    /// </summary>
+    public string DefaultUrls { get; set; } = ListenAddresses.BuiltInDefault;
+
     public string DataDirectoryFullPath => Path.GetFullPath(DataDirectory);
 }

@@ -13,8 +13,12 @@ public sealed class WebAuthnOptions : IValidatableObject
     /// <summary>The name a browser or password manager shows next to a passkey.</summary>
     public string ServerName { get; set; } = "Tessera";
 
-    /// <summary>Every origin a ceremony may come from (scheme, host and port), each on <see cref="ServerDomain"/> or below it.</summary>
-    public List<string> Origins { get; set; } = ["http://localhost:5080"];
+    /// <summary>
+    /// Every origin a ceremony may come from (scheme, host and port), each on <see cref="ServerDomain"/> or below it.
+    /// Empty (the default): the origin of <c>Tessera:PublicBaseUrl</c>, and in Development also every address the app
+    /// listens on, so a changed port does not break passkeys.
+    /// </summary>
+    public List<string> Origins { get; set; } = [];
 
     [Range(30, 300, ErrorMessage = "WebAuthn:ChallengeTimeoutSeconds must be between 30 and 300.")]
     public int ChallengeTimeoutSeconds { get; set; } = 300;
@@ -40,19 +44,11 @@ public sealed class WebAuthnOptions : IValidatableObject
         {
             yield return new ValidationResult("WebAuthn:ServerName must not be empty.", [nameof(ServerName)]);
         }
-        if (Origins is not { Count: > 0 })
+        foreach (var origin in Origins ?? [])
         {
-            yield return new ValidationResult(
-                "WebAuthn:Origins must list at least one absolute origin such as https://login.example.com", [nameof(Origins)]);
-        }
-        else
-        {
-            foreach (var origin in Origins)
+            if (OriginError(origin, domain) is { } error)
             {
-                if (OriginError(origin, domain) is { } error)
-                {
-                    yield return new ValidationResult(error, [nameof(Origins)]);
-                }
+                yield return new ValidationResult(error, [nameof(Origins)]);
             }
         }
         if (!string.IsNullOrWhiteSpace(MetadataBlobPath) && !File.Exists(MetadataBlobPath))
@@ -62,7 +58,8 @@ public sealed class WebAuthnOptions : IValidatableObject
         }
     }
 
-    private static string? OriginError(string? origin, string domain)
+    /// <summary>Why an origin can never pass a ceremony for this relying party id, or null when it can.</summary>
+    public static string? OriginError(string? origin, string domain)
     {
         if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri)
             || uri.Scheme is not ("https" or "http")
