@@ -6,6 +6,18 @@ window.tessera = {
     },
 };
 
+// Remembers the reader's time zone so that the server writes times in it ("14:05", not "13:05 UTC").
+(() => {
+    try {
+        const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+        if (zone && !document.cookie.split('; ').includes(`tessera-tz=${encodeURIComponent(zone)}`)) {
+            document.cookie = `tessera-tz=${encodeURIComponent(zone)}; path=/; max-age=31536000; samesite=lax`;
+        }
+    } catch {
+        // No Intl time zone: times stay in UTC, and say so.
+    }
+})();
+
 window.tessera.copyText = (text) => navigator.clipboard.writeText(text);
 
 // <time data-local-time datetime="…"> elements are rendered in UTC by the server; show them in the reader's time zone.

@@ -24,6 +24,25 @@ public sealed class AccountSettings(
     private const string WrongPassword = "Your current password is not right.";
     private const string TooManyTries = "Too many wrong passwords: try again once the lockout is over.";
 
+    /// <summary>
+    /// "Sign out everywhere else", also behind the activity feed's "Wasn't you? Secure your account": every session but
+    /// the caller's ends at its next request on every node, every remembered browser is forgotten, and it is audited
+    /// and emailed.
+    /// </summary>
+    /// <param name="why">How the person asked, for the audit detail ("sessions page", "activity feed").</param>
+    public async Task<int> SignOutOtherSessionsAsync(string userId, string? currentSessionId, string why, CancellationToken cancellationToken = default)
+    {
+        // Without a session of its own (an old cookie) the caller keeps nothing: "" matches no session.
+        var ended = await sessions.RevokeAllExceptAsync(userId, currentSessionId ?? "", cancellationToken);
+        await audit.RecordAsync(new AuditEntry(AuditEventTypes.OtherSessionsEnded, AuditOutcome.Success, userId, userId,
+            Detail: $"sessions={ended}; from the {why}"), cancellationToken);
+        if (ended > 0)
+        {
+            await notices.OtherSessionsSignedOutAsync(userId, ended, cancellationToken);
+        }
+        return ended;
+    }
+
     /// <param name="currentSessionId">The session making the change, which stays signed in.</param>
     /// <param name="signOutOthers">Whether every other session of the user ends at its next request.</param>
     public async Task<AccountChange> ChangePasswordAsync(

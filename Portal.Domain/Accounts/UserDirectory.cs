@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Tessera.Domain.Audit;
 
@@ -12,6 +13,18 @@ public sealed class UserDirectory(UserManager<ApplicationUser> users, AuditLog a
         var user = emailOrId.Contains('@') ? await users.FindByEmailAsync(emailOrId) : null;
         user ??= await users.FindByIdAsync(emailOrId);
         return user?.Id;
+    }
+
+    /// <summary>The email address of each of these users that still exists, for showing people instead of ids.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> EmailsAsync(IEnumerable<string?> userIds, CancellationToken cancellationToken = default)
+    {
+        var ids = userIds.OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        if (ids.Length == 0)
+        {
+            return new Dictionary<string, string>();
+        }
+        return await users.Users.Where(u => ids.Contains(u.Id) && u.Email != null)
+            .ToDictionaryAsync(u => u.Id, u => u.Email!, cancellationToken);
     }
 
     /// <summary>

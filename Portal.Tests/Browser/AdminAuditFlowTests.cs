@@ -30,12 +30,13 @@ public sealed class AdminAuditFlowTests(BrowserFixture fixture) : IClassFixture<
         await console.WaitForFunctionAsync("() => window.Blazor !== undefined");
         await console.WaitForLoadStateAsync(LoadState.NetworkIdle);
         var grid = console.Locator(".audit-grid");
-        var failedRow = grid.Locator("tbody tr").Filter(new() { HasText = AuditEventTypeSignIn }).Filter(new() { HasText = "Failure" });
+        // The row reads as a sentence about the victim, named by address (no ids or event codes in the grid).
+        var failedRow = grid.Locator("tbody tr").Filter(new() { HasText = $"tried to sign in to {victim}'s account" }).Filter(new() { HasText = "Failed" });
         var userField = console.GetByLabel("User (email or id)");
         var deadline = DateTime.UtcNow.AddSeconds(15);
         // The unfiltered grid already lists every event: wait until it lists only the victim's, the failure among them.
         // Filled and applied again only if a click raced the circuit and was lost.
-        while (!await ShowsOnlyAsync(grid, victimUser.Id) || await failedRow.CountAsync() == 0)
+        while (!await ShowsOnlyAsync(grid, victim) || await failedRow.CountAsync() == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, $"The audit grid was not filtered down to {victim}'s failed sign-in.");
             await userField.FillAsync(victim);
@@ -44,7 +45,12 @@ public sealed class AdminAuditFlowTests(BrowserFixture fixture) : IClassFixture<
         }
 
         Assert.Equal(1, await failedRow.CountAsync());
-        Assert.Contains("wrong password", await failedRow.InnerTextAsync());
+        Assert.Contains("with a wrong password", await failedRow.InnerTextAsync());
+        Assert.DoesNotContain(victimUser.Id, await grid.InnerTextAsync());
+        Assert.DoesNotContain(AuditEventTypeSignIn, await grid.InnerTextAsync());
+        // The codes are one click away, in the details drawer.
+        await failedRow.ClickAsync();
+        await ExpectVisibleAsync(console, console.Locator(".audit-event-details").GetByText(AuditEventTypeSignIn), "the event code in the details");
     }
 
     [Theory]
@@ -68,10 +74,10 @@ public sealed class AdminAuditFlowTests(BrowserFixture fixture) : IClassFixture<
         await BrowserFixture.SaveScreenshotAsync(page, screenshot);
     }
 
-    private static async Task<bool> ShowsOnlyAsync(ILocator grid, string userId)
+    private static async Task<bool> ShowsOnlyAsync(ILocator grid, string email)
     {
         var rows = await grid.Locator("tbody tr").AllInnerTextsAsync();
-        return rows.Count > 0 && rows.All(row => row.Contains(userId, StringComparison.Ordinal));
+        return rows.Count > 0 && rows.All(row => row.Contains(email, StringComparison.Ordinal));
     }
 
     private const string AuditEventTypeSignIn = Tessera.Domain.Audit.AuditEventTypes.SignIn;

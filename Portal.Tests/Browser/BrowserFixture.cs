@@ -28,7 +28,7 @@ public class BrowserFixture : IAsyncLifetime
     /// <summary>Set TESSERA_SCREENSHOTS=1 to refresh the pictures in docs/screenshots/.</summary>
     public static bool TakeScreenshots => Environment.GetEnvironmentVariable("TESSERA_SCREENSHOTS") == "1";
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         // A missing browser is a broken test machine, not a reason to skip: fail loudly.
         if (!File.Exists(ChromiumPath))

@@ -1,98 +1,116 @@
+using System.Text.RegularExpressions;
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Tessera.Domain.Activity;
 using Tessera.Domain.Audit;
 using Tessera.Portal.Components.Shared;
 using Tessera.Portal.Tests.Support;
 
 namespace Tessera.Portal.Tests.Components;
 
-public sealed class ActivityTableTests : MudComponentTest
+/// <summary>The feed people read: every event type has a sentence, and nothing an engineer wrote leaks into it.</summary>
+public sealed partial class ActivityListTests : MudComponentTest
 {
-    [Fact]
-    public void Render_ThreeEvents_ShowsOneRowPerEvent()
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    // Details as the writers of the log really write them: ids, key=value pairs, pseudonymised bits.
+    private static readonly string?[] Details =
+    [
+        null, "with passkey, passwordless", "with password and authenticator app", "wrong password", "wrong password; account locked",
+        $"id={Guid.NewGuid()}; step=58211", "sessions=3; from the sessions page", "notice=password-changed; message=42",
+        "code refused unchecked: locked out", "sign-in refused while locked out", "passkey: no such user", "role=Admin; by create-admin",
+        "authenticators=1; passkeys=0; recovery_codes=10", "to=b•••@example.com", "client=abc; name=Shop",
+    ];
+
+    public ActivityListTests() => Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
+
+    public static TheoryData<string> EveryType() => new(AuditEventTypes.All);
+
+    [Theory]
+    [MemberData(nameof(EveryType))]
+    public void EveryEventType_ReadsAsASentence_WithoutCodesIdsOrKeyValueText(string type)
     {
-        IReadOnlyList<AuditEvent> events =
+        var items = Details.SelectMany(detail => new[] { AuditOutcome.Success, AuditOutcome.Failure }
+            .Select((outcome, i) => Item(type, outcome, detail, sequence: i))).ToList();
+
+        var cut = Render<ActivityList>(p => p.Add(l => l.Items, items));
+
+        var text = cut.Find("ul").TextContent;
+        Assert.Equal(items.Count, cut.FindAll("li").Count);
+        Assert.DoesNotContain("Something else happened", text);
+        foreach (var code in AuditEventTypes.All)
+        {
+            Assert.DoesNotContain(code, text);
+        }
+        Assert.DoesNotMatch(GuidPattern(), text);
+        Assert.DoesNotMatch(KeyValuePattern(), text);
+        Assert.All(items, item => Assert.Matches("^[A-Z]", item.Line.Sentence));
+    }
+
+    [Fact]
+    public void AnItem_ShowsItsSentence_DeviceAndTimeAgo_WithTheUtcTimeInATooltip()
+    {
+        var item = Item(AuditEventTypes.SignIn, AuditOutcome.Success, "with passkey, passwordless", at: Now.AddMinutes(-3));
+
+        var cut = Render<ActivityList>(p => p.Add(l => l.Items, [item]));
+
+        var li = cut.Find("li");
+        Assert.Contains("You signed in with a passkey (no password)", li.TextContent);
+        Assert.Contains("Chrome 131 on Linux", li.TextContent);
+        var time = cut.Find("time");
+        Assert.Equal("3 minutes ago", time.TextContent);
+        Assert.Equal("2026-03-01 11:57:00 UTC", time.GetAttribute("title"));
+    }
+
+    [Fact]
+    public void InTheOwnersFeed_OnlyASignIn_OffersWasntYou()
+    {
+        IReadOnlyList<ActivityItem> items =
         [
-            Event(3, AuditEventTypes.SignIn, AuditOutcome.Failure),
-            Event(2, AuditEventTypes.EmailConfirmed, AuditOutcome.Success),
-            Event(1, AuditEventTypes.Registered, AuditOutcome.Success),
+            Item(AuditEventTypes.SignIn, AuditOutcome.Success, "with password", sequence: 3),
+            Item(AuditEventTypes.SignIn, AuditOutcome.Failure, "wrong password", sequence: 2),
+            Item(AuditEventTypes.PasskeyAdded, AuditOutcome.Success, null, sequence: 1),
         ];
 
-        var cut = Render<ActivityTable>(p => p.Add(t => t.Events, events));
+        var owner = Render<ActivityList>(p => p.Add(l => l.Items, items).Add(l => l.SecureAccount, true));
+        var admin = Render<ActivityList>(p => p.Add(l => l.Items, items));
 
-        Assert.Equal(3, cut.FindAll("tbody tr").Count);
+        Assert.Single(owner.FindAll("button"), b => b.TextContent.Contains("Wasn't you? Secure your account"));
+        Assert.Empty(admin.FindAll("button"));
     }
 
     [Fact]
-    public void Render_Event_ShowsItsTypeAndOutcomeInItsRow()
+    public void AnAdministratorsView_NamesThePerson()
     {
-        IReadOnlyList<AuditEvent> events =
-        [
-            Event(2, AuditEventTypes.SignIn, AuditOutcome.Failure),
-            Event(1, AuditEventTypes.Registered, AuditOutcome.Success),
-        ];
+        var e = Event(AuditEventTypes.PasswordChanged, AuditOutcome.Success, null);
 
-        var cut = Render<ActivityTable>(p => p.Add(t => t.Events, events));
-
-        var rows = cut.FindAll("tbody tr");
-        var cells = rows.Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList()).ToList();
-        Assert.Equal(AuditEventTypes.SignIn, cells[0][1]);
-        Assert.Equal("Failure", cells[0][2]);
-        Assert.Equal(AuditEventTypes.Registered, cells[1][1]);
-        Assert.Equal("Success", cells[1][2]);
+        Assert.Equal("bob@example.com changed their password", ActivityText.Describe(e, ActivityVoice.Named("bob@example.com")).Sentence);
+        Assert.Equal("You changed your password", ActivityText.Describe(e, ActivityVoice.You).Sentence);
     }
 
-    [Fact]
-    public void Render_Event_ShowsTimeBrowserAndDetail()
+    private static ActivityItem Item(string type, AuditOutcome outcome, string? detail, long sequence = 1, DateTimeOffset? at = null)
     {
-        IReadOnlyList<AuditEvent> events = [Event(1, AuditEventTypes.SignIn, AuditOutcome.Success)];
-
-        var cut = Render<ActivityTable>(p => p.Add(t => t.Events, events));
-
-        var cells = cut.FindAll("tbody tr td").Select(td => td.TextContent.Trim()).ToList();
-        Assert.Equal("2026-03-01 09:00:01", cells[0]);
-        Assert.Equal("Firefox 127 on Linux", cells[3]);
-        Assert.Equal("detail 1", cells[4]);
+        var e = Event(type, outcome, detail, sequence, at);
+        return new ActivityItem(e.Sequence, e.OccurredAt, e.Type, ActivityText.Describe(e, ActivityVoice.You), outcome == AuditOutcome.Failure, e.UserAgent);
     }
 
-    [Fact]
-    public void Render_NoEvents_ShowsNoRows()
-    {
-        var cut = Render<ActivityTable>(p => p.Add(t => t.Events, Array.Empty<AuditEvent>()));
-
-        Assert.Empty(cut.FindAll("tbody tr"));
-    }
-
-    [Fact]
-    public void Render_WithoutShowSubject_HidesTheSubjectColumn()
-    {
-        IReadOnlyList<AuditEvent> events = [Event(1, AuditEventTypes.SignIn, AuditOutcome.Success)];
-
-        var cut = Render<ActivityTable>(p => p.Add(t => t.Events, events));
-
-        Assert.DoesNotContain(cut.FindAll("thead th"), th => th.TextContent == "Subject");
-        Assert.DoesNotContain("subject-1", cut.Markup);
-    }
-
-    [Fact]
-    public void Render_WithShowSubject_ShowsTheSubjectOfEachEvent()
-    {
-        IReadOnlyList<AuditEvent> events = [Event(1, AuditEventTypes.SignIn, AuditOutcome.Success)];
-
-        var cut = Render<ActivityTable>(p => p.Add(t => t.Events, events).Add(t => t.ShowSubject, true));
-
-        Assert.Contains(cut.FindAll("thead th"), th => th.TextContent == "Subject");
-        Assert.Equal("subject-1", cut.Find("tbody tr code").TextContent);
-    }
-
-    private static AuditEvent Event(long sequence, string type, AuditOutcome outcome) => new()
+    private static AuditEvent Event(string type, AuditOutcome outcome, string? detail, long sequence = 1, DateTimeOffset? at = null) => new()
     {
         Sequence = sequence,
-        OccurredAt = new DateTimeOffset(2026, 3, 1, 9, 0, (int)sequence, TimeSpan.Zero),
+        OccurredAt = at ?? Now.AddHours(-2),
         Type = type,
         Outcome = outcome,
-        SubjectId = $"subject-{sequence}",
-        UserAgent = "Firefox 127 on Linux",
-        Detail = $"detail {sequence}",
+        SubjectId = "0b9f7a0e-8d7c-4c55-9d1e-3d9f3c1f2a10",
+        IpPseudonym = "f3a9c2",
+        UserAgent = "Chrome 131 on Linux",
+        Detail = detail,
         PreviousHash = AuditChain.GenesisHash,
     };
+
+    [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", RegexOptions.IgnoreCase)]
+    private static partial Regex GuidPattern();
+
+    [GeneratedRegex(@"\b\w+=\S")]
+    private static partial Regex KeyValuePattern();
 }

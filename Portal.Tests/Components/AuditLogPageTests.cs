@@ -41,7 +41,7 @@ public sealed class AuditLogPageTests : MudComponentTest
 
         var cut = RenderPage();
 
-        cut.WaitForAssertion(() => Assert.Equal(["second", "first"], Details(cut)));
+        cut.WaitForAssertion(() => Assert.Equal(["bob-id", "alice-id"], Subjects(cut)));
     }
 
     [Fact]
@@ -51,12 +51,12 @@ public sealed class AuditLogPageTests : MudComponentTest
         await RecordAsync(alice, "alice event");
         await RecordAsync("bob-id", "bob event");
         var cut = RenderPage();
-        cut.WaitForAssertion(() => Assert.Equal(2, Details(cut).Count));
+        cut.WaitForAssertion(() => Assert.Equal(2, Subjects(cut).Count));
 
         cut.Find(".filter-subject input").Change("alice@example.com");
         cut.Find("button.filter-apply").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal(["alice event"], Details(cut)));
+        cut.WaitForAssertion(() => Assert.Equal(["alice@example.com"], Subjects(cut)));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class AuditLogPageTests : MudComponentTest
 
         var cut = RenderPage();
 
-        cut.WaitForAssertion(() => Assert.Equal(["alice event"], Details(cut)));
+        cut.WaitForAssertion(() => Assert.Equal(["alice@example.com"], Subjects(cut)));
         Assert.Equal(alice, cut.Find(".filter-subject input").GetAttribute("value"));
     }
 
@@ -78,11 +78,13 @@ public sealed class AuditLogPageTests : MudComponentTest
     {
         var recorded = await RecordAsync("alice-id", "the event");
         var cut = RenderPage();
-        cut.WaitForAssertion(() => Assert.Single(Details(cut)));
+        cut.WaitForAssertion(() => Assert.Single(Subjects(cut)));
 
         cut.Find(".audit-grid tbody tr").Click();
 
         cut.WaitForAssertion(() => Assert.Contains(recorded.Hash, cut.Find(".audit-event-details").TextContent));
+        Assert.Contains("the event", cut.Find(".audit-event-details").TextContent);
+        Assert.Contains(AuditEventTypes.SignIn, cut.Find(".audit-event-details").TextContent);
     }
 
     [Fact]
@@ -122,12 +124,41 @@ public sealed class AuditLogPageTests : MudComponentTest
         return Render<AuditLogPage>();
     }
 
-    private static List<string> Details(IRenderedComponent<AuditLogPage> cut) =>
+    /// <summary>The "About" column: the subject's email, or its id when no account has it.</summary>
+    private static List<string> Subjects(IRenderedComponent<AuditLogPage> cut) =>
         cut.FindAll(".audit-grid tbody tr")
             .Select(r => r.QuerySelectorAll("td"))
             .Where(cells => cells.Length >= 6)
-            .Select(cells => cells[5].TextContent.Trim())
+            .Select(cells => cells[4].TextContent.Trim())
             .ToList();
+
+    [Fact]
+    public async Task Render_Events_ReadAsSentencesAboutPeople_WithoutIdsOrCodes()
+    {
+        var alice = await CreateUserAsync("alice@example.com");
+        await database.AuditLog.RecordAsync(new AuditEntry(AuditEventTypes.PasswordChanged, AuditOutcome.Success, alice, alice, Detail: "other sessions ended=2"));
+
+        var cut = RenderPage();
+
+        cut.WaitForAssertion(() => Assert.Single(Subjects(cut)));
+        var row = cut.Find(".audit-grid tbody tr").TextContent;
+        Assert.Contains("alice@example.com changed their password", row);
+        Assert.DoesNotContain(alice, row);
+        Assert.DoesNotContain(AuditEventTypes.PasswordChanged, row);
+        Assert.DoesNotContain("ended=2", row);
+    }
+
+    [Fact]
+    public void ApplyFilter_ToBeforeFrom_SaysSo()
+    {
+        var cut = RenderPage();
+
+        cut.Find(".filter-from input").Change("2026-03-02T09:00");
+        cut.Find(".filter-to input").Change("2026-03-01T09:00");
+        cut.Find("button.filter-apply").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("To must be after From.", cut.Find("[role=alert]").TextContent));
+    }
 
     private Task<AuditEvent> RecordAsync(string subjectId, string detail) =>
         database.AuditLog.RecordAsync(new AuditEntry(AuditEventTypes.SignIn, AuditOutcome.Success, subjectId, subjectId, Detail: detail));

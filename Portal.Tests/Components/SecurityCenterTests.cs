@@ -21,14 +21,17 @@ public sealed class SecurityCenterTests : MudComponentTest
     {
         database = await TestDatabase.CreateAsync();
         Services.AddSingleton(database.AuditLog);
+        Services.AddSingleton<TimeProvider>(database.Time);
+        Services.AddSingleton(new Tessera.Domain.Activity.ActivityFeed(database.Factory));
+        Services.AddSingleton(new Tessera.Domain.Accounts.AccountFacts(database.Factory));
         var lifecycle = database.Lifecycle();
         Services.AddSingleton(lifecycle);
         Services.AddSingleton(new Tessera.Domain.Factors.Authenticators(database.Factory, database.Time, database.AuditLog, new FixedPolicies(), lifecycle));
         Services.AddSingleton(database.RecoveryCodes);
         Services.AddSingleton(PhonesFixture.CreatePhones(database).Phones);
-        var webAuthn = new Tessera.Domain.Factors.WebAuthnOptions();
+        var webAuthn = new Tessera.Domain.Factors.WebAuthnOptions { Origins = [CeremonyInput.DefaultOrigin] };
         Services.AddSingleton(new Tessera.Domain.Factors.Passkeys(database.Factory,
-            new Fido2NetLib.Fido2(Tessera.Portal.Hosting.PasskeysExtensions.CreateConfiguration(webAuthn)),
+            new Fido2NetLib.Fido2(Tessera.Portal.Hosting.PasskeysExtensions.CreateConfiguration(webAuthn, webAuthn.Origins)),
             database.Time, database.AuditLog, Microsoft.Extensions.Options.Options.Create(webAuthn), new Tessera.Domain.Factors.AuthenticatorModels(), lifecycle));
     }
 
@@ -100,9 +103,10 @@ public sealed class SecurityCenterTests : MudComponentTest
 
         var cut = Render<SecurityCenter>();
 
-        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
-        var types = cut.FindAll("tbody tr").Select(r => r.QuerySelectorAll("td")[1].TextContent.Trim());
-        Assert.Equal([AuditEventTypes.SignIn, AuditEventTypes.Registered], types);
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".t-activity-item").Count));
+        var sentences = cut.FindAll(".t-activity-sentence").Select(p => p.TextContent.Trim());
+        Assert.Equal(["A sign-in to your account was refused", "You created your account"], sentences);
+        Assert.Contains("Firefox 127 on Linux", cut.Find(".t-activity-item").TextContent);
     }
 
     [Fact]
@@ -114,8 +118,8 @@ public sealed class SecurityCenterTests : MudComponentTest
 
         var cut = Render<SecurityCenter>();
 
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")));
-        Assert.DoesNotContain(AuditEventTypes.LockedOut, cut.Markup);
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".t-activity-item")));
+        Assert.DoesNotContain("locked", cut.Find(".t-activity").TextContent);
     }
 
     [Fact]
@@ -126,25 +130,41 @@ public sealed class SecurityCenterTests : MudComponentTest
         var cut = Render<SecurityCenter>();
 
         cut.WaitForAssertion(() => Assert.Contains("No activity recorded yet.", cut.Markup));
-        Assert.Empty(cut.FindAll("table"));
+        Assert.Empty(cut.FindAll(".t-activity"));
     }
 
     [Fact]
-    public async Task Render_MoreThanTenEvents_ShowsTheTenNewest()
+    public async Task Render_ManyEvents_ShowsTheFiveNewest_AndLinksToAllActivity()
     {
-        for (var i = 1; i <= 12; i++)
+        string[] methods = ["password", "passkey, passwordless", "QR approval", "password and SMS code", "password and recovery code", "password and authenticator app", "password and email code"];
+        foreach (var method in methods)
         {
-            await database.AuditLog.RecordAsync(new AuditEntry(
-                AuditEventTypes.SignIn, AuditOutcome.Success, "alice-id", "alice-id", Detail: $"attempt {i}"));
+            database.Time.Advance(TimeSpan.FromMinutes(1));
+            await database.AuditLog.RecordAsync(new AuditEntry(AuditEventTypes.SignIn, AuditOutcome.Success, "alice-id", "alice-id", Detail: $"with {method}"));
         }
         SignIn("alice@example.com", "alice-id");
 
         var cut = Render<SecurityCenter>();
 
-        cut.WaitForAssertion(() => Assert.Equal(10, cut.FindAll("tbody tr").Count));
-        var details = cut.FindAll("tbody tr").Select(r => r.QuerySelectorAll("td")[^1].TextContent.Trim()).ToList();
-        Assert.Equal("attempt 12", details[0]);
-        Assert.Equal("attempt 3", details[^1]);
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll(".t-activity-item").Count));
+        var sentences = cut.FindAll(".t-activity-sentence").Select(p => p.TextContent.Trim()).ToList();
+        Assert.Equal("You signed in with a password and email code", sentences[0]);
+        Assert.Equal("You signed in with a QR code approved on your phone", sentences[^1]);
+        Assert.Equal("/security/activity", cut.Find("a.all-activity").GetAttribute("href"));
+    }
+
+    [Fact]
+    public void Render_UserWithoutFactors_SaysTwoStepIsOff_AndRecommendsAPasskey()
+    {
+        SignIn("alice@example.com", "alice-id");
+
+        var cut = Render<SecurityCenter>();
+
+        cut.WaitForAssertion(() => Assert.Equal("2-step verification is off", cut.Find(".security-headline").TextContent));
+        var next = cut.Find("a.next-step");
+        Assert.Equal("Add a passkey (recommended)", next.TextContent.Trim());
+        Assert.Equal("/security/passkeys", next.GetAttribute("href"));
+        Assert.Equal(3, cut.FindAll(".t-checklist li.todo").Count);
     }
 
     private void SignIn(string email, string userId)

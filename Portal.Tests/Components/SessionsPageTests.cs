@@ -30,6 +30,12 @@ public sealed class SessionsPageTests : MudComponentTest
         Services.AddSingleton(sessions);
         Services.AddSingleton(database.Notices);
         Services.AddSingleton(database.AuditLog);
+        Services.AddSingleton<TimeProvider>(database.Time);
+        Services.AddScoped(_ => database.Factory.CreateDbContext());
+        Services.AddIdentityCore<Tessera.Domain.Accounts.ApplicationUser>().AddEntityFrameworkStores<Tessera.Domain.Persistence.PortalDbContext>();
+        Services.AddScoped<Tessera.Domain.Accounts.AccountSettings>();
+        Services.AddSingleton(new Tessera.Domain.Accounts.FailedAttempts(database.Factory, database.Time,
+            Microsoft.Extensions.Options.Options.Create(new Microsoft.AspNetCore.Identity.IdentityOptions()), new Tessera.Domain.Accounts.FailureLimits(5, TimeSpan.FromMinutes(15), PerDay: 100)));
         var auth = AddAuthorization();
         auth.SetAuthorized("ada@example.com");
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, UserId), new Claim(UserSessions.ClaimType, current));
@@ -110,7 +116,7 @@ public sealed class SessionsPageTests : MudComponentTest
         Assert.Single(await sessions.ListActiveAsync("someone-else"));
         await using var db = await database.Factory.CreateDbContextAsync();
         var audited = await db.AuditEvents.SingleAsync(e => e.Type == AuditEventTypes.OtherSessionsEnded);
-        Assert.Equal("sessions=1", audited.Detail);
+        Assert.Equal("sessions=1; from the sessions page", audited.Detail);
         Assert.True(cut.Find(".sign-out-others").HasAttribute("disabled"));
     }
 }

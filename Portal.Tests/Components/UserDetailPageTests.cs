@@ -34,6 +34,7 @@ public sealed class UserDetailPageTests : MudComponentTest
         var database = factors.Database;
 
         Services.AddSingleton(database.AuditLog);
+        Services.AddSingleton(new Tessera.Domain.Activity.ActivityFeed(database.Factory));
         Services.AddSingleton<TimeProvider>(database.Time);
         Services.AddSingleton(factors.Authenticators);
         Services.AddSingleton(factors.RecoveryCodes);

@@ -24,6 +24,10 @@ public class TesseraFactory : WebApplicationFactory<Program>
         settings["Jobs:PollInterval"] = "00:00:00.250";
         // Warnings and errors only: a failing test's output stays readable.
         settings["Logging:LogLevel:Default"] = "Warning";
+        // Known, harmless warnings that every test host would print again (the SQLite table rebuilds of old migrations,
+        // the unencrypted key ring of a throwaway data directory) would bury a failure under thousands of lines.
+        settings["Logging:LogLevel:Microsoft.EntityFrameworkCore.Migrations"] = "Error";
+        settings["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error";
     }
 
     public string DataDirectory { get; }

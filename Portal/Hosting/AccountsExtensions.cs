@@ -27,6 +27,7 @@ public static class AccountsExtensions
         services.AddSingleton<SignInCodeState>();
         services.AddScoped<UserDirectory>();
         services.AddScoped<AccountAdministration>();
+        services.AddSingleton<AccountFacts>();
         services.AddScoped<AccountSettings>();
         services.AddSingleton(services =>
         {

@@ -11,6 +11,7 @@ public static class AuditExtensions
         builder.Services.AddSingleton<AuditRefusals>();
         builder.Services.AddHostedService<AuditRefusalsFlush>();
         builder.Services.AddSingleton<AuditSearch>();
+        builder.Services.AddSingleton<Tessera.Domain.Activity.ActivityFeed>();
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<AuditCheckpoints>();

@@ -58,6 +58,10 @@ public sealed class AuditQuery
         {
             return (null, "To is not a date and time, such as 2026-03-01T18:00 (UTC).");
         }
+        if (from is { } start && to is { } end && end <= start)
+        {
+            return (null, "To must be after From.");
+        }
         AuditOutcome? outcome = null;
         if (!string.IsNullOrWhiteSpace(Outcome))
         {

@@ -1,0 +1,234 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Tessera.Domain.Accounts;
+using Tessera.Portal.Tests.Support;
+
+using static Tessera.Portal.Tests.Browser.PageSteps;
+
+namespace Tessera.Portal.Tests.Browser;
+
+/// <summary>
+/// Every page of the README's route table, as the visitors it is for (anonymous, half-way through signing in, a user
+/// with an authenticator app, an admin): it fits a 390 px phone and a 1280 px screen without sideways scrolling, it has
+/// one main landmark and a skip link, and axe-core finds no critical or serious violation in light or dark mode.
+/// </summary>
+public sealed class EveryPageTests(EveryPageTests.Fixture fixture) : IClassFixture<EveryPageTests.Fixture>
+{
+    private const string Password = "correct-horse-battery";
+
+    private static readonly string[] AnonymousPages =
+    [
+        "/", "/Account/Login", "/Account/Register", "/Account/ForgotPassword", "/Account/ForgotPasswordConfirmation",
+        "/Account/ResendEmailConfirmation", "/Account/RegisterConfirmation?email=nobody%40example.com", "/Account/Lockout",
+        "/Account/InvalidPasswordReset", "/Account/ResetPasswordConfirmation", "/Account/NotMe?token=not-a-token",
+        "/Account/ConfirmEmailChange?userId=x&email=y&code=z", "/Account/AccessDenied", "/signin/qr", "/api/docs", "/no-such-page",
+    ];
+
+    private static readonly string[] SecondStepPages = ["/Account/LoginWith2fa", "/Account/LoginWithRecoveryCode", "/Account/LoginWithCode"];
+
+    private static readonly string[] UserPages =
+    [
+        "/security", "/security/account", "/security/activity", "/security/passkeys", "/security/authenticators",
+        "/security/phones", "/security/sessions", "/dev/outbox", "/admin",
+    ];
+
+    private static readonly string[] AdminPages =
+    [
+        "/admin", "/admin/users", "/admin/users/{user}", "/admin/audit", "/admin/deliveries", "/admin/policies",
+        "/admin/api-clients", "/admin/jobs",
+    ];
+
+    [Fact]
+    public Task EveryPage_FitsA390PxPhone_WithoutSidewaysScrolling() => FitsAsync(390, 844);
+
+    [Fact]
+    public Task EveryPage_Fits1280PxScreen_WithoutSidewaysScrolling() => FitsAsync(1280, 800);
+
+    [Fact]
+    public Task EveryPage_InLightMode_HasNoCriticalOrSeriousAxeViolation() => AccessibleAsync(dark: false);
+
+    [Fact]
+    public Task EveryPage_InDarkMode_HasNoCriticalOrSeriousAxeViolation() => AccessibleAsync(dark: true);
+
+    private async Task FitsAsync(int width, int height)
+    {
+        var problems = new List<string>();
+        await VisitEveryPageAsync(width, height, dark: false, async (page, path) =>
+        {
+            var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
+            var (scroll, viewport) = (widths[0], widths[1]);
+            if (scroll != viewport)
+            {
+                var widest = await page.EvaluateAsync<string>(WidestElementScript);
+                problems.Add($"{path}: {scroll} px wide at {viewport} px ({widest})");
+            }
+        });
+        Assert.True(problems.Count == 0, "Pages wider than the window:\n" + string.Join("\n", problems));
+    }
+
+    private async Task AccessibleAsync(bool dark)
+    {
+        var problems = new List<string>();
+        await VisitEveryPageAsync(1280, 800, dark, async (page, path) =>
+        {
+            // Hangfire's own dashboard is not Tessera's page: it is checked for fit, not for its markup.
+            if (path == "/admin/jobs")
+            {
+                return;
+            }
+            if (await page.Locator("main").CountAsync() != 1)
+            {
+                problems.Add($"{path}: {await page.Locator("main").CountAsync()} <main> landmarks");
+            }
+            if (await page.Locator("a.skip-link").CountAsync() != 1)
+            {
+                problems.Add($"{path}: no skip link");
+            }
+            else if (await page.Locator("a.skip-link").GetAttributeAsync("href") is not { } target
+                     || await page.Locator(target).CountAsync() != 1)
+            {
+                problems.Add($"{path}: the skip link leads nowhere ({await page.Locator("main").EvaluateAsync<string>("m => m.outerHTML.slice(0, 200)")})");
+            }
+            var results = await page.RunAxe();
+            foreach (var violation in results.Violations.Where(v => v.Impact is "critical" or "serious"))
+            {
+                var nodes = string.Join(" | ", violation.Nodes.Take(3).Select(n => $"{n.Target} {n.Any.Concat(n.All).Concat(n.None).FirstOrDefault()?.Message}"));
+                problems.Add($"{path}: {violation.Impact} {violation.Id} ({violation.Nodes.Count()} elements): {nodes}");
+            }
+        });
+        Assert.True(problems.Count == 0, $"Accessibility problems in {(dark ? "dark" : "light")} mode:\n" + string.Join("\n", problems));
+    }
+
+    private async Task VisitEveryPageAsync(int width, int height, bool dark, Func<IPage, string, Task> check)
+    {
+        var anonymous = await NewPageAsync(width, height, dark);
+        foreach (var path in AnonymousPages)
+        {
+            await OpenAsync(anonymous, path, check);
+        }
+
+        var halfway = await NewPageAsync(width, height, dark);
+        await SignInAsync(halfway, fixture.User, Password);
+        await WaitForPathAsync(halfway, "/Account/LoginWith2fa");
+        foreach (var path in SecondStepPages)
+        {
+            await OpenAsync(halfway, path, check);
+        }
+
+        var user = await NewPageAsync(width, height, dark);
+        await SignInWithCodeAsync(user, fixture.User);
+        // The phone's side of a QR sign-in that another browser started.
+        var laptop = await NewPageAsync(1280, 800, dark);
+        await QrBrowser.OpenLaptopAsync(laptop);
+        var qr = await QrBrowser.ScanAsync(laptop);
+        foreach (var path in UserPages.Append(qr.PathAndQuery))
+        {
+            await OpenAsync(user, path, check);
+        }
+
+        var admin = await NewPageAsync(width, height, dark);
+        await SignInAsync(admin, fixture.Admin, Password);
+        await admin.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/Account/", StringComparison.Ordinal));
+        foreach (var path in AdminPages)
+        {
+            await OpenAsync(admin, path.Replace("{user}", fixture.UserId), check);
+        }
+    }
+
+    private async Task SignInWithCodeAsync(IPage page, string email)
+    {
+        await SignInAsync(page, email, Password);
+        await WaitForPathAsync(page, "/Account/LoginWith2fa");
+        await page.GetByLabel("Authentication code").FillAsync(await fixture.NextCodeAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/Account/", StringComparison.Ordinal));
+    }
+
+    private static async Task OpenAsync(IPage page, string path, Func<IPage, string, Task> check)
+    {
+        await page.GotoAsync(path);
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        // MudBlazor lays some parts out in script after the first paint (drawers, selects, charts).
+        await page.WaitForTimeoutAsync(250);
+        await check(page, path);
+    }
+
+    private async Task<IPage> NewPageAsync(int width, int height, bool dark)
+    {
+        var page = await fixture.NewPageAsync();
+        await page.SetViewportSizeAsync(width, height);
+        if (dark)
+        {
+            await page.Context.AddCookiesAsync([new Cookie { Name = "tessera-theme", Value = "dark", Url = fixture.BaseUrl.ToString() }]);
+        }
+        return page;
+    }
+
+    /// <summary>What sticks out furthest to the right: the element to fix when a page is too wide.</summary>
+    private const string WidestElementScript = """
+        () => {
+            let worst = null, right = window.innerWidth;
+            for (const el of document.body.querySelectorAll('*')) {
+                const r = el.getBoundingClientRect().right;
+                if (r > right + 0.5) { right = r; worst = el; }
+            }
+            if (!worst) {
+                // Nothing's box sticks out: then an element's content overflows it (and is not clipped).
+                let spill = null, most = 0;
+                for (const el of document.body.querySelectorAll('*')) {
+                    const over = el.scrollWidth - el.clientWidth;
+                    if (over > most && getComputedStyle(el).overflowX === 'visible') { most = over; spill = el; }
+                }
+                if (!spill) return 'nothing visible sticks out';
+                const c = typeof spill.className === 'string' ? spill.className.split(' ').slice(0, 3).join('.') : '';
+                return `${spill.tagName.toLowerCase()}${c ? '.' + c : ''} overflows its box by ${most} px: "${(spill.innerText || '').slice(0, 40).replace(/\s+/g, ' ')}"`;
+            }
+            const cls = typeof worst.className === 'string' ? worst.className.split(' ').slice(0, 3).join('.') : '';
+            return `${worst.tagName.toLowerCase()}${cls ? '.' + cls : ''} ends at ${Math.round(right)} px: "${(worst.innerText || '').slice(0, 40).replace(/\s+/g, ' ')}"`;
+        }
+        """;
+
+    public sealed class Fixture : BrowserFixture
+    {
+        private byte[] secret = [];
+        private long lastStep;
+
+        public string User { get; } = QrBrowser.NewEmail("pages-user");
+
+        public string Admin { get; } = QrBrowser.NewEmail("pages-admin");
+
+        public string UserId { get; private set; } = "";
+
+        // Every pass opens a QR sign-in from this one address; the per-network cap must not be what a test measures.
+        protected override Uri StartServer(TesseraFactory factory) => factory.With("CrossDevice:MaxLiveSessionsPerIp", "50").StartKestrel();
+
+        public override async Task InitializeAsync()
+        {
+            await base.InitializeAsync();
+            var user = await Factory.CreateUserAsync(User, Password);
+            UserId = user.Id;
+            secret = await TotpEnrollment.EnrollAsync(Factory, user.Id, User);
+            lastStep = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30;
+            await Factory.CreateUserAsync(Admin, Password, Roles.Admin);
+        }
+
+        /// <summary>
+        /// A code of a time step not used before (a reused code is refused), waiting when the next unused step is not
+        /// yet inside the ±1 step window.
+        /// </summary>
+        public async Task<string> NextCodeAsync()
+        {
+            while (true)
+            {
+                var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30;
+                var step = Math.Max(lastStep + 1, now);
+                if (step <= now + 1)
+                {
+                    lastStep = step;
+                    return Tessera.Domain.Factors.OneTimeCodes.ComputeTotp(secret, DateTimeOffset.FromUnixTimeSeconds(step * 30));
+                }
+                await Task.Delay(1000);
+            }
+        }
+    }
+}
