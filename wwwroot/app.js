@@ -36,3 +36,31 @@ document.addEventListener('DOMContentLoaded', window.tessera.localTimes);
 if (window.Blazor) {
     window.Blazor.addEventListener('enhancedload', window.tessera.localTimes);
 }
+
+// A button with data-cooldown-until="<ISO time>" stays disabled until then, counting the seconds down.
+window.tessera.cooldowns = () => {
+    for (const button of document.querySelectorAll('[data-cooldown-until]')) {
+        if (button.dataset.counting) continue;
+        button.dataset.counting = '1';
+        const until = new Date(button.dataset.cooldownUntil).getTime();
+        const seconds = button.querySelector('[data-cooldown-seconds]');
+        const tick = () => {
+            const left = Math.ceil((until - Date.now()) / 1000);
+            if (left > 0) {
+                if (seconds) seconds.textContent = String(left);
+                setTimeout(tick, 250);
+                return;
+            }
+            button.disabled = false;
+            button.classList.remove('mud-disabled');
+            button.removeAttribute('data-cooldown-until');
+            const label = button.querySelector('.mud-button-label') || button;
+            label.textContent = 'Send a new code';
+        };
+        tick();
+    }
+};
+document.addEventListener('DOMContentLoaded', window.tessera.cooldowns);
+if (window.Blazor) {
+    window.Blazor.addEventListener('enhancedload', window.tessera.cooldowns);
+}

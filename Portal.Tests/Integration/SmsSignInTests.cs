@@ -145,6 +145,43 @@ public sealed partial class SmsSignInTests : IDisposable
     }
 
     [Fact]
+    public async Task SecondStep_WithAnAppAndAPhone_OffersTheAppFirst_WithOneRememberBox_AndTheTextBehindTryAnotherWay()
+    {
+        var user = await UserWithVerifiedPhoneAsync("two-ways@example.com");
+        await TotpEnrollment.EnrollAsync(factory, user.Id, user.Email!);
+        using var client = factory.CreateBrowserlessClient();
+        var password = await SignIn.PostLoginAsync(client, user.Email!, Password);
+
+        var html = WebUtility.HtmlDecode(await client.GetStringAsync(password.Headers.Location!));
+
+        var primary = html[html.IndexOf("t-method-primary", StringComparison.Ordinal)..html.IndexOf("Try another way", StringComparison.Ordinal)];
+        Assert.Contains("Authenticator app", primary);
+        Assert.DoesNotContain("Text me a code", primary);
+        Assert.Contains("Text me a code", html[html.IndexOf("Try another way", StringComparison.Ordinal)..]);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "Remember this browser"));
+        var codeField = System.Text.RegularExpressions.Regex.Match(html, "<input[^>]*id=\"Input.Code\"[^>]*>").Value;
+        Assert.Contains("inputmode=\"numeric\"", codeField);
+        Assert.Contains("autocomplete=\"one-time-code\"", codeField);
+        Assert.Contains("autofocus", codeField);
+    }
+
+    [Fact]
+    public async Task CodePage_AfterSending_DisablesSendANewCode_WithACountdown()
+    {
+        var user = await UserWithVerifiedPhoneAsync("countdown@example.com");
+        using var client = factory.CreateBrowserlessClient();
+        var password = await SignIn.PostLoginAsync(client, user.Email!, Password);
+        var codePage = await SendCodeAsync(client, new Uri(client.BaseAddress!, password.Headers.Location!));
+
+        var html = WebUtility.HtmlDecode(await client.GetStringAsync(codePage));
+
+        var button = System.Text.RegularExpressions.Regex.Match(html, "<button[^>]*resend-code[^>]*>").Value;
+        Assert.Contains("disabled", button);
+        Assert.Contains("data-cooldown-until", button);
+        Assert.Matches("Send a new code \\(<span data-cooldown-seconds>(30|29|28)</span> s\\)", html);
+    }
+
+    [Fact]
     public async Task SecondFactorChoice_OffersTheMaskedPhone_AndNoEmailCodeByDefault()
     {
         var user = await UserWithVerifiedPhoneAsync("chooser@example.com");

@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.DataProtection;
 namespace Tessera.Portal.Components.Account;
 
 /// <summary>The code sent during a pending sign-in.</summary>
-public sealed record SentSignInCode(string UserId, Guid ChallengeId, string Target);
+/// <param name="SentAt">When it was sent, for the page's "Send a new code" countdown; null in a cookie of an older version.</param>
+public sealed record SentSignInCode(string UserId, Guid ChallengeId, string Target, DateTimeOffset? SentAt = null);
 
 /// <summary>
 /// Remembers which code was sent during a two-step sign-in, in a short-lived cookie that Data Protection encrypts and
@@ -18,7 +19,7 @@ public sealed class SignInCodeState(IDataProtectionProvider protection)
     private readonly ITimeLimitedDataProtector protector = protection.CreateProtector("Tessera.Account.SignInCode").ToTimeLimitedDataProtector();
 
     public void Save(HttpContext http, SentSignInCode sent) =>
-        http.Response.Cookies.Append(CookieName, protector.Protect($"{sent.UserId}\n{sent.ChallengeId:N}\n{sent.Target}", Lifetime), new CookieOptions
+        http.Response.Cookies.Append(CookieName, protector.Protect($"{sent.UserId}\n{sent.ChallengeId:N}\n{sent.Target}\n{sent.SentAt?.ToUnixTimeMilliseconds()}", Lifetime), new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
@@ -38,9 +39,12 @@ public sealed class SignInCodeState(IDataProtectionProvider protection)
         try
         {
             var parts = protector.Unprotect(value).Split('\n');
-            return parts.Length == 3 && parts[0] == userId && Guid.TryParseExact(parts[1], "N", out var id)
-                ? new SentSignInCode(parts[0], id, parts[2])
-                : null;
+            if (parts.Length is not (3 or 4) || parts[0] != userId || !Guid.TryParseExact(parts[1], "N", out var id))
+            {
+                return null;
+            }
+            DateTimeOffset? sentAt = parts.Length == 4 && long.TryParse(parts[3], out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+            return new SentSignInCode(parts[0], id, parts[2], sentAt);
         }
         catch (System.Security.Cryptography.CryptographicException)
         {

@@ -1,0 +1,44 @@
+using Tessera.Domain.Contacts;
+using Tessera.Domain.Factors;
+using Tessera.Domain.Factors.Phones;
+
+namespace Tessera.Domain.SignIn;
+
+public enum SecondStepKind
+{
+    Passkey,
+    AuthenticatorApp,
+    Code,
+}
+
+/// <summary>One way to finish a sign-in's second step, as the page offers it.</summary>
+/// <param name="Target">For <see cref="SecondStepKind.Code"/>: where the code goes.</param>
+public sealed record SecondStepMethod(SecondStepKind Kind, string Name, DateTimeOffset? LastUsedAt, CodeTarget? Target = null)
+{
+    /// <summary>
+    /// The user's ways, the one to offer first at the top: the one used most recently, else the strongest (a passkey,
+    /// which cannot be phished, then an authenticator app, then a texted code, then an emailed one).
+    /// </summary>
+    public static IReadOnlyList<SecondStepMethod> Order(
+        IReadOnlyList<FactorSummary> factors, int passkeys, int authenticators, IReadOnlyList<CodeTarget> codeTargets)
+    {
+        DateTimeOffset? LastUsed(FactorKind kind) => factors.Where(f => f.Kind == kind).Max(f => f.LastUsedAt);
+        var methods = new List<SecondStepMethod>();
+        if (passkeys > 0)
+        {
+            methods.Add(new(SecondStepKind.Passkey, "Passkey", LastUsed(FactorKind.Passkey)));
+        }
+        if (authenticators > 0)
+        {
+            methods.Add(new(SecondStepKind.AuthenticatorApp, "Authenticator app", LastUsed(FactorKind.AuthenticatorApp)));
+        }
+        foreach (var target in codeTargets)
+        {
+            var lastUsed = target.PhoneId is { } phoneId ? factors.FirstOrDefault(f => f.Kind == FactorKind.Phone && f.Id == phoneId)?.LastUsedAt : null;
+            var name = target.Channel == Channel.Sms ? $"Text message to {target.Masked}" : $"Email to {target.Masked}";
+            methods.Add(new(SecondStepKind.Code, name, lastUsed, target));
+        }
+        // Stable: among never-used methods the order above (the strength order) stays.
+        return methods.OrderByDescending(m => m.LastUsedAt ?? DateTimeOffset.MinValue).ToList();
+    }
+}
