@@ -18,6 +18,9 @@ window.tessera = {
     }
 })();
 
+// The circuit is up: prerendered buttons now have their handlers.
+window.tessera.interactive = () => document.body.classList.remove('t-prerendered');
+
 window.tessera.copyText = (text) => navigator.clipboard.writeText(text);
 
 // <time data-local-time datetime="…"> elements are rendered in UTC by the server; show them in the reader's time zone.

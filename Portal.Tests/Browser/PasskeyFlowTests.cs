@@ -39,6 +39,22 @@ public sealed class PasskeyFlowTests(PasskeyBrowserFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task AddAPasskey_ClickedTheMomentThePageAppears_BeforeItsCircuit_StartsTheCeremony()
+    {
+        var (page, authenticator) = await NewPageWithAuthenticatorAsync();
+        var email = NewEmail("eager");
+        await fixture.Factory.CreateUserAsync(email, Password);
+        await SignInWithPasswordAsync(page, authenticator, email, "/security");
+
+        // As soon as the prerendered page arrives, one click, never repeated: it must not be lost to the circuit's start.
+        await page.GotoAsync("/security/passkeys", new() { WaitUntil = WaitUntilState.Commit });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
+
+        await ExpectVisibleAsync(page, page.GetByTestId("recovery-codes").Or(EnrollmentError(page)), "the ceremony's result");
+        Assert.True(await EnrollmentError(page).CountAsync() == 0, $"Adding the passkey failed: {await page.InnerTextAsync("body")}");
+    }
+
+    [Fact]
     public async Task SignIn_WithPasswordThenPasskey_Succeeds()
     {
         var (page, authenticator) = await NewPageWithAuthenticatorAsync();
