@@ -13,6 +13,7 @@ public static class StepUpPurposes
     public const string RegenerateRecoveryCodes = "factor.regenerate-recovery-codes";
     public const string AddFactor = "factor.add";
     public const string GrantAdmin = "admin.grant-admin";
+    public const string RemoveAdmin = "admin.remove-admin";
     public const string LockAccount = "admin.lock";
     public const string ResetSecondFactors = "admin.reset-second-factors";
 }

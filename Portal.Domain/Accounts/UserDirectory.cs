@@ -31,16 +31,23 @@ public sealed class UserDirectory(UserManager<ApplicationUser> users, AuditLog a
     /// Grants or revokes Admin; refuses to remove the last admin, which would lock everyone out of the console, and
     /// refuses an admin's own demotion, which they could not undo.
     /// </summary>
-    /// <param name="actorProof">The acting admin's step-up proof, needed to grant the role (not to remove it).</param>
+    /// <param name="actorProof">
+    /// The acting admin's step-up proof for granting or for removing the role: a hijacked admin session must be able to
+    /// neither make a new admin nor strip the real ones.
+    /// </param>
     public async Task<IdentityResult> SetAdminAsync(string userId, bool admin, string actorId, StepUpProof? actorProof, CancellationToken cancellationToken = default)
     {
-        if (admin && (actorProof is null || !await actorProof.SpendAsync(actorId, StepUpPurposes.GrantAdmin, cancellationToken)))
-        {
-            return IdentityResult.Failed(new IdentityError { Code = "StepUpRequired", Description = "Confirm it is you before granting the Admin role." });
-        }
         if (!admin && userId == actorId)
         {
             return IdentityResult.Failed(new IdentityError { Code = "SelfDemotion", Description = "You cannot remove your own Admin role; ask another admin." });
+        }
+        if (actorProof is null || !await actorProof.SpendAsync(actorId, admin ? StepUpPurposes.GrantAdmin : StepUpPurposes.RemoveAdmin, cancellationToken))
+        {
+            return IdentityResult.Failed(new IdentityError
+            {
+                Code = "StepUpRequired",
+                Description = admin ? "Confirm it is you before granting the Admin role." : "Confirm it is you before removing the Admin role.",
+            });
         }
         var user = await users.FindByIdAsync(userId);
         if (user is null)

@@ -51,12 +51,14 @@ public class BrowserFixture : IAsyncLifetime
     /// <summary>Starts the app and returns the address the browser uses; a fixture that needs other settings overrides it.</summary>
     protected virtual Uri StartServer(TesseraFactory factory) => factory.StartKestrel();
 
-    public async Task<IPage> NewPageAsync()
+    /// <param name="storageState">Cookies saved from another context (<c>StorageStateAsync</c>): already signed in.</param>
+    public async Task<IPage> NewPageAsync(string? storageState = null)
     {
         var context = await browser!.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseUrl.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            StorageState = storageState,
         });
         context.SetDefaultTimeout(10_000);
         context.SetDefaultNavigationTimeout(15_000);

@@ -62,12 +62,12 @@ public sealed class OpenCircuitTests(BrowserFixture fixture) : IClassFixture<Bro
         await WaitForPathAsync(page, "/security");
         await page.GotoAsync($"/admin/users/{attacker.Id}");
         await WaitForCircuitAsync(page);
-        var promote = page.GetByRole(AriaRole.Button, new() { Name = "Make admin" });
-        await ExpectVisibleAsync(page, promote, "the Make admin button");
+        var promote = page.GetByRole(AriaRole.Button, new() { Name = "Grant Admin" });
+        await ExpectVisibleAsync(page, promote, "the Grant Admin button");
 
         await using (var scope = fixture.Factory.Services.CreateAsyncScope())
         {
-            Assert.True((await scope.ServiceProvider.GetRequiredService<UserDirectory>().SetAdminAsync(demoted.Id, false, other.Id, null)).Succeeded);
+            Assert.True((await scope.ServiceProvider.GetRequiredService<UserDirectory>().SetAdminAsync(demoted.Id, false, other.Id, scope.ServiceProvider.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(other.Id, Tessera.Domain.Accounts.StepUpPurposes.RemoveAdmin))).Succeeded);
         }
         await promote.ClickAsync();
 

@@ -115,6 +115,26 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
     }
 
     [Fact]
+    public async Task SetAdminAsync_RemovingAnotherAdmin_NeedsTheActorsOwnStepUp()
+    {
+        var (admin, _) = await AdminAndUserAsync("remove-admin");
+        var other = await factory.CreateUserAsync("other-admin-remove-admin@example.com", Password, Roles.Admin);
+        var proofs = factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>();
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var directory = scope.ServiceProvider.GetRequiredService<UserDirectory>();
+        var withoutProof = await directory.SetAdminAsync(other.Id, false, admin.Id, null);
+        var withTheGrantProof = await directory.SetAdminAsync(other.Id, false, admin.Id, proofs.Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.GrantAdmin));
+        var withProof = await directory.SetAdminAsync(other.Id, false, admin.Id, proofs.Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.RemoveAdmin));
+
+        Assert.Equal("StepUpRequired", Assert.Single(withoutProof.Errors).Code);
+        Assert.Equal("StepUpRequired", Assert.Single(withTheGrantProof.Errors).Code);
+        Assert.True(withProof.Succeeded);
+        Assert.DoesNotContain(Roles.Admin, await scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Tessera.Domain.Accounts.ApplicationUser>>()
+            .GetRolesAsync(await factory.FindUserAsync(other.Id)));
+    }
+
+    [Fact]
     public async Task SetAdminAsync_OwnDemotion_IsRefused()
     {
         var (admin, _) = await AdminAndUserAsync("self-demote");

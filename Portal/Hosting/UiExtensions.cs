@@ -10,6 +10,16 @@ public static class UiExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
+        // Tessera speaks English. Hangfire's dashboard writes the UI culture into <html lang>, which on a server without
+        // a locale is the invariant culture ("iv"); formatting stays invariant (every page formats dates itself).
+        builder.Services.Configure<Microsoft.AspNetCore.Builder.RequestLocalizationOptions>(options =>
+        {
+            var english = new System.Globalization.CultureInfo("en");
+            options.DefaultRequestCulture = new Microsoft.AspNetCore.Localization.RequestCulture(System.Globalization.CultureInfo.InvariantCulture, english);
+            options.SupportedCultures = [System.Globalization.CultureInfo.InvariantCulture];
+            options.SupportedUICultures = [english];
+            options.RequestCultureProviders.Clear();
+        });
         return builder;
     }
 
@@ -17,6 +27,7 @@ public static class UiExtensions
     public static WebApplication UseTesseraPipeline(this WebApplication app)
     {
         app.UseNetwork();
+        app.UseRequestLocalization();
         // Never a stack trace in a response: unexpected errors render the Error page (or problem details for APIs).
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         if (!app.Environment.IsDevelopment())

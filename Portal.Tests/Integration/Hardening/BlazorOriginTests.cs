@@ -6,7 +6,7 @@ namespace Tessera.Portal.Tests.Integration.Hardening;
 
 /// <summary>
 /// Finding 2: /_blazor accepted any Origin, so a page on another origin of the same site started a circuit with a
-/// signed-in admin's cookie and clicked "Make admin". The hub now refuses every Origin but the app's own.
+/// signed-in admin's cookie and clicked "Grant Admin" (then called "Make admin"). The hub now refuses every Origin but the app's own.
 /// </summary>
 public sealed class BlazorOriginTests : IDisposable
 {

@@ -46,7 +46,7 @@ public sealed class SessionsEndAtOnceTests : IDisposable
 
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            var result = await scope.ServiceProvider.GetRequiredService<UserDirectory>().SetAdminAsync(demoted.Id, false, other.Id, null);
+            var result = await scope.ServiceProvider.GetRequiredService<UserDirectory>().SetAdminAsync(demoted.Id, false, other.Id, scope.ServiceProvider.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(other.Id, Tessera.Domain.Accounts.StepUpPurposes.RemoveAdmin));
             Assert.True(result.Succeeded);
         }
 
