@@ -48,10 +48,26 @@ public sealed class EveryPageTests(EveryPageTests.Fixture fixture) : IClassFixtu
     [Fact]
     public Task EveryPage_At1280Px_InDarkMode_FitsAndHasNoCriticalOrSeriousAxeViolation() => AccessibleAsync(dark: true);
 
+    // The README's phone pictures come from this pass (TESSERA_SCREENSHOTS=1).
+    private static readonly Dictionary<string, string> PhoneScreenshots = new()
+    {
+        ["/security"] = "security-390.png",
+        ["/security/activity"] = "activity-390.png",
+        ["/Account/LoginWith2fa"] = "second-step-390.png",
+        ["/security/sessions"] = "sessions-390.png",
+    };
+
     private async Task FitsAsync(int width, int height)
     {
         var problems = new List<string>();
-        await VisitEveryPageAsync(width, height, dark: false, (page, path) => CheckFitAsync(page, path, problems));
+        await VisitEveryPageAsync(width, height, dark: false, async (page, path) =>
+        {
+            await CheckFitAsync(page, path, problems);
+            if (width < 600 && PhoneScreenshots.TryGetValue(path, out var file))
+            {
+                await BrowserFixture.SaveScreenshotAsync(page, file);
+            }
+        });
         Assert.True(problems.Count == 0, "Pages wider than the window:\n" + string.Join("\n", problems));
     }
 
