@@ -5,7 +5,7 @@ using static Tessera.Portal.Tests.Browser.PageSteps;
 
 namespace Tessera.Portal.Tests.Browser;
 
-/// <summary>Changing the password from a phone, while a laptop is signed in to the same account.</summary>
+/// <summary>Changing the password from a phone, and securing the account from the activity feed, while a laptop is signed in too.</summary>
 public sealed class AccountSettingsFlowTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     private const string Password = "correct-horse-battery";
@@ -45,5 +45,31 @@ public sealed class AccountSettingsFlowTests(BrowserFixture fixture) : IClassFix
         Assert.Contains(await OutboxMail.BodiesToAsync(fixture.Factory, email), body => body.Contains("The password of your account was changed"));
         await phone.GotoAsync("/security");
         await ExpectVisibleAsync(phone, phone.GetByRole(AriaRole.Heading, new() { Name = "Security center", Level = 1 }), "the phone still signed in");
+    }
+
+    [Fact]
+    public async Task WasntYou_OnASignInOfTheActivityFeed_SignsOutTheOtherBrowser_AndLeadsToChangingThePassword()
+    {
+        var email = OpenCircuitTests.NewEmail("wasnt-me");
+        await fixture.Factory.CreateUserAsync(email, Password);
+        var stranger = await fixture.NewPageAsync();
+        await SignInAsync(stranger, email, Password);
+        var phone = await fixture.NewPageAsync();
+        await phone.SetViewportSizeAsync(390, 844);
+        await SignInAsync(phone, email, Password);
+
+        await phone.GotoAsync("/security/activity?kind=sign-ins");
+        var secure = phone.GetByRole(AriaRole.Button, new() { Name = "Wasn't you? Secure your account" });
+        await ExpectVisibleAsync(phone, secure, "the button on each sign-in");
+        Assert.Equal(2, await secure.CountAsync());
+        await secure.First.ClickAsync();
+        await ExpectVisibleAsync(phone, phone.GetByText("1 other session was signed out"), "what it did");
+
+        Assert.Equal("/security/account", await phone.GetByRole(AriaRole.Link, new() { Name = "change your password" }).GetAttributeAsync("href"));
+        await stranger.GotoAsync("/security");
+        await WaitForPathAsync(stranger, "/Account/Login");
+        await phone.GotoAsync("/security");
+        await ExpectVisibleAsync(phone, phone.GetByRole(AriaRole.Heading, new() { Name = "Security center", Level = 1 }), "the phone still signed in");
+        Assert.Contains(await OutboxMail.BodiesToAsync(fixture.Factory, email), body => body.Contains("1 other browser was signed out"));
     }
 }
