@@ -39,6 +39,7 @@ public static class AuditEventTypes
     public const string AuditExported = "admin.audit_exported";
     public const string AuditCheckpointWritten = "audit.checkpoint_written";
     public const string AuditRetentionApplied = "audit.retention_applied";
+    public const string DataRetentionApplied = "data.retention_applied";
     public const string UserLocked = "admin.user_locked";
     public const string UserUnlocked = "admin.user_unlocked";
     public const string SecondFactorsReset = "admin.second_factors_reset";

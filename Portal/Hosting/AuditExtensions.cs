@@ -17,6 +17,9 @@ public static class AuditExtensions
         builder.Services.AddSingleton<AuditCheckpoints>();
         builder.Services.AddSingleton<AuditVerifier>();
         builder.Services.AddSingleton<AuditRetention>();
+        builder.Services.AddOptions<Tessera.Domain.Retention.RetentionOptions>().BindConfiguration(Tessera.Domain.Retention.RetentionOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Tessera.Domain.Retention.DataRetention>();
         builder.Services.AddSingleton<AuditStatistics>();
         builder.Services.AddSingleton<Tessera.Domain.Delivery.DeliveryStatistics>();
         builder.Services.AddSingleton<Tessera.Domain.Factors.FactorStatistics>();

@@ -67,6 +67,8 @@ public static class JobsExtensions
             "sessions.purge", sessions => sessions.PurgeAsync(CancellationToken.None), Cron.Daily(4));
         recurring.AddOrUpdate<Tessera.Domain.Audit.AuditRetention>(
             "audit.retention", retention => retention.ApplyAsync(Tessera.Domain.Audit.AuditRetention.DefaultBatchSize, CancellationToken.None), Cron.Daily(3));
+        recurring.AddOrUpdate<Tessera.Domain.Retention.DataRetention>(
+            "data.retention", retention => retention.ApplyAsync(Tessera.Domain.Retention.DataRetention.DefaultBatchSize, CancellationToken.None), Cron.Daily(3, 30));
     }
 
     /// <summary>The dashboard sits behind the Admin policy; Hangfire's own local-only filter is replaced by it.</summary>
