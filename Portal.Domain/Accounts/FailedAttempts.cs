@@ -59,10 +59,11 @@ public sealed class FailedAttempts(IDbContextFactory<PortalDbContext> dbFactory,
         var firstLock = max <= 1 ? lockParameter : null;
         var nowParameter = Instants.Parameter(db.Database, now);
         var counted = await db.Database.SqlQuery<int>($"""
-            INSERT INTO "FailureBudgets" ("UserId", "Network", "Failures", "LockedUntil")
-            VALUES ({userId}, {network}, 1, {firstLock})
+            INSERT INTO "FailureBudgets" ("UserId", "Network", "Failures", "LockedUntil", "LastFailureAt")
+            VALUES ({userId}, {network}, 1, {firstLock}, {nowParameter})
             ON CONFLICT ("UserId", "Network") DO UPDATE SET
                 "Failures" = CASE WHEN "FailureBudgets"."LockedUntil" IS NOT NULL THEN 1 ELSE "FailureBudgets"."Failures" + 1 END,
+                "LastFailureAt" = {nowParameter},
                 "LockedUntil" = CASE
                     WHEN "FailureBudgets"."LockedUntil" IS NOT NULL THEN (CASE WHEN 1 >= {max} THEN {lockParameter} ELSE NULL END)
                     WHEN "FailureBudgets"."Failures" + 1 >= {max} THEN {lockParameter}

@@ -17,6 +17,9 @@ public sealed class FailureBudget
     public int Failures { get; set; }
 
     public DateTimeOffset? LockedUntil { get; set; }
+
+    /// <summary>When the last failure was counted; null in rows from before it was kept. Retention ages rows by it.</summary>
+    public DateTimeOffset? LastFailureAt { get; set; }
 }
 
 internal sealed class FailureBudgetConfiguration : IEntityTypeConfiguration<FailureBudget>

@@ -6,12 +6,12 @@ using Tessera.Domain.Persistence;
 
 namespace Tessera.Domain.Retention;
 
-public sealed record RetentionReport(int Challenges, int Messages, int Attempts, int QrSessions, int SendCounters)
+public sealed record RetentionReport(int Challenges, int Messages, int Attempts, int QrSessions, int SendCounters, int FailureBudgets = 0)
 {
-    public int Total => Challenges + Messages + Attempts + QrSessions + SendCounters;
+    public int Total => Challenges + Messages + Attempts + QrSessions + SendCounters + FailureBudgets;
 
     public override string ToString() =>
-        $"challenges={Challenges}; messages={Messages}; attempts={Attempts}; qr_sessions={QrSessions}; send_counters={SendCounters}";
+        $"challenges={Challenges}; messages={Messages}; attempts={Attempts}; qr_sessions={QrSessions}; send_counters={SendCounters}; failure_budgets={FailureBudgets}";
 }
 
 /// <summary>
@@ -36,7 +36,8 @@ public sealed class DataRetention(IDbContextFactory<PortalDbContext> dbFactory, 
             challengeMessages + messages,
             challengeAttempts + messageAttempts,
             await PurgeQrSessionsAsync(now.AddDays(-settings.QrSessionDays), cancellationToken),
-            await PurgeSendCountersAsync(now, cancellationToken));
+            await PurgeSendCountersAsync(now, cancellationToken),
+            await PurgeFailureBudgetsAsync(now, cancellationToken));
         if (report.Total > 0)
         {
             await audit.RecordAsync(new AuditEntry(AuditEventTypes.DataRetentionApplied, AuditOutcome.Success, Detail: report.ToString()), cancellationToken);
@@ -93,6 +94,20 @@ public sealed class DataRetention(IDbContextFactory<PortalDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.QrSignInSessions.Where(s => s.ExpiresAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A failure budget (the wrong guesses at one account from one network) that is not locked and saw no failure for
+    /// a day: the account-wide daily ceiling has moved on too, so it counts nothing any more. A row from before the
+    /// last failure was kept has no time and goes once it is not locked.
+    /// </summary>
+    private async Task<int> PurgeFailureBudgetsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var quiet = now - Accounts.FailureLimits.DayLockout;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.FailureBudgets
+            .Where(b => (b.LockedUntil == null || b.LockedUntil < now) && (b.LastFailureAt == null || b.LastFailureAt < quiet))
+            .ExecuteDeleteAsync(cancellationToken);
     }
 
     /// <summary>A send counter is needed only until its window ends.</summary>

@@ -82,6 +82,47 @@ public sealed class DataRetentionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FailureBudgets_QuietForADayAndNotLocked_Go_LockedOrRecentOnesStay()
+    {
+        await using (var db = await database.Factory.CreateDbContextAsync())
+        {
+            foreach (var id in new[] { "quiet", "recent", "locked", "old-row" })
+            {
+                db.Users.Add(new Tessera.Domain.Accounts.ApplicationUser { Id = id, UserName = id, SecurityStamp = "s" });
+            }
+            db.FailureBudgets.AddRange(
+                new Tessera.Domain.Accounts.FailureBudget { UserId = "quiet", Network = "198.51.100.0/24", Failures = 3, LastFailureAt = Now.AddHours(-25) },
+                new Tessera.Domain.Accounts.FailureBudget { UserId = "recent", Network = "198.51.100.0/24", Failures = 3, LastFailureAt = Now.AddHours(-2) },
+                new Tessera.Domain.Accounts.FailureBudget { UserId = "locked", Network = "198.51.100.0/24", Failures = 5, LastFailureAt = Now.AddDays(-3), LockedUntil = Now.AddMinutes(5) },
+                new Tessera.Domain.Accounts.FailureBudget { UserId = "old-row", Network = "*", Failures = 1 });
+            await db.SaveChangesAsync();
+        }
+
+        var report = await Retention().ApplyAsync();
+
+        await using var check = await database.Factory.CreateDbContextAsync();
+        Assert.Equal(["locked", "recent"], (await check.FailureBudgets.Select(b => b.UserId).ToListAsync()).Order());
+        Assert.Equal(2, report.FailureBudgets);
+    }
+
+    [Fact]
+    public async Task AWrongPassword_StampsItsBudget_SoRetentionCanAgeIt()
+    {
+        await using (var db = await database.Factory.CreateDbContextAsync())
+        {
+            db.Users.Add(new Tessera.Domain.Accounts.ApplicationUser { Id = "guessed", UserName = "guessed", SecurityStamp = "s" });
+            await db.SaveChangesAsync();
+        }
+        var attempts = new Tessera.Domain.Accounts.FailedAttempts(database.Factory, database.Time,
+            Options.Create(new Microsoft.AspNetCore.Identity.IdentityOptions()), new Tessera.Domain.Accounts.FailureLimits());
+
+        await attempts.ReserveAsync("guessed", "203.0.113.0/24");
+
+        await using var check = await database.Factory.CreateDbContextAsync();
+        Assert.Equal(Tessera.Domain.Persistence.Instants.Truncate(Now), Assert.Single(await check.FailureBudgets.ToListAsync()).LastFailureAt);
+    }
+
+    [Fact]
     public async Task ARun_InSmallBatches_DeletesEverything_IsAudited_AndTheNextRunFindsNothing()
     {
         for (var i = 0; i < 7; i++)

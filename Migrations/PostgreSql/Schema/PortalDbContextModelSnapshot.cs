@@ -253,6 +253,9 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.Property<int>("Failures")
                         .HasColumnType("integer");
 
+                    b.Property<DateTimeOffset?>("LastFailureAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("LockedUntil")
                         .HasColumnType("timestamp with time zone");
 

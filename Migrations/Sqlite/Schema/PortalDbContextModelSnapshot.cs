@@ -242,6 +242,9 @@ namespace Tessera.Migrations.Sqlite.Schema
                     b.Property<int>("Failures")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastFailureAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("LockedUntil")
                         .HasColumnType("INTEGER");
 
