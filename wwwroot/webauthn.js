@@ -113,7 +113,7 @@ async function signIn(form, mode, mediation) {
     const show = (text) => { if (status) { status.textContent = text; status.hidden = !text; } };
     const returnUrl = form.dataset.returnUrl || '';
     const shared = form.dataset.rememberFrom ? document.getElementById(form.dataset.rememberFrom) : null;
-    const rememberBrowser = shared ? shared.checked : !!form.querySelector('input[name="RememberBrowser"]:checked');
+    const rememberBrowser = !!shared && shared.checked;
     show('');
     const options = await post('/webauthn/assertion/options', { mode }, token);
     if (!options.ok) { show(options.payload.detail || 'Passkey sign-in is not available right now.'); return; }

@@ -19,9 +19,10 @@ public sealed record SecondStepMethod(SecondStepKind Kind, string Name, DateTime
     /// The user's ways, the one to offer first at the top: the one used most recently, else the strongest (a passkey,
     /// which cannot be phished, then an authenticator app, then a texted code, then an emailed one).
     /// </summary>
-    public static IReadOnlyList<SecondStepMethod> Order(
-        IReadOnlyList<FactorSummary> factors, int passkeys, int authenticators, IReadOnlyList<CodeTarget> codeTargets)
+    public static IReadOnlyList<SecondStepMethod> Order(IReadOnlyList<FactorSummary> factors, IReadOnlyList<CodeTarget> codeTargets)
     {
+        var passkeys = factors.Count(f => f.Kind == FactorKind.Passkey);
+        var authenticators = factors.Count(f => f.Kind == FactorKind.AuthenticatorApp);
         DateTimeOffset? LastUsed(FactorKind kind) => factors.Where(f => f.Kind == kind).Max(f => f.LastUsedAt);
         var methods = new List<SecondStepMethod>();
         if (passkeys > 0)

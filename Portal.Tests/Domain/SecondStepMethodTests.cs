@@ -15,7 +15,13 @@ public sealed class SecondStepMethodTests
     [Fact]
     public void NothingUsedYet_TheStrongestComesFirst()
     {
-        var methods = SecondStepMethod.Order([], passkeys: 1, authenticators: 1, [Phone, Email]);
+        IReadOnlyList<FactorSummary> factors =
+        [
+            new(FactorKind.AuthenticatorApp, Guid.NewGuid(), "Phone app", Now.AddDays(-30), null),
+            new(FactorKind.Passkey, Guid.NewGuid(), "Laptop", Now.AddDays(-30), null),
+        ];
+
+        var methods = SecondStepMethod.Order(factors, [Phone, Email]);
 
         Assert.Equal([SecondStepKind.Passkey, SecondStepKind.AuthenticatorApp, SecondStepKind.Code, SecondStepKind.Code], methods.Select(m => m.Kind));
         Assert.Equal("Text message to +44 •••• ••• 123", methods[2].Name);
@@ -31,7 +37,7 @@ public sealed class SecondStepMethodTests
             new(FactorKind.Phone, PhoneId, "+44 •••• ••• 123", Now.AddDays(-30), Now.AddHours(-1)),
         ];
 
-        var methods = SecondStepMethod.Order(factors, passkeys: 1, authenticators: 0, [Phone]);
+        var methods = SecondStepMethod.Order(factors, [Phone]);
 
         Assert.Equal([SecondStepKind.Code, SecondStepKind.Passkey], methods.Select(m => m.Kind));
     }
