@@ -27,6 +27,7 @@ try
     builder.AddJobs();
     builder.AddHealth();
     builder.AddUi();
+    builder.AddSecurityHeaders();
 
     app = builder.Build();
     app.Services.GetService<IStartupValidator>()?.Validate();

@@ -1,8 +1,11 @@
+// The two cookies the scripts write (the theme and the time zone) are Secure whenever the page is, like the server's.
+const cookieFlags = `path=/; max-age=31536000; samesite=lax${location.protocol === 'https:' ? '; secure' : ''}`;
+
 // Small helpers called from Blazor components.
 window.tessera = {
     // Remembers the light/dark choice so the server renders the next page in it from the first byte.
     setTheme(mode) {
-        document.cookie = `tessera-theme=${mode === 'dark' ? 'dark' : 'light'}; path=/; max-age=31536000; samesite=lax`;
+        document.cookie = `tessera-theme=${mode === 'dark' ? 'dark' : 'light'}; ${cookieFlags}`;
     },
 };
 
@@ -11,7 +14,7 @@ window.tessera = {
     try {
         const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
         if (zone && !document.cookie.split('; ').includes(`tessera-tz=${encodeURIComponent(zone)}`)) {
-            document.cookie = `tessera-tz=${encodeURIComponent(zone)}; path=/; max-age=31536000; samesite=lax`;
+            document.cookie = `tessera-tz=${encodeURIComponent(zone)}; ${cookieFlags}`;
         }
     } catch {
         // No Intl time zone: times stay in UTC, and say so.

@@ -20,6 +20,7 @@ public class BrowserFixture : IAsyncLifetime
 
     private IPlaywright? playwright;
     private IBrowser? browser;
+    private readonly List<string> policyViolations = [];
 
     public TesseraFactory Factory { get; } = new();
 
@@ -62,7 +63,44 @@ public class BrowserFixture : IAsyncLifetime
         });
         context.SetDefaultTimeout(10_000);
         context.SetDefaultNavigationTimeout(15_000);
+        // Every script, style or connection the Content Security Policy refuses fires securitypolicyviolation in the
+        // page (Chromium's console line for it is a log entry that Playwright does not pass on). The listener and the
+        // binding it reports through are installed by the browser itself, outside the page's policy.
+        await context.ExposeFunctionAsync("__tesseraPolicyViolation", (string report) =>
+        {
+            lock (policyViolations)
+            {
+                policyViolations.Add(report);
+            }
+        });
+        await context.AddInitScriptAsync("""
+            document.addEventListener('securitypolicyviolation', e =>
+                window.__tesseraPolicyViolation(`${e.documentURI}: ${e.effectiveDirective} refused ${e.blockedURI || 'inline'} (${e.sourceFile || ''}:${e.lineNumber}) ${e.sample || ''}`));
+            """);
         return await context.NewPageAsync();
+    }
+
+    /// <summary>Hands over what was refused so far and forgets it: for a test that provokes a refusal on purpose.</summary>
+    public IReadOnlyList<string> TakePolicyViolations()
+    {
+        lock (policyViolations)
+        {
+            var taken = policyViolations.ToList();
+            policyViolations.Clear();
+            return taken;
+        }
+    }
+
+    /// <summary>What the Content Security Policy refused in any page of this fixture so far.</summary>
+    public IReadOnlyList<string> PolicyViolations
+    {
+        get
+        {
+            lock (policyViolations)
+            {
+                return [.. policyViolations];
+            }
+        }
     }
 
     public static async Task SaveScreenshotAsync(IPage page, string fileName)
@@ -84,6 +122,11 @@ public class BrowserFixture : IAsyncLifetime
         }
         playwright?.Dispose();
         await Factory.DisposeAsync();
+        // Every browser test runs under the real policy: a refused script or style fails the class that caused it.
+        if (PolicyViolations.Count > 0)
+        {
+            throw new InvalidOperationException("The Content Security Policy refused something:\n" + string.Join("\n", PolicyViolations.Distinct()));
+        }
     }
 
     private static string RepositoryRoot()

@@ -48,6 +48,20 @@ public sealed class EveryPageTests(EveryPageTests.Fixture fixture) : IClassFixtu
     [Fact]
     public Task EveryPage_At1280Px_InDarkMode_FitsAndHasNoCriticalOrSeriousAxeViolation() => AccessibleAsync(dark: true);
 
+    /// <summary>The policy is on in these browser tests, and a refusal is seen: an injected inline script does not run and is reported.</summary>
+    [Fact]
+    public async Task AnInjectedInlineScript_IsRefused_AndTheRefusalIsReported()
+    {
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync("/Account/Login");
+        await page.EvaluateAsync("() => { const s = document.createElement('script'); s.textContent = 'window.injected = true'; document.head.append(s); }");
+        await page.WaitForTimeoutAsync(200);
+
+        Assert.False(await page.EvaluateAsync<bool>("() => window.injected === true"));
+        Assert.Contains(fixture.TakePolicyViolations(), v => v.Contains("/Account/Login: script-src-elem refused inline", StringComparison.Ordinal));
+        await page.Context.CloseAsync();
+    }
+
     // The README's phone pictures come from this pass (TESSERA_SCREENSHOTS=1).
     private static readonly Dictionary<string, string> PhoneScreenshots = new()
     {
@@ -128,6 +142,7 @@ public sealed class EveryPageTests(EveryPageTests.Fixture fixture) : IClassFixtu
                 problems.Add($"{path}: {violation.Impact} {violation.Id} ({violation.Nodes.Count()} elements): {nodes}");
             }
         });
+        problems.AddRange(fixture.PolicyViolations.Distinct().Select(v => $"refused by the Content Security Policy: {v}"));
         Assert.True(problems.Count == 0, $"Problems at 1280 px in {(dark ? "dark" : "light")} mode:\n" + string.Join("\n", problems));
     }
 

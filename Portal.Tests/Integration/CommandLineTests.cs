@@ -57,6 +57,22 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Production_WithoutADataProtectionCertificate_StopsTheApp_NamingTheSetting()
+    {
+        var environment = Environment("ASPNETCORE_ENVIRONMENT", "Production");
+        environment["Tessera__PublicBaseUrl"] = "https://id.example.com";
+        environment["Email__Transport"] = "Smtp";
+        environment["Email__Smtp__Host"] = "127.0.0.1";
+        environment["Delivery__Sms__Provider"] = "None";
+
+        var (exit, output) = await PortalProcess.RunAsync(PortalProcess.BuiltAssembly, [], environment, Timeout);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("DataProtection:CertificatePath must be set outside Development", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
     public async Task CreateAdmin_FromTheCommandLine_ReadsThePasswordVariable_AndIsSafeToRerun()
     {
         var environment = Environment("TESSERA_ADMIN_PASSWORD", "an operator amber lantern");

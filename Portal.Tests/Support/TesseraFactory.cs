@@ -37,12 +37,16 @@ public class TesseraFactory : WebApplicationFactory<Program>
 
     /// <summary>
     /// The app as an operator runs it: the Production environment, with the settings Production requires (a public base
-    /// URL, a real mail transport pointed at a closed local port, no SMS provider).
+    /// URL, a real mail transport pointed at a closed local port, no SMS provider, a certificate for the key ring), and
+    /// the in-memory client speaking HTTPS, since Production cookies are Secure.
     /// </summary>
     public TesseraFactory InProduction(string publicBaseUrl = "https://id.tessera.test")
     {
         EnvironmentName = "Production";
+        ClientOptions.BaseAddress = new Uri("https://localhost");
         return With("Tessera:PublicBaseUrl", publicBaseUrl)
+            .With("DataProtection:CertificatePath", TestCertificates.WriteDataProtectionPfx(DataDirectory))
+            .With("DataProtection:CertificatePassword", TestCertificates.Password)
             .With("Email:Transport", "Smtp")
             .With("Email:Smtp:Host", "127.0.0.1")
             .With("Email:Smtp:Port", "9")
@@ -79,7 +83,7 @@ public class TesseraFactory : WebApplicationFactory<Program>
     }
 
     public HttpClient CreateBrowserlessClient() =>
-        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = ClientOptions.BaseAddress });
 
     public async Task<ApplicationUser> CreateUserAsync(string email, string password, params string[] roles)
     {

@@ -8,7 +8,7 @@ public sealed class TesseraDataProtectionOptions
 {
     public const string Section = "DataProtection";
 
-    /// <summary>A PKCS#12 (.pfx) file whose certificate encrypts the key ring at rest; empty keeps it unencrypted.</summary>
+    /// <summary>A PKCS#12 (.pfx) file whose certificate encrypts the key ring at rest; required outside Development.</summary>
     public string? CertificatePath { get; set; }
 
     public string? CertificatePassword { get; set; }

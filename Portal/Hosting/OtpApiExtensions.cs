@@ -6,7 +6,7 @@ using Tessera.Portal.Endpoints;
 
 namespace Tessera.Portal.Hosting;
 
-public static class OtpApiExtensions
+public static partial class OtpApiExtensions
 {
     public const string SecuritySchemeName = "ApiKey";
     public const string DocsPath = "/api/docs";
@@ -42,15 +42,18 @@ public static class OtpApiExtensions
                 .AddHeaderContent(DocsHeader)
                 .WithCustomCss(DocsCss))
             .AllowAnonymous()
-            .AddEndpointFilter(WithLanguageAsync);
+            .AddEndpointFilter(WithLanguageAndNoncesAsync);
         return endpoints;
     }
 
     // Keyboard users skip the sidebar; the skip link looks and works like the one of every other page.
     // Scalar's <main> has no id of its own: the script gives it one as soon as Scalar renders it.
+    // Scalar bundles zod, which probes for eval with Function('') unless told to run without it: the Content Security
+    // Policy allows no eval, and the probe's refusal would be reported as a violation on every visit.
     private const string DocsHeader = """
         <a class="skip-link" href="#tessera-docs-main">Skip to main content</a>
         <script>
+          globalThis.__zod_globalConfig = Object.assign(globalThis.__zod_globalConfig ?? {}, { jitless: true });
           new MutationObserver((_, observer) => {
             const main = document.querySelector('main');
             if (main) { main.id = 'tessera-docs-main'; main.tabIndex = -1; observer.disconnect(); }
@@ -67,15 +70,26 @@ public static class OtpApiExtensions
         .dark-mode { --scalar-color-3: #b0b0b0; }
         """;
 
-    /// <summary>Scalar's page template has no <c>lang</c>: screen readers need it to pick a voice.</summary>
-    private static async ValueTask<object?> WithLanguageAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>
+    /// Scalar's page template has no <c>lang</c> (screen readers need it to pick a voice), and its inline scripts (its
+    /// configuration, the header above) carry no nonce, which the Content Security Policy requires: both are added here.
+    /// </summary>
+    private static async ValueTask<object?> WithLanguageAndNoncesAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var result = await next(context);
-        return result is Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult { ResponseContent: { } html } content
-               && html.Contains("<html>", StringComparison.Ordinal)
-            ? Results.Content(html.Replace("<html>", "<html lang=\"en\">", StringComparison.Ordinal), content.ContentType, statusCode: content.StatusCode)
-            : result;
+        if (result is not Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult { ResponseContent: { } html } content
+            || !html.Contains("<html>", StringComparison.Ordinal))
+        {
+            return result;
+        }
+        var nonce = context.HttpContext.ScriptNonce();
+        // The page is the app's own template (no user input): every <script> in it is the app's to vouch for.
+        html = InlineScript().Replace(html.Replace("<html>", "<html lang=\"en\">", StringComparison.Ordinal), $"<script nonce=\"{nonce}\"$1");
+        return Results.Content(html, content.ContentType, statusCode: content.StatusCode);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("<script(?![^>]*\\bnonce=)([\\s>])")]
+    private static partial System.Text.RegularExpressions.Regex InlineScript();
 
     private static Task DescribeAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {

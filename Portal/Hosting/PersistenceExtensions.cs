@@ -34,6 +34,8 @@ public static class PersistenceExtensions
         {
             dataProtection.ProtectKeysWithCertificate(LoadCertificate(certificate.CertificatePath, certificate.CertificatePassword));
         }
+        builder.Services.AddOptions<TesseraDataProtectionOptions>().BindConfiguration(TesseraDataProtectionOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TesseraDataProtectionOptions>, CertificateRequiredOutsideDevelopment>();
         builder.Services.AddSingleton<SecretStore>();
         // One key ring per node; every context the factory creates encrypts through it.
         builder.Services.AddSingleton<FieldKeyRing>();
@@ -85,5 +87,18 @@ public static class PersistenceExtensions
         }
         // After migrating (the FieldKeys table must exist), before anything reads an encrypted column.
         await app.Services.GetRequiredService<FieldKeyRing>().InitializeAsync();
+    }
+
+    /// <summary>
+    /// Without a certificate the key ring sits in the database as plain XML: anyone with a copy of the database could
+    /// unwrap the field keys and forge cookies. Only a developer's throwaway install may run that way.
+    /// </summary>
+    private sealed class CertificateRequiredOutsideDevelopment(IHostEnvironment environment) : IValidateOptions<TesseraDataProtectionOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, TesseraDataProtectionOptions options) =>
+            string.IsNullOrWhiteSpace(options.CertificatePath) && !environment.IsDevelopment()
+                ? ValidateOptionsResult.Fail(
+                    $"DataProtection:CertificatePath must be set outside Development (this is '{environment.EnvironmentName}'): a PKCS#12 (.pfx) file with a private key, which encrypts the Data Protection key ring at rest. Without it a copy of the database reveals the keys that protect cookies and encrypted columns.")
+                : ValidateOptionsResult.Success;
     }
 }

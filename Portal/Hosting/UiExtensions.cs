@@ -27,14 +27,11 @@ public static class UiExtensions
     public static WebApplication UseTesseraPipeline(this WebApplication app)
     {
         app.UseNetwork();
+        // Before anything that can answer, so error pages and redirects carry the headers too.
+        app.UseSecurityHeadersAndCookiePolicy();
         app.UseRequestLocalization();
         // Never a stack trace in a response: unexpected errors render the Error page (or problem details for APIs).
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
-        if (!app.Environment.IsDevelopment())
-        {
-            // Sent on every HTTPS response, including one that reached a known proxy over HTTPS (X-Forwarded-Proto).
-            app.UseHsts();
-        }
         app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
         app.UseDevelopmentOnlyPaths();
         app.UseAuthentication();
@@ -47,7 +44,8 @@ public static class UiExtensions
     public static IEndpointRouteBuilder MapUi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapStaticAssets();
-        endpoints.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // The security headers send frame-ancestors 'none' for every response; Blazor's own 'self' would be a second CSP.
+        endpoints.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
         return endpoints;
     }
 }

@@ -44,7 +44,9 @@ public sealed class ForwardedHeadersTests
         var signedIn = await SignInAsync(client, user.Email!);
 
         Assert.False(page.Headers.Contains("Strict-Transport-Security"));
-        Assert.All(signedIn.Headers.GetValues("Set-Cookie"), c => Assert.DoesNotContain("secure", c, StringComparison.OrdinalIgnoreCase));
+        // Outside Development every cookie is Secure, whatever the request says: plain HTTP gets no session cookie a
+        // browser would send back over it.
+        Assert.All(signedIn.Headers.GetValues("Set-Cookie"), c => Assert.Contains("; secure", c, StringComparison.OrdinalIgnoreCase));
         var session = Assert.Single(await factory.Services.GetRequiredService<UserSessions>().ListActiveAsync(user.Id));
         Assert.Equal("127.0.0.x", session.IpDisplay);
         Assert.Equal(await factory.Services.GetRequiredService<IpPseudonymizer>().PseudonymizeAsync("127.0.0.1"), await SignInEventIpAsync(factory, user.Id));
@@ -62,10 +64,14 @@ public sealed class ForwardedHeadersTests
         Assert.DoesNotContain("evil.example", page);
     }
 
-    /// <summary>A client as a TLS-terminating proxy forwards it: Host is the public host, the original scheme and address in headers.</summary>
+    /// <summary>
+    /// A client as a TLS-terminating proxy forwards it: Host is the public host, the original scheme and address in
+    /// headers. The browser behind the proxy speaks HTTPS, so it keeps and sends Secure cookies: the handler does too,
+    /// though this last hop is plain HTTP.
+    /// </summary>
     private static HttpClient ProxiedClient(Uri root)
     {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = root };
+        var client = new HttpClient(new BrowserCookies(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false })) { BaseAddress = root };
         client.DefaultRequestHeaders.Host = "id.tessera.test";
         client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
         client.DefaultRequestHeaders.Add("X-Forwarded-For", Client);
@@ -85,5 +91,25 @@ public sealed class ForwardedHeadersTests
         return await db.AuditEvents.AsNoTracking()
             .Where(e => e.SubjectId == userId && e.Type == AuditEventTypes.SignIn && e.Outcome == AuditOutcome.Success)
             .Select(e => e.IpPseudonym).SingleAsync();
+    }
+
+    private sealed class BrowserCookies(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        private readonly Dictionary<string, string> jar = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (jar.Count > 0)
+            {
+                request.Headers.Add("Cookie", string.Join("; ", jar.Select(c => $"{c.Key}={c.Value}")));
+            }
+            var response = await base.SendAsync(request, cancellationToken);
+            foreach (var header in response.Headers.TryGetValues("Set-Cookie", out var values) ? values : [])
+            {
+                var pair = header.Split(';', 2)[0].Split('=', 2);
+                jar[pair[0]] = pair[1];
+            }
+            return response;
+        }
     }
 }
