@@ -73,7 +73,7 @@ async Task RunAsync(string label, DatabaseProvider provider, string connectionSt
     }
     Console.WriteLine($"## {label}: {events:N0} events seeded in {seedClock.Elapsed.TotalSeconds:F1} s");
 
-    var search = new AuditSearch(factory, pseudonymizer);
+    var search = new AuditSearch(factory, pseudonymizer, new AuditPseudonyms(factory, TimeProvider.System));
     var random = new Random(42);
     DateTimeOffset Day() => seeder.Start.AddDays(random.Next(Seeder.Days - 1));
     var scenarios = new (string Name, Func<AuditFilter> Filter)[]

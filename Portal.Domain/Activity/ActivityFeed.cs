@@ -17,7 +17,7 @@ public sealed record ActivityFeedPage(IReadOnlyList<ActivityItem> Items, int Tot
 }
 
 /// <summary>A person's own activity, newest first, in sentences (<see cref="ActivityText"/>), read from the audit log.</summary>
-public sealed class ActivityFeed(IDbContextFactory<PortalDbContext> dbFactory)
+public sealed class ActivityFeed(IDbContextFactory<PortalDbContext> dbFactory, AuditPseudonyms subjects)
 {
     public const int MaxPageSize = 100;
 
@@ -31,8 +31,9 @@ public sealed class ActivityFeed(IDbContextFactory<PortalDbContext> dbFactory)
     {
         page = Math.Max(1, page);
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        var subject = await subjects.ForSearchingAsync(userId, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var query = Shown(db.AuditEvents.AsNoTracking().Where(e => e.SubjectId == userId));
+        var query = Shown(db.AuditEvents.AsNoTracking().Where(e => e.SubjectId == subject));
         if (kind is { } k)
         {
             var types = ActivityText.TypesOf(k);

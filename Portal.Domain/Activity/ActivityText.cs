@@ -63,7 +63,7 @@ public static class ActivityText
         AuditEventTypes.ChallengeCreated, AuditEventTypes.ChallengeChecked, AuditEventTypes.ChallengeResent, AuditEventTypes.ChallengeCanceled,
         AuditEventTypes.PasswordVerified, AuditEventTypes.SecurityNoticeSent, AuditEventTypes.AccountEmailRefused,
         AuditEventTypes.QrSignInCreated, AuditEventTypes.QrSignInScanned, AuditEventTypes.QrSignInExpired, AuditEventTypes.QrSignInRedeemed,
-        AuditEventTypes.AuditExported, AuditEventTypes.AuditCheckpointWritten, AuditEventTypes.AuditRetentionApplied, AuditEventTypes.DataRetentionApplied,
+        AuditEventTypes.AuditExported, AuditEventTypes.AuditCheckpointWritten, AuditEventTypes.AuditRetentionApplied, AuditEventTypes.DataRetentionApplied, AuditEventTypes.AuditSubjectsPseudonymised,
         AuditEventTypes.PasskeyModelPolicyChanged, AuditEventTypes.PoliciesChanged, AuditEventTypes.DeliveryRetried,
         AuditEventTypes.ApiClientCreated, AuditEventTypes.ApiClientRevoked,
     ];
@@ -181,6 +181,11 @@ public static class ActivityText
             AuditEventTypes.AuditExported => new ActivityLine("The audit log was exported", ActivityKind.System, ActivityIcon.System),
             AuditEventTypes.AuditCheckpointWritten => new ActivityLine("The audit log was sealed with a signed checkpoint", ActivityKind.System, ActivityIcon.System),
             AuditEventTypes.AuditRetentionApplied => new ActivityLine(ok ? "Old audit events were removed after the retention period" : "Removing old audit events was refused", ActivityKind.System, ActivityIcon.System),
+            AuditEventTypes.AuditSubjectsPseudonymised => new ActivityLine("The audit log was rewritten to name people by pseudonym", ActivityKind.System, ActivityIcon.System),
+            AuditEventTypes.AccountDataExported => new ActivityLine($"{you} downloaded a copy of {your} data", ActivityKind.Account, ActivityIcon.Account),
+            AuditEventTypes.AccountDeleted => ok
+                ? new ActivityLine("The account was deleted", ActivityKind.Account, ActivityIcon.Account, IsAlert: true)
+                : new ActivityLine("Deleting the account was refused", ActivityKind.Account, ActivityIcon.Account),
             AuditEventTypes.DataRetentionApplied => new ActivityLine("Finished codes, messages and sign-in sessions past their retention period were deleted", ActivityKind.System, ActivityIcon.System),
             AuditEventTypes.PasskeyModelPolicyChanged => new ActivityLine("The list of allowed passkey models was changed", ActivityKind.System, ActivityIcon.System),
             AuditEventTypes.PoliciesChanged => new ActivityLine(ok ? "The sign-in and message policies were changed" : "A policy change was not saved", ActivityKind.System, ActivityIcon.System),

@@ -94,9 +94,9 @@ public sealed class AuditCheckpoints(
         return CryptographicOperations.FixedTimeEquals(expected, actual);
     }
 
-    private Task<byte[]> KeyAsync(CancellationToken cancellationToken) => secrets.GetOrCreateAsync(SecretName, 32, cancellationToken);
+    internal Task<byte[]> KeyAsync(CancellationToken cancellationToken) => secrets.GetOrCreateAsync(SecretName, 32, cancellationToken);
 
-    private static string Sign(byte[] key, AuditCheckpoint c)
+    internal static string Sign(byte[] key, AuditCheckpoint c)
     {
         var text = string.Join('\n',
             "tessera-audit-checkpoint/v1",

@@ -39,8 +39,11 @@ public static class AuditEventTypes
     public const string AuditExported = "admin.audit_exported";
     public const string AuditCheckpointWritten = "audit.checkpoint_written";
     public const string AuditRetentionApplied = "audit.retention_applied";
+    public const string AuditSubjectsPseudonymised = "audit.subjects_pseudonymised";
     public const string DataRetentionApplied = "data.retention_applied";
     public const string UserLocked = "admin.user_locked";
+    public const string AccountDeleted = "account.deleted";
+    public const string AccountDataExported = "account.data_exported";
     public const string UserUnlocked = "admin.user_unlocked";
     public const string SecondFactorsReset = "admin.second_factors_reset";
     public const string SessionsRevoked = "admin.sessions_revoked";

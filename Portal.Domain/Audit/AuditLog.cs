@@ -4,7 +4,7 @@ using Tessera.Domain.Persistence;
 namespace Tessera.Domain.Audit;
 
 /// <summary>Appends events to the hash chain (<see cref="AuditVerifier"/> checks it).</summary>
-public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IpPseudonymizer pseudonymizer)
+public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IpPseudonymizer pseudonymizer, AuditPseudonyms subjects)
 {
     private const int MaxAttempts = 20;
 
@@ -14,6 +14,9 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeP
     public async Task<AuditEvent> RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         var ipPseudonym = await pseudonymizer.PseudonymizeAsync(entry.IpAddress);
+        // Users are named by their pseudonym, never their id: erasing a user shreds the secret behind it.
+        var actor = await subjects.ForWritingAsync(entry.ActorId, cancellationToken);
+        var subject = await subjects.ForWritingAsync(entry.SubjectId, cancellationToken);
         var userAgent = UserAgentSummary.Summarize(entry.UserAgent);
         await gate.WaitAsync(cancellationToken);
         try
@@ -33,8 +36,8 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeP
                     OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()),
                     Type = entry.Type,
                     Outcome = entry.Outcome,
-                    ActorId = entry.ActorId,
-                    SubjectId = entry.SubjectId,
+                    ActorId = actor,
+                    SubjectId = subject,
                     IpPseudonym = ipPseudonym,
                     UserAgent = Truncate(userAgent, 128),
                     Detail = Truncate(entry.Detail, 512),
@@ -66,7 +69,8 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeP
         var query = db.AuditEvents.AsNoTracking();
         if (subjectId is not null)
         {
-            query = query.Where(e => e.SubjectId == subjectId);
+            var stored = await subjects.ForSearchingAsync(subjectId, cancellationToken);
+            query = query.Where(e => e.SubjectId == stored);
         }
         return await query.OrderByDescending(e => e.Sequence).Take(take).ToListAsync(cancellationToken);
     }
@@ -74,9 +78,10 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeP
     /// <summary>When the newest event of this type about this subject happened, or null when there is none.</summary>
     public async Task<DateTimeOffset?> LatestAsync(string subjectId, string type, CancellationToken cancellationToken = default)
     {
+        var stored = await subjects.ForSearchingAsync(subjectId, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.AuditEvents.AsNoTracking()
-            .Where(e => e.SubjectId == subjectId && e.Type == type)
+            .Where(e => e.SubjectId == stored && e.Type == type)
             .OrderByDescending(e => e.Sequence)
             .Select(e => (DateTimeOffset?)e.OccurredAt)
             .FirstOrDefaultAsync(cancellationToken);

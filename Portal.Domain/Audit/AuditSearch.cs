@@ -25,7 +25,7 @@ public sealed record AuditPage(IReadOnlyList<AuditEvent> Items, long TotalCount)
 /// therefore becomes a sequence range, found by one seek on the OccurredAt index per bound, and each filter column is
 /// indexed together with Sequence.
 /// </summary>
-public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, IpPseudonymizer pseudonymizer)
+public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, IpPseudonymizer pseudonymizer, AuditPseudonyms subjects)
 {
     public const int MaxPageSize = 500;
 
@@ -98,7 +98,7 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
         await ResolveAsync(db, filter, cancellationToken) is { } bounds ? Apply(db.AuditEvents.AsNoTracking(), filter, bounds) : null;
 
     /// <summary>What the filter needs from the database first: its time range as sequences, the address as its pseudonym.</summary>
-    private sealed record Bounds(long? Low, long? High, string? IpPseudonym);
+    private sealed record Bounds(long? Low, long? High, string? IpPseudonym, string? Subject);
 
     private async Task<Bounds?> ResolveAsync(PortalDbContext db, AuditFilter filter, CancellationToken cancellationToken)
     {
@@ -112,7 +112,8 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
             }
         }
         var high = filter.To is { } to ? await FirstSequenceAtOrAfterAsync(db, to, cancellationToken) : null;
-        return new Bounds(low, high, await pseudonymizer.PseudonymizeAsync(filter.IpAddress));
+        var subject = string.IsNullOrWhiteSpace(filter.SubjectId) ? null : await subjects.ForSearchingAsync(filter.SubjectId.Trim(), cancellationToken);
+        return new Bounds(low, high, await pseudonymizer.PseudonymizeAsync(filter.IpAddress), subject);
     }
 
     private static IQueryable<AuditEvent> Apply(IQueryable<AuditEvent> query, AuditFilter filter, Bounds bounds)
@@ -130,9 +131,8 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
             var type = filter.Type.Trim();
             query = query.Where(e => e.Type == type);
         }
-        if (!string.IsNullOrWhiteSpace(filter.SubjectId))
+        if (bounds.Subject is { } subject)
         {
-            var subject = filter.SubjectId.Trim();
             query = query.Where(e => e.SubjectId == subject);
         }
         if (filter.Outcome is { } outcome)

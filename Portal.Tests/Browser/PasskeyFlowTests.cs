@@ -281,7 +281,7 @@ public sealed class PasskeyFlowTests(PasskeyBrowserFixture fixture) : IClassFixt
     private async Task<(string Type, string Detail)> LastPasskeyFailureAsync(string email)
     {
         await using var db = await fixture.Factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var userId = await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync();
+        var userId = await fixture.Factory.AuditNameAsync(await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync());
         var failure = await db.AuditEvents
             .Where(e => e.SubjectId == userId && e.Outcome == AuditOutcome.Failure
                 && (e.Type == AuditEventTypes.PasskeyVerified || e.Type == AuditEventTypes.PasskeyCloneSuspected))

@@ -36,7 +36,7 @@ public sealed class QrSignInPasskeyTests(PasskeyBrowserFixture fixture) : IClass
         Assert.Equal(0, afterRefusal);
         Assert.Contains("Approved", await phone.GetByTestId("qr-result").InnerTextAsync());
         await using var db = await fixture.Factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var userId = await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync();
+        var userId = await fixture.Factory.AuditNameAsync(await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync());
         Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.PasskeyVerified && e.SubjectId == userId && e.Outcome == AuditOutcome.Success));
     }
 

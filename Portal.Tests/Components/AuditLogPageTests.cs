@@ -18,7 +18,8 @@ public sealed class AuditLogPageTests : MudComponentTest
     {
         database = await TestDatabase.CreateAsync();
         Services.AddSingleton(database.AuditLog);
-        Services.AddSingleton(new AuditSearch(database.Factory, database.Pseudonymizer));
+        Services.AddSingleton(database.Subjects);
+        Services.AddSingleton(new AuditSearch(database.Factory, database.Pseudonymizer, database.Subjects));
         Services.AddSingleton<TimeProvider>(database.Time);
         var audit = new AuditServices(database);
         Services.AddSingleton(audit.Checkpoints);

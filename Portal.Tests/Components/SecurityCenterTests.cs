@@ -22,7 +22,7 @@ public sealed class SecurityCenterTests : MudComponentTest
         database = await TestDatabase.CreateAsync();
         Services.AddSingleton(database.AuditLog);
         Services.AddSingleton<TimeProvider>(database.Time);
-        Services.AddSingleton(new Tessera.Domain.Activity.ActivityFeed(database.Factory));
+        Services.AddSingleton(new Tessera.Domain.Activity.ActivityFeed(database.Factory, database.Subjects));
         Services.AddSingleton(new Tessera.Domain.Accounts.AccountFacts(database.Factory));
         var lifecycle = database.Lifecycle();
         Services.AddSingleton(lifecycle);

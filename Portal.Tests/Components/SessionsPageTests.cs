@@ -85,7 +85,8 @@ public sealed class SessionsPageTests : MudComponentTest
         Assert.False(await sessions.ValidateAsync(phone, UserId));
         Assert.True(await sessions.ValidateAsync(current, UserId));
         await using var db = await database.Factory.CreateDbContextAsync();
-        Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.SessionEnded && e.ActorId == UserId && e.Outcome == AuditOutcome.Success));
+        var actor = await database.Subjects.ForSearchingAsync(UserId);
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.SessionEnded && e.ActorId == actor && e.Outcome == AuditOutcome.Success));
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class UserDetailPageTests : MudComponentTest
         var database = factors.Database;
 
         Services.AddSingleton(database.AuditLog);
-        Services.AddSingleton(new Tessera.Domain.Activity.ActivityFeed(database.Factory));
+        Services.AddSingleton(new Tessera.Domain.Activity.ActivityFeed(database.Factory, database.Subjects));
         Services.AddSingleton<TimeProvider>(database.Time);
         Services.AddSingleton(factors.Authenticators);
         Services.AddSingleton(factors.RecoveryCodes);

@@ -235,8 +235,9 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
     private async Task<AuditEvent> AssertAuditedAsync(string type, string actorId, string subjectId)
     {
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var recorded = await db.AuditEvents.Where(e => e.Type == type && e.SubjectId == subjectId).SingleAsync();
-        Assert.Equal(actorId, recorded.ActorId);
+        var subject = await factory.AuditNameAsync(subjectId);
+        var recorded = await db.AuditEvents.Where(e => e.Type == type && e.SubjectId == subject).SingleAsync();
+        Assert.Equal(await factory.AuditNameAsync(actorId), recorded.ActorId);
         Assert.Equal(AuditOutcome.Success, recorded.Outcome);
         return recorded;
     }

@@ -19,7 +19,7 @@ public sealed class ActivityFeedTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await database.DisposeAsync();
 
-    private ActivityFeed Feed => new(database.Factory);
+    private ActivityFeed Feed => new(database.Factory, database.Subjects);
 
     [Fact]
     public async Task ASignInWithItsSteps_ReadsAsOneLine_AndMistypedEnrolmentCodesAreHidden()

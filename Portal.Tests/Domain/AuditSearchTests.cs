@@ -13,7 +13,7 @@ public sealed class AuditSearchTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         database = await TestDatabase.CreateAsync();
-        search = new AuditSearch(database.Factory, database.Pseudonymizer);
+        search = new AuditSearch(database.Factory, database.Pseudonymizer, database.Subjects);
     }
 
     public async Task DisposeAsync() => await database.DisposeAsync();

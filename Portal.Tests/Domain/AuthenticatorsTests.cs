@@ -59,7 +59,8 @@ public sealed class AuthenticatorsTests : IAsyncLifetime
 
         Assert.Equal(CodeCheck.Replayed, again);
         await using var db = await factors.Database.Factory.CreateDbContextAsync();
-        Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.AuthenticatorReplay && e.SubjectId == userId));
+        var subject = await factors.Database.Subjects.ForSearchingAsync(userId);
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.AuthenticatorReplay && e.SubjectId == subject));
     }
 
     [Fact]

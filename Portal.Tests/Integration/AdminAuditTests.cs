@@ -86,7 +86,7 @@ public sealed class AdminAuditTests : IClassFixture<TesseraFactory>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var recent = await factory.Services.GetRequiredService<AuditLog>().RecentAsync(20, admin);
         var exported = Assert.Single(recent, e => e.Type == AuditEventTypes.AuditExported && e.Detail!.Contains("account.locked_out"));
-        Assert.Equal(admin, exported.ActorId);
+        Assert.Equal(await factory.AuditNameAsync(admin), exported.ActorId);
         Assert.DoesNotContain("203.0.113.9", exported.Detail);
     }
 

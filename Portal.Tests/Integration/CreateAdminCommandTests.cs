@@ -52,7 +52,8 @@ public sealed class CreateAdminCommandTests : IDisposable
 
         Assert.Equal(0, exit);
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.RoleGranted && e.SubjectId == user.Id));
+        var subject = await factory.AuditNameAsync(user.Id);
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.RoleGranted && e.SubjectId == subject));
     }
 
     [Theory]

@@ -56,7 +56,8 @@ public sealed class LockoutTests : IDisposable
         await SignIn.SignInAsync(client, "audited@example.com", Password);
 
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var events = await db.AuditEvents.Where(e => e.SubjectId == user.Id && e.Type == AuditEventTypes.SignIn).OrderBy(e => e.Sequence).ToListAsync();
+        var subject = await factory.AuditNameAsync(user.Id);
+        var events = await db.AuditEvents.Where(e => e.SubjectId == subject && e.Type == AuditEventTypes.SignIn).OrderBy(e => e.Sequence).ToListAsync();
         Assert.Equal([AuditOutcome.Failure, AuditOutcome.Success], events.Select(e => e.Outcome));
         Assert.Equal("wrong password", events[0].Detail);
         Assert.All(events, e => Assert.Equal("Chrome 156 on Linux", e.UserAgent));

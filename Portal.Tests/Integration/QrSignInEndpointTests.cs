@@ -79,7 +79,8 @@ public sealed partial class QrSignInEndpointTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, security.StatusCode);
         Assert.Equal("/signin/qr?error=refused", second.Headers.Location?.OriginalString);
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.SignIn && e.SubjectId == user.Id && e.Detail!.Contains("QR")));
+        var subject = await factory.AuditNameAsync(user.Id);
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.SignIn && e.SubjectId == subject && e.Detail!.Contains("QR")));
         Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.QrSignInRedeemed && e.Outcome == AuditOutcome.Failure));
     }
 

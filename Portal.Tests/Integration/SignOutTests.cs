@@ -29,7 +29,8 @@ public sealed class SignOutTests : IClassFixture<TesseraFactory>
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/security")).StatusCode);
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.SignOut && e.SubjectId == user.Id && e.Outcome == AuditOutcome.Success));
+        var subject = await factory.AuditNameAsync(user.Id);
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.SignOut && e.SubjectId == subject && e.Outcome == AuditOutcome.Success));
     }
 
     [Fact]

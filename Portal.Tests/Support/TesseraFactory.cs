@@ -99,6 +99,10 @@ public class TesseraFactory : WebApplicationFactory<Program>
         return user;
     }
 
+    /// <summary>How the audit log names this user (a pseudonym, <see cref="Tessera.Domain.Audit.AuditPseudonyms"/>).</summary>
+    public Task<string> AuditNameAsync(string userId) =>
+        Services.GetRequiredService<Tessera.Domain.Audit.AuditPseudonyms>().ForSearchingAsync(userId);
+
     /// <summary>The user as stored now, read past every cache.</summary>
     public async Task<ApplicationUser> FindUserAsync(string userId)
     {

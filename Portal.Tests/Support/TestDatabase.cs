@@ -26,10 +26,14 @@ public sealed class TestDatabase : IAsyncDisposable
         (Factory, KeyRing) = CreateNode();
         Secrets = new SecretStore(Factory, Protection, time);
         Pseudonymizer = new IpPseudonymizer(Secrets);
-        AuditLog = new AuditLog(Factory, time, Pseudonymizer);
+        Subjects = new AuditPseudonyms(Factory, time);
+        AuditLog = new AuditLog(Factory, time, Pseudonymizer, Subjects);
         Refusals = new AuditRefusals(AuditLog, time);
         StepUpProofs = new Tessera.Domain.Accounts.StepUpProofs(Protection, new Tessera.Domain.Policies.AttemptCounters(Factory, Secrets, time), time);
     }
+
+    /// <summary>The audit log's user pseudonyms on this database.</summary>
+    public AuditPseudonyms Subjects { get; }
 
     /// <summary>Step-up proofs on this database; tests issue them (internal) as the re-check does after a success.</summary>
     public Tessera.Domain.Accounts.StepUpProofs StepUpProofs { get; }

@@ -18,7 +18,7 @@ public static class AdminAuditEndpoints
     }
 
     private static async Task<IResult> ExportAsync(
-        HttpContext http, AuditSearch search, AuditLog audit, UserDirectory users, IpPseudonymizer pseudonymizer, TimeProvider time)
+        HttpContext http, AuditSearch search, AuditLog audit, UserDirectory users, IpPseudonymizer pseudonymizer, AuditPseudonyms subjects, TimeProvider time)
     {
         var query = AuditQuery.FromQueryString(http.Request.Query);
         var (filter, error) = await query.ToFilterAsync(users);
@@ -29,7 +29,7 @@ public static class AdminAuditEndpoints
 
         // Recorded before the first row leaves: an export cut short still copied data out, and must still show.
         await audit.RecordAsync(http, AuditEventTypes.AuditExported, AuditOutcome.Success,
-            actorId: http.User.Id(), detail: await DescribeAsync(filter, pseudonymizer));
+            actorId: http.User.Id(), detail: await DescribeAsync(filter, pseudonymizer, subjects));
 
         var fileName = $"tessera-audit-{time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.csv";
         return Results.Stream(
@@ -38,8 +38,8 @@ public static class AdminAuditEndpoints
             fileName);
     }
 
-    /// <summary>The filter for the audit detail, with the address as its pseudonym: the raw IP is never stored.</summary>
-    private static async Task<string> DescribeAsync(AuditFilter filter, IpPseudonymizer pseudonymizer)
+    /// <summary>The filter for the audit detail, with the address and the user as their pseudonyms: neither is stored raw.</summary>
+    private static async Task<string> DescribeAsync(AuditFilter filter, IpPseudonymizer pseudonymizer, AuditPseudonyms subjects)
     {
         var parts = new List<string>();
         if (filter.From is { } from)
@@ -56,7 +56,7 @@ public static class AdminAuditEndpoints
         }
         if (filter.SubjectId is { } subject)
         {
-            parts.Add($"subject={subject}");
+            parts.Add($"subject={await subjects.ForSearchingAsync(subject)}");
         }
         if (filter.Outcome is { } outcome)
         {

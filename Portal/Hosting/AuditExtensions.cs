@@ -7,6 +7,8 @@ public static class AuditExtensions
     public static IHostApplicationBuilder AddAudit(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IpPseudonymizer>();
+        builder.Services.AddSingleton<AuditPseudonyms>();
+        builder.Services.AddSingleton<AuditSubjectMigration>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<AuditRefusals>();
         builder.Services.AddHostedService<AuditRefusalsFlush>();

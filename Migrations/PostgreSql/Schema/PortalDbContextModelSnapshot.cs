@@ -452,6 +452,33 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.ToTable("AuditEvents");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Audit.AuditSubjectKey", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Pseudonym")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("Pseudonym")
+                        .IsUnique();
+
+                    b.ToTable("AuditSubjectKeys");
+                });
+
             modelBuilder.Entity("Tessera.Domain.Challenges.OtpChallenge", b =>
                 {
                     b.Property<Guid>("Id")

@@ -439,6 +439,33 @@ namespace Tessera.Migrations.Sqlite.Schema
                     b.ToTable("AuditEvents");
                 });
 
+            modelBuilder.Entity("Tessera.Domain.Audit.AuditSubjectKey", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Pseudonym")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("Pseudonym")
+                        .IsUnique();
+
+                    b.ToTable("AuditSubjectKeys");
+                });
+
             modelBuilder.Entity("Tessera.Domain.Challenges.OtpChallenge", b =>
                 {
                     b.Property<Guid>("Id")

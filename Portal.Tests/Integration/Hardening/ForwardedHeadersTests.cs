@@ -87,6 +87,7 @@ public sealed class ForwardedHeadersTests
 
     private static async Task<string?> SignInEventIpAsync(TesseraFactory factory, string userId)
     {
+        userId = await factory.AuditNameAsync(userId);
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         return await db.AuditEvents.AsNoTracking()
             .Where(e => e.SubjectId == userId && e.Type == AuditEventTypes.SignIn && e.Outcome == AuditOutcome.Success)

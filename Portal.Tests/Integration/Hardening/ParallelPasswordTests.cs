@@ -99,7 +99,8 @@ public sealed partial class ParallelPasswordTests : IDisposable
         await factory.Services.GetRequiredService<AuditRefusals>().FlushAsync(all: true);
 
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var rows = await db.AuditEvents.AsNoTracking().Where(e => e.SubjectId == user.Id && e.Outcome == AuditOutcome.Failure).ToListAsync();
+        var subject = await factory.AuditNameAsync(user.Id);
+        var rows = await db.AuditEvents.AsNoTracking().Where(e => e.SubjectId == subject && e.Outcome == AuditOutcome.Failure).ToListAsync();
         // Three kinds of refusal ("wrong password", "wrong password; account locked", "refused while locked out"), each
         // a first row and, when repeated, one row with the count: five rows in one minute, at most eight across two.
         Assert.InRange(rows.Count, 3, 8);

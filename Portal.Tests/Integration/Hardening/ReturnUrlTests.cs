@@ -75,6 +75,7 @@ public sealed class ReturnUrlTests : IDisposable
 
     private async Task<int> SuccessfulSignInsAsync(string userId)
     {
+        userId = await factory.AuditNameAsync(userId);
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         return await db.AuditEvents.CountAsync(e => e.SubjectId == userId && e.Type == AuditEventTypes.SignIn && e.Outcome == AuditOutcome.Success);
     }
