@@ -23,6 +23,7 @@ try
     builder.AddDelivery();
     builder.AddChallenges();
     builder.AddCrossDevice();
+    builder.AddPrivacy();
     builder.AddOtpApi();
     builder.AddJobs();
     builder.AddHealth();

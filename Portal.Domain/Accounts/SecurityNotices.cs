@@ -83,7 +83,14 @@ public sealed class SecurityNotices(
             "You told us that someone showed you a sign-in QR code that was not yours. It was refused. Someone may be trying to get into your account by tricking you into approving it.",
             cancellationToken);
 
-    private async Task SendAsync(string userId, string about, string subject, string text, CancellationToken cancellationToken, string? to = null)
+    /// <summary>The last email of an erased account: sent to the address it had, with no link (there is nothing to undo).</summary>
+    public Task AccountDeletedAsync(string userId, string address, bool byAdministrator, CancellationToken cancellationToken = default) =>
+        SendAsync(userId, "account-deleted", $"Your {Product} account was deleted",
+            (byAdministrator ? "An administrator deleted your account." : "Your account was deleted, as you asked.")
+            + " Its sign-in methods, phone numbers, sessions and pending codes are gone, and its activity no longer names you. This is the last email you will get from us.",
+            cancellationToken, to: address, notMeLink: false);
+
+    private async Task SendAsync(string userId, string about, string subject, string text, CancellationToken cancellationToken, string? to = null, bool notMeLink = true)
     {
         string? email = to;
         if (email is null)
@@ -95,11 +102,19 @@ public sealed class SecurityNotices(
         {
             return;
         }
-        var origin = (settings.PublicBaseUrl?.Invoke() ?? "http://localhost").TrimEnd('/');
-        var link = $"{origin}{NotMeLinks.Path}?token={links.Issue(userId, about)}";
-        const string Prompt = "If this wasn't you, sign out everywhere and choose a new password:";
-        var html = $"<p>{WebUtility.HtmlEncode(text)}</p><p>{WebUtility.HtmlEncode(Prompt)} <a href=\"{WebUtility.HtmlEncode(link)}\">This wasn't me</a> (the link works once, for 7 days).</p>";
-        var plain = $"{text}\n\n{Prompt}\nThis wasn't me: {link}\n(The link works once, for 7 days.)";
+        string html, plain;
+        if (notMeLink)
+        {
+            var origin = (settings.PublicBaseUrl?.Invoke() ?? "http://localhost").TrimEnd('/');
+            var link = $"{origin}{NotMeLinks.Path}?token={links.Issue(userId, about)}";
+            const string Prompt = "If this wasn't you, sign out everywhere and choose a new password:";
+            html = $"<p>{WebUtility.HtmlEncode(text)}</p><p>{WebUtility.HtmlEncode(Prompt)} <a href=\"{WebUtility.HtmlEncode(link)}\">This wasn't me</a> (the link works once, for 7 days).</p>";
+            plain = $"{text}\n\n{Prompt}\nThis wasn't me: {link}\n(The link works once, for 7 days.)";
+        }
+        else
+        {
+            (html, plain) = ($"<p>{WebUtility.HtmlEncode(text)}</p>", text);
+        }
         var id = await queue.EnqueueEmailAsync(email, subject, html, plain, Purpose, cancellationToken);
         trigger.Queued(id);
         await audit.RecordAsync(new AuditEntry(AuditEventTypes.SecurityNoticeSent, AuditOutcome.Success, null, userId, Detail: $"notice={about}; message={id}"), cancellationToken);

@@ -16,6 +16,7 @@ public static class StepUpPurposes
     public const string RemoveAdmin = "admin.remove-admin";
     public const string LockAccount = "admin.lock";
     public const string ResetSecondFactors = "admin.reset-second-factors";
+    public const string DeleteAccount = "account.delete";
 }
 
 /// <summary>

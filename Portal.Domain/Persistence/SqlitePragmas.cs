@@ -11,7 +11,8 @@ namespace Tessera.Domain.Persistence;
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    public const string Sql = "PRAGMA busy_timeout=30000;";
+    // secure_delete: deleted rows are overwritten with zeros, so an erased person's address does not linger in free pages.
+    public const string Sql = "PRAGMA busy_timeout=30000; PRAGMA secure_delete=ON;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

@@ -64,6 +64,15 @@ public sealed class UserPhones(
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>The user's own numbers in full (E.164), for their data export and for nothing else.</summary>
+    public async Task<IReadOnlyList<(PhoneSummary Phone, string Number)>> ListWithNumbersAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.UserPhones.AsNoTracking().Where(p => p.UserId == userId).OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).ToListAsync(cancellationToken);
+        return rows.Select(p => (new PhoneSummary(p.Id, p.Masked, p.Region, p.CreatedAt, p.VerifiedAt, p.LastUsedAt), Encoding.UTF8.GetString(p.Number)))
+            .ToList();
+    }
+
     public async Task<IReadOnlyList<PhoneSummary>> ListVerifiedAsync(string userId, CancellationToken cancellationToken = default) =>
         (await ListAsync(userId, cancellationToken)).Where(p => p.Verified).ToList();
 
