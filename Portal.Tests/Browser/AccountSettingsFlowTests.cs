@@ -72,4 +72,42 @@ public sealed class AccountSettingsFlowTests(BrowserFixture fixture) : IClassFix
         await ExpectVisibleAsync(phone, phone.GetByRole(AriaRole.Heading, new() { Name = "Security center", Level = 1 }), "the phone still signed in");
         Assert.Contains(await OutboxMail.BodiesToAsync(fixture.Factory, email), body => body.Contains("1 other browser was signed out"));
     }
+
+    [Fact]
+    public async Task DownloadMyData_ThenDeleteMyAccount_OnAPhone_SignsOutEverywhere_AndTheAccountIsGone()
+    {
+        var email = OpenCircuitTests.NewEmail("leaver");
+        await fixture.Factory.CreateUserAsync(email, Password);
+        var laptop = await fixture.NewPageAsync();
+        await SignInAsync(laptop, email, Password);
+        var phone = await fixture.NewPageAsync();
+        await phone.SetViewportSizeAsync(390, 844);
+        await SignInAsync(phone, email, Password);
+        await phone.GotoAsync("/security/account");
+        await AuthenticatorSteps.WaitForCircuitAsync(phone);
+
+        var download = await phone.RunAndWaitForDownloadAsync(() => phone.GetByRole(AriaRole.Link, new() { Name = "Download my data" }).ClickAsync());
+        var json = await File.ReadAllTextAsync((await download.PathAsync())!);
+        Assert.StartsWith("tessera-data-", download.SuggestedFilename);
+        Assert.Contains($"\"email\": \"{email}\"", json);
+
+        var card = phone.Locator(".privacy-card");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Delete my account" }).ClickAsync();
+        await card.GetByLabel("Type your email address to confirm").FillAsync("not-my-address@example.com");
+        await card.GetByLabel("Current password").FillAsync(Password);
+        await card.GetByRole(AriaRole.Button, new() { Name = "Delete my account" }).ClickAsync();
+        await ExpectVisibleAsync(phone, card.GetByText("The address you typed is not this account's."), "the refusal of a wrong address");
+        await card.GetByLabel("Type your email address to confirm").FillAsync(email);
+        await card.GetByLabel("Current password").FillAsync(Password);
+        await card.GetByRole(AriaRole.Button, new() { Name = "Delete my account" }).ClickAsync();
+
+        await WaitForPathAsync(phone, "/Account/Deleted");
+        await ExpectVisibleAsync(phone, phone.GetByRole(AriaRole.Heading, new() { Name = "Your account was deleted" }), "the farewell page");
+        Assert.True(await phone.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling at 390 px");
+        await laptop.GotoAsync("/security");
+        await WaitForPathAsync(laptop, "/Account/Login");
+        await SignInAsync(phone, email, Password);
+        await ExpectVisibleAsync(phone, phone.GetByText("Invalid sign-in attempt"), "the sign-in refused");
+        Assert.Contains(await OutboxMail.BodiesToAsync(fixture.Factory, email), body => body.Contains("Your account was deleted"));
+    }
 }

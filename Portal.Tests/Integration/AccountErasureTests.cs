@@ -165,6 +165,30 @@ public sealed class AccountErasureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAdmin_ExportsAndDeletesAUser_AndBothAreAuditedWithTheAdminAsActor()
+    {
+        using var factory = new TesseraFactory();
+        var (user, _, _) = await SeedAsync(factory);
+        var admin = await factory.CreateUserAsync("the.admin@example.com", Password, Roles.Admin);
+        using var adminClient = factory.CreateBrowserlessClient();
+        await SignIn.SignInAsync(adminClient, admin.Email!, Password);
+
+        var export = await adminClient.GetAsync($"/admin/users/{user.Id}/export");
+        var erased = await factory.Services.GetRequiredService<AccountErasure>()
+            .EraseAsync(user.Id, admin.Id, await ProofAsync(factory, admin.Id), Email);
+
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Contains(Email, await export.Content.ReadAsStringAsync());
+        Assert.True(erased.Succeeded, erased.Message);
+        var actor = await factory.AuditNameAsync(admin.Id);
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.AccountDataExported && e.ActorId == actor));
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.AccountDeleted && e.Outcome == AuditOutcome.Success && e.ActorId == actor));
+        Assert.Equal(HttpStatusCode.NotFound, (await adminClient.GetAsync($"/admin/users/{user.Id}/export")).StatusCode);
+        Assert.Contains(await OutboxMail.BodiesToAsync(factory, Email), body => body.Contains("An administrator deleted your account"));
+    }
+
+    [Fact]
     public async Task Erase_TheLastAdmin_IsRefused()
     {
         using var factory = new TesseraFactory();

@@ -38,6 +38,7 @@ public static class AccountsExtensions
         services.AddSingleton<UserSessions>();
         services.AddSingleton<SessionGuard>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        services.AddScoped<CircuitExit>();
         services.AddScoped<CircuitHandler, SessionCircuitHandler>();
 
         services.AddAuthentication(options =>

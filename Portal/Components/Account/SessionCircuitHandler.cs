@@ -11,7 +11,7 @@ namespace Tessera.Portal.Components.Account;
 /// rebuilds. The periodic revalidation (<see cref="IdentityRevalidatingAuthenticationStateProvider"/>) covers idle pages.
 /// </summary>
 internal sealed class SessionCircuitHandler(
-    AuthenticationStateProvider authentication, SessionGuard guard, NavigationManager navigation, ILogger<SessionCircuitHandler> logger)
+    AuthenticationStateProvider authentication, SessionGuard guard, NavigationManager navigation, CircuitExit exit, ILogger<SessionCircuitHandler> logger)
     : CircuitHandler
 {
     private int ended;
@@ -55,6 +55,6 @@ internal sealed class SessionCircuitHandler(
             {
                 host.SetAuthenticationState(Task.FromResult(new AuthenticationState(new System.Security.Claims.ClaimsPrincipal())));
             }
-            navigation.NavigateTo(navigation.Uri, forceLoad: true);
+            navigation.NavigateTo(exit.Destination ?? navigation.Uri, forceLoad: true);
         };
 }
