@@ -32,7 +32,7 @@ public sealed class SecurityCenterTests : MudComponentTest
         var webAuthn = new Tessera.Domain.Factors.WebAuthnOptions { Origins = [CeremonyInput.DefaultOrigin] };
         Services.AddSingleton(new Tessera.Domain.Factors.Passkeys(database.Factory,
             new Fido2NetLib.Fido2(Tessera.Portal.Hosting.PasskeysExtensions.CreateConfiguration(webAuthn, webAuthn.Origins)),
-            database.Time, database.AuditLog, Microsoft.Extensions.Options.Options.Create(webAuthn), new Tessera.Domain.Factors.AuthenticatorModels(), lifecycle));
+            database.Time, database.AuditLog, Microsoft.Extensions.Options.Options.Create(webAuthn), new Tessera.Domain.Factors.AuthenticatorModels(), lifecycle, Tessera.Domain.Factors.FileMetadataService.None));
     }
 
     protected override Task DisposeTestAsync() => database.DisposeAsync().AsTask();

@@ -41,12 +41,14 @@ public sealed class FactorsFixture : IAsyncDisposable
     public SecondFactorCheck Check { get; }
 
     /// <summary>The passkey service as the app builds it (real Fido2 from the same configuration code), over this database.</summary>
-    public Passkeys CreatePasskeys(Action<WebAuthnOptions>? configure = null)
+    /// <param name="metadata">A verified metadata BLOB (see <see cref="TestMetadata"/>); none by default.</param>
+    public Passkeys CreatePasskeys(Action<WebAuthnOptions>? configure = null, FileMetadataService? metadata = null)
     {
         var webAuthn = new WebAuthnOptions { Origins = [CeremonyInput.DefaultOrigin] };
         configure?.Invoke(webAuthn);
-        var fido2 = new Fido2NetLib.Fido2(Tessera.Portal.Hosting.PasskeysExtensions.CreateConfiguration(webAuthn, webAuthn.Origins));
-        return new Passkeys(Database.Factory, fido2, Database.Time, Database.AuditLog, Options.Create(webAuthn), Models, Lifecycle);
+        metadata ??= FileMetadataService.None;
+        var fido2 = Tessera.Portal.Hosting.PasskeysExtensions.CreateFido2(webAuthn, webAuthn.Origins, metadata);
+        return new Passkeys(Database.Factory, fido2, Database.Time, Database.AuditLog, Options.Create(webAuthn), Models, Lifecycle, metadata);
     }
 
     public AuthenticatorModels Models { get; } = new();

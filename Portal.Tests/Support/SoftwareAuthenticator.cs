@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Formats.Cbor;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -32,7 +33,8 @@ public sealed record CeremonyInput
 
 /// <summary>
 /// A software WebAuthn authenticator with one ECDSA P-256 credential: it answers creation and request options with the
-/// JSON a browser's PublicKeyCredential.toJSON() gives (base64url fields), "none" attestation, real signatures.
+/// JSON a browser's PublicKeyCredential.toJSON() gives (base64url fields), real signatures, and "none" attestation,
+/// or "packed" attestation when it is given an <see cref="AttestationCertificate"/>.
 /// </summary>
 public sealed class SoftwareAuthenticator : IDisposable
 {
@@ -57,6 +59,12 @@ public sealed class SoftwareAuthenticator : IDisposable
     /// <summary>Synced platform passkeys keep the counter at zero; security keys count.</summary>
     public bool Counting { get; set; } = true;
 
+    /// <summary>
+    /// An ECDSA P-256 attestation certificate with its private key (<see cref="TestMetadata.IssueAttestationCertificate"/>):
+    /// registration then sends "packed" full attestation, signed with it and with it alone in x5c, as a security key does.
+    /// </summary>
+    public X509Certificate2? AttestationCertificate { get; init; }
+
     /// <summary>Answers PublicKeyCredentialCreationOptions (as JSON) with a registration response (as JSON).</summary>
     public string Register(string creationOptionsJson, CeremonyInput? input = null)
     {
@@ -70,10 +78,9 @@ public sealed class SoftwareAuthenticator : IDisposable
         var writer = new CborWriter(CborConformanceMode.Ctap2Canonical);
         writer.WriteStartMap(3);
         writer.WriteTextString("fmt");
-        writer.WriteTextString("none");
+        writer.WriteTextString(AttestationCertificate is null ? "none" : "packed");
         writer.WriteTextString("attStmt");
-        writer.WriteStartMap(0);
-        writer.WriteEndMap();
+        WriteAttestationStatement(writer, [.. authData, .. SHA256.HashData(clientData)]);
         writer.WriteTextString("authData");
         writer.WriteByteString(authData);
         writer.WriteEndMap();
@@ -114,6 +121,30 @@ public sealed class SoftwareAuthenticator : IDisposable
     }
 
     public void Dispose() => key.Dispose();
+
+    // Packed (WebAuthn 8.2): alg, sig over authData || SHA-256(clientDataJSON) by the attestation key, x5c, with the
+    // keys in CTAP2 canonical order (shorter first, then bytewise) as a real authenticator writes them.
+    private void WriteAttestationStatement(CborWriter writer, byte[] signed)
+    {
+        if (AttestationCertificate is null)
+        {
+            writer.WriteStartMap(0);
+            writer.WriteEndMap();
+            return;
+        }
+        using var attestationKey = AttestationCertificate.GetECDsaPrivateKey()
+            ?? throw new InvalidOperationException("The attestation certificate needs its ECDSA private key.");
+        writer.WriteStartMap(3);
+        writer.WriteTextString("alg");
+        writer.WriteInt32(-7);
+        writer.WriteTextString("sig");
+        writer.WriteByteString(attestationKey.SignData(signed, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+        writer.WriteTextString("x5c");
+        writer.WriteStartArray(1);
+        writer.WriteByteString(AttestationCertificate.RawData);
+        writer.WriteEndArray();
+        writer.WriteEndMap();
+    }
 
     private string Credential(JsonObject response) => new JsonObject
     {

@@ -20,7 +20,10 @@ public sealed class PasskeyCredential
     /// <summary>The last signature counter seen: a counter that does not move forward suggests a cloned authenticator.</summary>
     public long SignCount { get; set; }
 
-    /// <summary>The authenticator model as it reported itself (not attested: registration asks for no attestation).</summary>
+    /// <summary>
+    /// The authenticator model as it reported itself. Attested only when a metadata BLOB and an allow-list were both
+    /// set at registration; otherwise registration asks for no attestation and this is the authenticator's claim.
+    /// </summary>
     public Guid Aaguid { get; init; }
 
     /// <summary>How the browser can reach the authenticator ("internal,hybrid"), comma separated.</summary>

@@ -29,8 +29,9 @@ public sealed record AllowedModel(Guid Aaguid, string Name, bool FromConfigurati
 
 /// <summary>
 /// The allow-list of authenticator models for new passkeys: WebAuthn:AllowedAaguids from configuration plus the
-/// models admins add in the console. Both empty means any model. With "none" attestation the AAGUID is the
-/// authenticator's own claim, so this steers honest users' devices; it does not prove what a device is.
+/// models admins add in the console. Both empty means any model. Without a FIDO metadata BLOB the AAGUID is the
+/// authenticator's own claim, so this steers honest users' devices; it does not prove what a device is. With one,
+/// <see cref="Passkeys"/> asks for an attestation and has the model proven and certified as well.
 /// </summary>
 public sealed class PasskeyModelPolicy(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, AuditLog audit,
     IOptions<WebAuthnOptions> options, AuthenticatorModels models)
@@ -54,6 +55,17 @@ public sealed class PasskeyModelPolicy(IDbContextFactory<PortalDbContext> dbFact
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return options.Value.AllowedAaguids.Count == 0 && !await db.AllowedPasskeyModels.AnyAsync(ct)
             || await db.AllowedPasskeyModels.AnyAsync(m => m.Aaguid == aaguid, ct);
+    }
+
+    /// <summary>Whether any model is listed, in configuration or by an admin: an empty list allows every model.</summary>
+    public async Task<bool> IsRestrictedAsync(CancellationToken ct = default)
+    {
+        if (options.Value.AllowedAaguids.Count > 0)
+        {
+            return true;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.AllowedPasskeyModels.AnyAsync(ct);
     }
 
     public async Task<bool> AllowAsync(Guid aaguid, string actorId, CancellationToken ct = default)

@@ -15,6 +15,8 @@ namespace Tessera.Domain.Factors;
 /// WebAuthn passkeys: registration and assertion ceremonies verified by Fido2, with every challenge consumed once by
 /// the database and the signature counter moved forward by a conditional update; listing, renaming, removing.
 /// </summary>
+/// <param name="metadata">The FIDO metadata BLOB, or <see cref="FileMetadataService.None"/>: with a BLOB and an
+/// allow-list, a new passkey must prove that it is an allowed, certified model.</param>
 public sealed class Passkeys(
     IDbContextFactory<PortalDbContext> dbFactory,
     IFido2 fido2,
@@ -22,7 +24,8 @@ public sealed class Passkeys(
     AuditLog audit,
     IOptions<WebAuthnOptions> options,
     AuthenticatorModels models,
-    FactorLifecycle lifecycle)
+    FactorLifecycle lifecycle,
+    FileMetadataService metadata)
 {
     public const string ChallengeUnusable = "challenge expired or already used";
 
@@ -40,6 +43,7 @@ public sealed class Passkeys(
 
     public async Task<CeremonyStart> BeginRegistrationAsync(string userId, string userName, CancellationToken ct = default)
     {
+        var verifying = await VerifiesModelsAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var existing = await db.PasskeyCredentials.AsNoTracking().Where(c => c.UserId == userId)
             .Select(c => new { c.CredentialId, c.Transports }).ToListAsync(ct);
@@ -53,7 +57,9 @@ public sealed class Passkeys(
                 ResidentKey = ResidentKeyRequirement.Preferred,
                 UserVerification = UserVerification,
             },
-            AttestationPreference = AttestationConveyancePreference.None,
+            // Only an attestation proves what model a key is; without a BLOB to check one against, asking would only
+            // put a privacy prompt in front of the user for nothing.
+            AttestationPreference = verifying ? AttestationConveyancePreference.Direct : AttestationConveyancePreference.None,
         });
         var json = creation.ToJson();
         return new CeremonyStart(await challenges.IssueAsync(WebAuthnChallenge.Registration, userId, json, ct), json);
@@ -97,6 +103,12 @@ public sealed class Passkeys(
         if (!await modelPolicy.IsAllowedAsync(credential.AaGuid, ct))
         {
             return await RegistrationFailedAsync(userId, $"authenticator model {credential.AaGuid} not allowed", ct);
+        }
+        // Decided now, not when the ceremony began: an allow-list added in between applies to this passkey too.
+        if (await VerifiesModelsAsync(ct)
+            && metadata.WhyNotProven(credential.AaGuid, credential.AttestationType, models.NameOf(credential.AaGuid)) is { } unproven)
+        {
+            return await RegistrationFailedAsync(userId, unproven, ct);
         }
 
         // After the ceremony verified, so a cancelled or failed one does not spend the proof.
@@ -168,10 +180,12 @@ public sealed class Passkeys(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.PasskeyCredentials.AsNoTracking().Where(c => c.UserId == userId)
             .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id)
-            .Select(c => new { c.Id, c.Name, c.Aaguid, c.CreatedAt, c.LastUsedAt, c.IsBackedUp })
+            .Select(c => new { c.Id, c.Name, c.Aaguid, c.CreatedAt, c.LastUsedAt, c.IsBackedUp, c.AttestationFormat })
             .ToListAsync(ct);
+        // A certified name only for a passkey that came with an attestation: a "none" one merely claims its AAGUID.
         return rows
-            .Select(c => new PasskeySummary(c.Id, c.Name, models.NameOf(c.Aaguid), c.CreatedAt, c.LastUsedAt, c.IsBackedUp))
+            .Select(c => new PasskeySummary(c.Id, c.Name, models.NameOf(c.Aaguid), c.CreatedAt, c.LastUsedAt, c.IsBackedUp,
+                c.AttestationFormat is null or "none" ? null : metadata.CertifiedModelName(c.Aaguid)))
             .ToList();
     }
 
@@ -219,6 +233,8 @@ public sealed class Passkeys(
     // Precise for the audit log; the caller shows the user something vaguer.
     internal static string Reason(Exception ex) => ex switch
     {
+        UndesiredMetadataStatusFido2VerificationException undesired =>
+            $"{undesired.Code}: the FIDO metadata reports this authenticator model as {undesired.StatusReport.Status}",
         Fido2VerificationException fido => $"{fido.Code}: {fido.Message}",
         JsonException => "response is not valid JSON",
         _ => $"malformed response ({ex.GetType().Name})",
@@ -244,6 +260,9 @@ public sealed class Passkeys(
         }
         return parsed.Count > 0 ? parsed.ToArray() : null;
     }
+
+    // An allow-list checked against a verified BLOB is enforced; without a BLOB it can only steer honest devices.
+    private async Task<bool> VerifiesModelsAsync(CancellationToken ct) => metadata.HasBlob && await modelPolicy.IsRestrictedAsync(ct);
 
     private async Task<PasskeyResult> RegistrationFailedAsync(string userId, string reason, CancellationToken ct)
     {

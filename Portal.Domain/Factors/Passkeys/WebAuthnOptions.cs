@@ -28,7 +28,10 @@ public sealed class WebAuthnOptions : IValidatableObject
     /// <summary>Authenticator models (AAGUIDs) that may be registered; empty means any.</summary>
     public List<Guid> AllowedAaguids { get; set; } = [];
 
-    /// <summary>A FIDO Metadata Service BLOB on disk, for operators who keep one; it must exist when set.</summary>
+    /// <summary>
+    /// A FIDO Metadata Service BLOB on disk (the JWT from https://mds3.fidoalliance.org/); it must exist when set, and
+    /// must verify against the FIDO root at start. With it and an allow-list, a new passkey must prove a certified model.
+    /// </summary>
     public string? MetadataBlobPath { get; set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
