@@ -24,6 +24,7 @@ try
     builder.AddChallenges();
     builder.AddCrossDevice();
     builder.AddPrivacy();
+    builder.AddKeys();
     builder.AddOtpApi();
     builder.AddJobs();
     builder.AddHealth();
@@ -41,6 +42,10 @@ try
     if (CreateApiClientCommand.IsInvoked(args))
     {
         return await CreateApiClientCommand.RunAsync(app.Services, args);
+    }
+    if (KeysCommand.IsInvoked(args))
+    {
+        return await KeysCommand.RunAsync(app.Services, args);
     }
     app.Services.RegisterRecurringJobs();
 }

@@ -17,6 +17,7 @@ public static class StepUpPurposes
     public const string LockAccount = "admin.lock";
     public const string ResetSecondFactors = "admin.reset-second-factors";
     public const string DeleteAccount = "account.delete";
+    public const string RotateKeys = "admin.rotate-keys";
 }
 
 /// <summary>

@@ -63,7 +63,7 @@ public static class ActivityText
         AuditEventTypes.ChallengeCreated, AuditEventTypes.ChallengeChecked, AuditEventTypes.ChallengeResent, AuditEventTypes.ChallengeCanceled,
         AuditEventTypes.PasswordVerified, AuditEventTypes.SecurityNoticeSent, AuditEventTypes.AccountEmailRefused,
         AuditEventTypes.QrSignInCreated, AuditEventTypes.QrSignInScanned, AuditEventTypes.QrSignInExpired, AuditEventTypes.QrSignInRedeemed,
-        AuditEventTypes.AuditExported, AuditEventTypes.AuditCheckpointWritten, AuditEventTypes.AuditRetentionApplied, AuditEventTypes.DataRetentionApplied, AuditEventTypes.AuditSubjectsPseudonymised,
+        AuditEventTypes.AuditExported, AuditEventTypes.AuditCheckpointWritten, AuditEventTypes.AuditRetentionApplied, AuditEventTypes.DataRetentionApplied, AuditEventTypes.AuditSubjectsPseudonymised, AuditEventTypes.KeysRotated, AuditEventTypes.KeyRotationRequested,
         AuditEventTypes.PasskeyModelPolicyChanged, AuditEventTypes.PoliciesChanged, AuditEventTypes.DeliveryRetried,
         AuditEventTypes.ApiClientCreated, AuditEventTypes.ApiClientRevoked,
     ];
@@ -181,6 +181,8 @@ public static class ActivityText
             AuditEventTypes.AuditExported => new ActivityLine("The audit log was exported", ActivityKind.System, ActivityIcon.System),
             AuditEventTypes.AuditCheckpointWritten => new ActivityLine("The audit log was sealed with a signed checkpoint", ActivityKind.System, ActivityIcon.System),
             AuditEventTypes.AuditRetentionApplied => new ActivityLine(ok ? "Old audit events were removed after the retention period" : "Removing old audit events was refused", ActivityKind.System, ActivityIcon.System),
+            AuditEventTypes.KeyRotationRequested => new ActivityLine(ok ? "An administrator asked for the encryption keys to be rotated" : "A request to rotate the encryption keys was refused", ActivityKind.System, ActivityIcon.System),
+            AuditEventTypes.KeysRotated => new ActivityLine("The encryption keys were rotated and stored secrets re-encrypted", ActivityKind.System, ActivityIcon.System),
             AuditEventTypes.AuditSubjectsPseudonymised => new ActivityLine("The audit log was rewritten to name people by pseudonym", ActivityKind.System, ActivityIcon.System),
             AuditEventTypes.AccountDataExported => new ActivityLine($"{you} downloaded a copy of {your} data", ActivityKind.Account, ActivityIcon.Account),
             AuditEventTypes.AccountDeleted => ok

@@ -43,6 +43,8 @@ public static class AuditEventTypes
     public const string DataRetentionApplied = "data.retention_applied";
     public const string UserLocked = "admin.user_locked";
     public const string AccountDeleted = "account.deleted";
+    public const string KeyRotationRequested = "admin.key_rotation_requested";
+    public const string KeysRotated = "keys.rotated";
     public const string AccountDataExported = "account.data_exported";
     public const string UserUnlocked = "admin.user_unlocked";
     public const string SecondFactorsReset = "admin.second_factors_reset";

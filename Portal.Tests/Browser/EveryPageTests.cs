@@ -35,7 +35,7 @@ public sealed class EveryPageTests(EveryPageTests.Fixture fixture) : IClassFixtu
     private static readonly string[] AdminPages =
     [
         "/admin", "/admin/users", "/admin/users/{user}", "/admin/audit", "/admin/deliveries", "/admin/policies",
-        "/admin/api-clients", "/admin/jobs",
+        "/admin/api-clients", "/admin/keys", "/admin/jobs",
     ];
 
     [Fact]

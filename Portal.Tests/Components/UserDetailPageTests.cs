@@ -49,6 +49,7 @@ public sealed class UserDetailPageTests : MudComponentTest
         Services.AddSingleton(factors.Attempts);
         sessions = new UserSessions(database.Factory, database.Time, database.Pseudonymizer);
         Services.AddSingleton(sessions);
+        Services.AddSingleton(new Tessera.Domain.Privacy.AccountErasure(database.Factory, sessions, database.Notices, database.AuditLog, database.Subjects));
         var outbox = new EmailOutbox(new MessageQueue(database.Factory, database.Time), NoDeliveryTrigger.Instance);
         Services.AddSingleton(services => new Tessera.Domain.SignIn.StepUp(services.GetRequiredService<IServiceScopeFactory>(), factors.Attempts,
             factors.Check, factors.Lifecycle, services.GetRequiredService<Passkeys>(), database.StepUpProofs));
@@ -129,6 +130,32 @@ public sealed class UserDetailPageTests : MudComponentTest
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".factor-row")));
         Assert.Contains("Recovery codes left: 0", cut.Find(".recovery-codes-left").TextContent);
+    }
+
+    [Fact]
+    public async Task Delete_WithTheTypedEmailAndTheAdminsPassword_DeletesTheUser_AndAWrongEmailDeletesNothing()
+    {
+        var cut = RenderPage(userId);
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find(".action-delete")));
+
+        cut.Find("button.action-delete").Click();
+        cut.Find("input[type=email]").Input("someone.else@example.com");
+        cut.Find("input[type=password]").Change(AdminPassword);
+        cut.Find("button:contains('Yes, delete account')").Click();
+        await using (var db = await factors.Database.Factory.CreateDbContextAsync())
+        {
+            Assert.True(await db.Users.AnyAsync(u => u.Id == userId));
+        }
+
+        cut.Find("button.action-delete").Click();
+        cut.Find("input[type=email]").Input("ada@example.com");
+        cut.Find("input[type=password]").Change(AdminPassword);
+        cut.Find("button:contains('Yes, delete account')").Click();
+
+        await using var after = await factors.Database.Factory.CreateDbContextAsync();
+        cut.WaitForAssertion(() => Assert.False(after.Users.Any(u => u.Id == userId)));
+        Assert.False(await after.TotpAuthenticators.AnyAsync(a => a.UserId == userId));
+        Assert.EndsWith("/admin/users", Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri);
     }
 
     [Fact]

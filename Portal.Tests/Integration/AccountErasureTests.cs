@@ -20,9 +20,9 @@ namespace Tessera.Portal.Tests.Integration;
 /// </summary>
 public sealed class AccountErasureTests : IAsyncLifetime
 {
-    private const string Password = "correct horse battery staple";
+    private const string Password = SeededAccount.Password;
     private const string Email = "forget.me@example.com";
-    private const string Number = "+447700900123";
+    private const string Number = SeededAccount.Number;
     private const string NationalNumber = "7700900123";
 
     private PostgresDatabase? postgres;
@@ -200,29 +200,8 @@ public sealed class AccountErasureTests : IAsyncLifetime
         Assert.Equal(ErasureOutcome.LastAdmin, result.Outcome);
     }
 
-    /// <summary>A user with an authenticator app, a verified phone, recovery codes, a session and some activity.</summary>
-    private static async Task<(ApplicationUser User, byte[] Secret, HttpClient Client)> SeedAsync(TesseraFactory factory)
-    {
-        var user = await factory.CreateUserAsync(Email, Password);
-        var authenticators = factory.Services.GetRequiredService<Authenticators>();
-        var pending = Authenticators.Offer("Tessera", Email);
-        var added = await authenticators.ConfirmAsync(user.Id, "Work phone app", pending, OneTimeCodes.ComputeTotp(pending.Secret, DateTimeOffset.UtcNow),
-            factory.Services.GetRequiredService<StepUpProofs>().Issue(user.Id, StepUpPurposes.AddFactor));
-        Assert.NotNull(added);
-        var phones = factory.Services.GetRequiredService<UserPhones>();
-        var phone = (await phones.AddAsync(user.Id, "07700 900123", factory.Services.GetRequiredService<StepUpProofs>().Issue(user.Id, StepUpPurposes.ChangePhone))).Phone!;
-        Assert.True((await phones.SendVerificationCodeAsync(user.Id, phone.Id)).Sent);
-        var code = await SmsInbox.WaitForCodeAsync(factory.Services, Number);
-        Assert.Equal(PhoneVerification.Verified, (await phones.ConfirmAsync(user.Id, phone.Id, code)).Outcome);
-
-        var client = factory.CreateBrowserlessClient();
-        var login = await SignIn.PostLoginAsync(client, Email, Password);
-        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
-        var second = await TotpEnrollment.PostCodeAsync(client, new Uri(client.BaseAddress!, login.Headers.Location!), TotpEnrollment.NextStepCode(pending.Secret));
-        Assert.Equal(HttpStatusCode.Redirect, second.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/security")).StatusCode);
-        return (user, pending.Secret, client);
-    }
+    private static Task<(ApplicationUser User, byte[] Secret, HttpClient Client)> SeedAsync(TesseraFactory factory) =>
+        SeededAccount.CreateAsync(factory, Email);
 
     private static async Task<StepUpProof> ProofAsync(TesseraFactory factory, string userId) =>
         (await factory.Services.GetRequiredService<StepUp>().WithPasswordAsync(userId, Password, StepUpPurposes.DeleteAccount))!;

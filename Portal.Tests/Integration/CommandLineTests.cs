@@ -89,6 +89,26 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task KeysRotate_ThenKeysStatus_FromTheCommandLine_ShowTheNewKeyActiveAndTheOldOneRetired()
+    {
+        var environment = Environment("Jobs__RunServer", "false");
+
+        var rotate = await PortalProcess.RunAsync(PortalProcess.BuiltAssembly, ["keys", "rotate"], environment, Timeout);
+        var status = await PortalProcess.RunAsync(PortalProcess.BuiltAssembly, ["keys", "status"], environment, Timeout);
+        var wrong = await PortalProcess.RunAsync(PortalProcess.BuiltAssembly, ["keys", "spin"], environment, Timeout);
+
+        Assert.True(rotate.ExitCode == 0, rotate.Output);
+        Assert.Contains("Key 2 is active", rotate.Output);
+        Assert.Contains("retired: 1", rotate.Output);
+        Assert.Equal(0, status.ExitCode);
+        Assert.Matches(@"\n\s+1\s+retired\s", status.Output);
+        Assert.Matches(@"\n\s+2\s+active\s", status.Output);
+        Assert.Contains("still to move under the active key", status.Output);
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("Usage:", wrong.Output);
+    }
+
+    [Fact]
     public async Task ABusyPort_StopsTheApp_WithOneLineNamingTheAddress_AndExitCode2()
     {
         using var occupier = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Domain.Privacy;
 using Tessera.Portal.Hosting;
 using Tessera.Portal.Http;
@@ -16,13 +15,15 @@ public static class PersonalDataEndpoints
         return endpoints;
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> OwnAsync(HttpContext http, PersonalDataExport export, TimeProvider time) =>
-        await FileAsync(http.User.Id(), http.User.Id(), export, time);
+    // IResult, not typed results: these are downloads a browser follows from a page, so a signed-out visitor is sent to
+    // the sign-in page like on every page, where an API endpoint would answer 401.
+    private static Task<IResult> OwnAsync(HttpContext http, PersonalDataExport export, TimeProvider time) =>
+        FileAsync(http.User.Id(), http.User.Id(), export, time);
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ForUserAsync(string id, HttpContext http, PersonalDataExport export, TimeProvider time) =>
-        await FileAsync(id, http.User.Id(), export, time);
+    private static Task<IResult> ForUserAsync(string id, HttpContext http, PersonalDataExport export, TimeProvider time) =>
+        FileAsync(id, http.User.Id(), export, time);
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> FileAsync(string userId, string actorId, PersonalDataExport export, TimeProvider time)
+    private static async Task<IResult> FileAsync(string userId, string actorId, PersonalDataExport export, TimeProvider time)
     {
         var data = await export.ExportAsync(userId, actorId);
         if (data is null)

@@ -67,6 +67,7 @@ public static class JobsExtensions
             "sessions.purge", sessions => sessions.PurgeAsync(CancellationToken.None), Cron.Daily(4));
         recurring.AddOrUpdate<Tessera.Domain.Audit.AuditRetention>(
             "audit.retention", retention => retention.ApplyAsync(Tessera.Domain.Audit.AuditRetention.DefaultBatchSize, CancellationToken.None), Cron.Daily(3));
+        recurring.AddOrUpdate<KeyRotationJob>(KeyRotationJob.RecurringId, job => job.ScheduledAsync(CancellationToken.None), Cron.Daily(2));
         recurring.AddOrUpdate<Tessera.Domain.Retention.DataRetention>(
             "data.retention", retention => retention.ApplyAsync(Tessera.Domain.Retention.DataRetention.DefaultBatchSize, CancellationToken.None), Cron.Daily(3, 30));
     }
