@@ -13,7 +13,7 @@ public sealed class IpPseudonymizer(SecretStore secrets)
 {
     public const string SecretName = "audit.ip-pseudonym";
 
-    private readonly Lazy<Task<byte[]>> key = new(() => secrets.GetOrCreateAsync(SecretName, 32));
+    private Task<byte[]> KeyAsync() => secrets.GetOrCreateAsync(SecretName, 32);
 
     public async Task<string?> PseudonymizeAsync(string? ipAddress)
     {
@@ -26,7 +26,7 @@ public sealed class IpPseudonymizer(SecretStore secrets)
         var normalized = IPAddress.TryParse(ipAddress, out var ip)
             ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString()
             : ipAddress.Trim();
-        var mac = HMACSHA256.HashData(await key.Value, Encoding.UTF8.GetBytes(normalized));
+        var mac = HMACSHA256.HashData(await KeyAsync(), Encoding.UTF8.GetBytes(normalized));
         return Convert.ToBase64String(mac, 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 }

@@ -30,8 +30,9 @@ public sealed class Challenges(
     public const string CodeSecretName = "challenges.code-mac";
     public const string DestinationSecretName = "challenges.destination";
 
-    private readonly Lazy<Task<byte[]>> codeKey = new(() => secrets.GetOrCreateAsync(CodeSecretName, 32));
-    private readonly Lazy<Task<byte[]>> destinationKey = new(() => secrets.GetOrCreateAsync(DestinationSecretName, 32));
+    private Task<byte[]> CodeKeyAsync() => secrets.GetOrCreateAsync(CodeSecretName, 32);
+
+    private Task<byte[]> DestinationKeyAsync() => secrets.GetOrCreateAsync(DestinationSecretName, 32);
 
     /// <exception cref="SendRefusedException">An abuse limit refused the send; nothing was stored or sent.</exception>
     public async Task<ChallengeCreated> CreateAsync(ChallengeRequest request, CancellationToken cancellationToken = default)
@@ -39,7 +40,7 @@ public sealed class Challenges(
         var kind = request.Channel;
         var policy = (await policies.CurrentAsync(cancellationToken)).Otp;
         // Counted per mailbox, not per spelling: "Bob@x", "bob@x" and "bob+1@x" are one inbox for the limits.
-        var destinationHash = ChallengeCodes.DestinationHash(await destinationKey.Value,
+        var destinationHash = ChallengeCodes.DestinationHash(await DestinationKeyAsync(),
             request.Channel == Channel.Email ? EmailAddresses.MailboxKey(request.Destination) : request.Destination);
         await EnforceLimitsAsync(request.Channel, destinationHash, request.Region, request.Binding, request.ClientIp, cancellationToken);
         var now = time.GetUtcNow();
@@ -56,7 +57,7 @@ public sealed class Challenges(
             DestinationHash = destinationHash,
             Region = request.Region,
             MaskedDestination = request.MaskedDestination,
-            CodeHash = ChallengeCodes.Mac(await codeKey.Value, id, code),
+            CodeHash = ChallengeCodes.Mac(await CodeKeyAsync(), id, code),
             ExpiresAt = expiresAt,
             Sends = 1,
             LastSentAt = now,
@@ -113,7 +114,7 @@ public sealed class Challenges(
             .Select(c => new { c.CodeHash, c.Checks, c.Sends })
             .SingleAsync(cancellationToken);
         var attemptsLeft = Math.Max(0, maxChecks - row.Checks);
-        var presented = ChallengeCodes.Mac(await codeKey.Value, id, ChallengeCodes.Normalize(code));
+        var presented = ChallengeCodes.Mac(await CodeKeyAsync(), id, ChallengeCodes.Normalize(code));
 
         // Constant time: the code must not leak through timing.
         if (!CryptographicOperations.FixedTimeEquals(presented, row.CodeHash))
@@ -175,7 +176,7 @@ public sealed class Challenges(
             ?? throw new InvalidOperationException($"Challenge {id} has no message to resend to.");
         var fallbackEmail = await messages.GetFallbackRecipientAsync(row.MessageId ?? Guid.Empty, Channel.Email, cancellationToken);
         var code = ChallengeCodes.Generate(policy.CodeLength);
-        var hash = ChallengeCodes.Mac(await codeKey.Value, id, code);
+        var hash = ChallengeCodes.Mac(await CodeKeyAsync(), id, code);
         var kind = row.Channel;
         // The fallback carries the new code too: the old one is dead once this resend wins.
         var fallback = kind == Channel.Sms && fallbackEmail is not null

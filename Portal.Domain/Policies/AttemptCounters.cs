@@ -11,7 +11,7 @@ namespace Tessera.Domain.Policies;
 /// </summary>
 public sealed class AttemptCounters(IDbContextFactory<PortalDbContext> dbFactory, SecretStore secrets, TimeProvider time)
 {
-    private readonly Lazy<Task<byte[]>> subjectKey = new(() => secrets.GetOrCreateAsync(SendLimiter.SubjectSecretName, 32));
+    private Task<byte[]> SubjectKeyAsync() => secrets.GetOrCreateAsync(SendLimiter.SubjectSecretName, 32);
 
     /// <summary>Counts one attempt: how many there have been in the current window, this one included, and when it ends.</summary>
     public async Task<(int Count, DateTimeOffset WindowEnd)> CountAsync(string rule, string subject, TimeSpan window, CancellationToken cancellationToken = default)
@@ -48,7 +48,7 @@ public sealed class AttemptCounters(IDbContextFactory<PortalDbContext> dbFactory
     public async Task<int> CountUseAsync(string rule, string subject, DateTimeOffset validUntil, CancellationToken cancellationToken = default)
     {
         var until = Instants.Truncate(validUntil);
-        var hashed = SendLimiter.Subject(await subjectKey.Value, rule, subject);
+        var hashed = SendLimiter.Subject(await SubjectKeyAsync(), rule, subject);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // Purged (with the limiter's counters) a minute after the subject stopped being valid.
         return await SendCounter.IncrementAsync(db, rule, hashed, until, until + TimeSpan.FromMinutes(1), cancellationToken);
@@ -56,5 +56,5 @@ public sealed class AttemptCounters(IDbContextFactory<PortalDbContext> dbFactory
 
     /// <summary>The current window of <paramref name="window"/> and the keyed hash of the subject: the counter's key.</summary>
     private async Task<(DateTimeOffset Start, string Subject)> KeyAsync(string rule, string subject, TimeSpan window) =>
-        (SendCounter.WindowOf(time.GetUtcNow(), window), SendLimiter.Subject(await subjectKey.Value, rule, subject));
+        (SendCounter.WindowOf(time.GetUtcNow(), window), SendLimiter.Subject(await SubjectKeyAsync(), rule, subject));
 }

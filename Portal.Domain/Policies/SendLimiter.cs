@@ -41,7 +41,7 @@ public sealed class SendLimiter(
 
     private static readonly TimeSpan Day = TimeSpan.FromDays(1);
 
-    private readonly Lazy<Task<byte[]>> subjectKey = new(() => secrets.GetOrCreateAsync(SubjectSecretName, 32));
+    private Task<byte[]> SubjectKeyAsync() => secrets.GetOrCreateAsync(SubjectSecretName, 32);
     private long nextPurgeAt;
 
     public async Task<SendDecision> CheckAsync(SendAttempt attempt, CancellationToken cancellationToken = default)
@@ -56,7 +56,7 @@ public sealed class SendLimiter(
 
         var now = time.GetUtcNow();
         await PurgeIfDueAsync(now, cancellationToken);
-        var key = await subjectKey.Value;
+        var key = await SubjectKeyAsync();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var rule in Rules(policy, attempt, sms))

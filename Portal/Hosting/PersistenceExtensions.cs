@@ -87,6 +87,7 @@ public static class PersistenceExtensions
         }
         // After migrating (the FieldKeys table must exist), before anything reads an encrypted column.
         await app.Services.GetRequiredService<FieldKeyRing>().InitializeAsync();
+        await app.Services.GetRequiredService<SecretStore>().InitializeAsync();
         // Events from before pseudonymous subjects name users by id: rewritten once, before anything is served.
         await app.Services.GetRequiredService<Tessera.Domain.Audit.AuditSubjectMigration>().RunAsync();
     }

@@ -53,7 +53,7 @@ public sealed class UserPhones(
     /// <summary>Enough for a work phone, a personal one and spares; more would only help someone pump SMS.</summary>
     public const int MaxPhonesPerUser = 5;
 
-    private readonly Lazy<Task<byte[]>> hashKey = new(() => secrets.GetOrCreateAsync(NumberSecretName, 32));
+    private Task<byte[]> HashKeyAsync() => secrets.GetOrCreateAsync(NumberSecretName, 32);
 
     public async Task<IReadOnlyList<PhoneSummary>> ListAsync(string userId, CancellationToken cancellationToken = default)
     {
@@ -231,7 +231,7 @@ public sealed class UserPhones(
 
     private async Task<string> HashAsync(string e164)
     {
-        var mac = HMACSHA256.HashData(await hashKey.Value, Encoding.UTF8.GetBytes($"tessera.phone.v1|{e164}"));
+        var mac = HMACSHA256.HashData(await HashKeyAsync(), Encoding.UTF8.GetBytes($"tessera.phone.v1|{e164}"));
         return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 

@@ -49,12 +49,18 @@ internal sealed class SessionCircuitHandler(
             }
             logger.LogWarning(new EventId(1101, "CircuitSessionEnded"),
                 "Dropped a browser event: the circuit's session has ended or its roles changed; the page reloads");
+            // A page that ended its own session on purpose is already on its way out: turning it anonymous would send it
+            // to the sign-in page, and a second navigation would abort its own.
+            if (exit.Destination is not null)
+            {
+                return;
+            }
             // An ended session turns the circuit anonymous at once; changed roles only reload (the request rebuilds them),
             // so that the page does not first bounce to the sign-in page of a user who is still signed in.
             if (verdict == SessionGuard.Verdict.SessionEnded && authentication is IHostEnvironmentAuthenticationStateProvider host)
             {
                 host.SetAuthenticationState(Task.FromResult(new AuthenticationState(new System.Security.Claims.ClaimsPrincipal())));
             }
-            navigation.NavigateTo(exit.Destination ?? navigation.Uri, forceLoad: true);
+            navigation.NavigateTo(navigation.Uri, forceLoad: true);
         };
 }
