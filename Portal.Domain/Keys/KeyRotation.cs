@@ -24,7 +24,8 @@ public sealed record KeyStatus(int Id, DateTimeOffset CreatedAt, bool IsActive, 
 /// <param name="Pending">Values still under a key other than the active one: 0 when no rotation is under way.</param>
 public sealed record KeyRingStatus(IReadOnlyList<KeyStatus> Keys, long Pending, long Total, DateTimeOffset NextRotationDue);
 
-public sealed record RotationResult(int ActiveKey, long Reencrypted, IReadOnlyList<int> Retired);
+/// <param name="NumberKeyVersion">The phone look-up key's version after the rotation (set by the Portal's job).</param>
+public sealed record RotationResult(int ActiveKey, long Reencrypted, IReadOnlyList<int> Retired, int NumberKeyVersion = 0, int NumbersRehashed = 0);
 
 /// <summary>
 /// Rotates the field-encryption key: adds a key and makes it active, re-encrypts every encrypted column in batches

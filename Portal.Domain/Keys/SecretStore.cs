@@ -1,44 +1,96 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Persistence;
 
 namespace Tessera.Domain.Keys;
 
+/// <summary>One version of a named install secret.</summary>
+public sealed record InstallSecret(string Name, int Version, byte[] Key)
+{
+    /// <summary>
+    /// The keyed hash (HMAC-SHA256, base64url) of <paramref name="input"/> under this version, tagged with the version
+    /// ("v2:…"; version 1 is untagged, as every value stored before versions was), so a look-up knows which key made it.
+    /// </summary>
+    public string KeyedHash(string input)
+    {
+        var mac = Convert.ToBase64String(HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes(input))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return Version == 1 ? mac : $"{Tag}{mac}";
+    }
+
+    /// <summary>How a value made under this version starts ("" for version 1).</summary>
+    public string Tag => Version == 1 ? "" : $"v{Version}:";
+}
+
 /// <summary>
-/// Gets or creates an application secret shared by every node: the random bytes are created once,
-/// wrapped with Data Protection (whose keys are in the same database) and stored by name. Every secret is loaded at
-/// start (<see cref="InitializeAsync"/>) and kept in memory once read; a failed read is not remembered, so a database
-/// that was briefly unreachable does not leave a service without its key until the next restart.
+/// The install's named secrets (keyed-hash keys, the checkpoint signing key), shared by every node: random bytes
+/// created once, wrapped with Data Protection (whose keys are in the same database) and stored by name and version.
+/// Every secret is loaded at start (<see cref="InitializeAsync"/>) and kept in memory once read; a failed read is not
+/// remembered, so a database that was briefly unreachable does not leave a service without its key until a restart.
+/// A new version (<see cref="AddVersionAsync"/>) becomes the one new values are made with; the older ones stay, so a
+/// look-up hashes under every version and nothing stored before is orphaned.
 /// </summary>
 public sealed class SecretStore(IDbContextFactory<PortalDbContext> dbFactory, IDataProtectionProvider protection, TimeProvider time)
 {
     private readonly IDataProtector protector = protection.CreateProtector("Tessera.Keys.SecretStore");
 
-    // Only successful reads, as completed tasks: the hot paths (every code check, every send) get their key without a
-    // database round trip or an allocation.
-    private readonly ConcurrentDictionary<string, Task<byte[]>> loaded = new(StringComparer.Ordinal);
+    // Only successful reads, newest version first, as completed tasks: the hot paths (every code check, every send) get
+    // their key without a database round trip.
+    private readonly ConcurrentDictionary<string, Task<IReadOnlyList<InstallSecret>>> loaded = new(StringComparer.Ordinal);
 
     /// <summary>Loads every stored secret; a missing or unreadable key ring fails the start here, naming the secret.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        foreach (var row in await db.ProtectedSecrets.AsNoTracking().ToListAsync(cancellationToken))
+        foreach (var name in (await db.ProtectedSecrets.AsNoTracking().ToListAsync(cancellationToken)).GroupBy(s => s.Name))
         {
-            loaded[row.Name] = Task.FromResult(Unwrap(row));
+            loaded[name.Key] = Task.FromResult(Unwrap(name));
         }
     }
 
-    public Task<byte[]> GetOrCreateAsync(string name, int length, CancellationToken cancellationToken = default) =>
-        loaded.TryGetValue(name, out var known) ? known : LoadAsync(name, length, cancellationToken);
+    /// <summary>The newest version's key, created on first use.</summary>
+    public async Task<byte[]> GetOrCreateAsync(string name, int length, CancellationToken cancellationToken = default) =>
+        (await VersionsAsync(name, length, cancellationToken))[0].Key;
 
-    private async Task<byte[]> LoadAsync(string name, int length, CancellationToken cancellationToken)
+    /// <summary>The version new values are made with.</summary>
+    public async Task<InstallSecret> CurrentAsync(string name, int length, CancellationToken cancellationToken = default) =>
+        (await VersionsAsync(name, length, cancellationToken))[0];
+
+    /// <summary>Every version this node knows, newest first (a look-up hashes under each).</summary>
+    public Task<IReadOnlyList<InstallSecret>> VersionsAsync(string name, int length, CancellationToken cancellationToken = default) =>
+        loaded.TryGetValue(name, out var known) ? known : ReloadAsync(name, length, cancellationToken);
+
+    /// <summary>Reads the versions again: another node may have added one since this node loaded them.</summary>
+    public async Task<IReadOnlyList<InstallSecret>> ReloadAsync(string name, int length, CancellationToken cancellationToken = default)
     {
-        var secret = await ReadOrCreateAsync(name, length, cancellationToken);
-        loaded[name] = Task.FromResult(secret);
-        return secret;
+        var versions = await ReadOrCreateAsync(name, length, cancellationToken);
+        loaded[name] = Task.FromResult(versions);
+        return versions;
     }
+
+    /// <summary>Adds a version and makes it current. Two nodes adding at once: one insert wins, both end up on it.</summary>
+    public async Task<InstallSecret> AddVersionAsync(string name, int length, CancellationToken cancellationToken = default)
+    {
+        var newest = (await ReloadAsync(name, length, cancellationToken))[0].Version;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            db.ProtectedSecrets.Add(NewRow(name, newest + 1, length));
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Another node added this version first: theirs is the current one.
+            }
+        }
+        return (await ReloadAsync(name, length, cancellationToken))[0];
+    }
+
+    private IReadOnlyList<InstallSecret> Unwrap(IEnumerable<ProtectedSecret> rows) =>
+        rows.OrderByDescending(r => r.Version).Select(r => new InstallSecret(r.Name, r.Version, Unwrap(r))).ToList();
 
     private byte[] Unwrap(ProtectedSecret row)
     {
@@ -49,36 +101,38 @@ public sealed class SecretStore(IDbContextFactory<PortalDbContext> dbFactory, ID
         catch (Exception ex) when (ex is CryptographicException or FormatException)
         {
             throw new CryptographicException(
-                $"The install secret '{row.Name}' cannot be unwrapped: the Data Protection keys that wrapped it are missing (check DataProtection:CertificatePath) or the row was altered.", ex);
+                $"The install secret '{row.Name}' (version {row.Version}) cannot be unwrapped: the Data Protection keys that wrapped it are missing (check DataProtection:CertificatePath) or the row was altered.", ex);
         }
     }
 
-    private async Task<byte[]> ReadOrCreateAsync(string name, int length, CancellationToken cancellationToken)
+    private ProtectedSecret NewRow(string name, int version, int length) => new()
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var existing = await db.ProtectedSecrets.AsNoTracking().SingleOrDefaultAsync(s => s.Name == name, cancellationToken);
-        if (existing is not null)
-        {
-            return Unwrap(existing);
-        }
+        Name = name,
+        Version = version,
+        ProtectedValue = Convert.ToBase64String(protector.Protect(RandomNumberGenerator.GetBytes(length))),
+        CreatedAt = time.GetUtcNow(),
+    };
 
-        var secret = RandomNumberGenerator.GetBytes(length);
-        db.ProtectedSecrets.Add(new ProtectedSecret
+    private async Task<IReadOnlyList<InstallSecret>> ReadOrCreateAsync(string name, int length, CancellationToken cancellationToken)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            Name = name,
-            ProtectedValue = Convert.ToBase64String(protector.Protect(secret)),
-            CreatedAt = time.GetUtcNow(),
-        });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return secret;
+            var existing = await db.ProtectedSecrets.AsNoTracking().Where(s => s.Name == name).ToListAsync(cancellationToken);
+            if (existing.Count > 0)
+            {
+                return Unwrap(existing);
+            }
+            db.ProtectedSecrets.Add(NewRow(name, 1, length));
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Another node created it first: theirs wins, so every node uses the same secret.
+            }
         }
-        catch (DbUpdateException)
-        {
-            // Another node created it first: theirs wins, so every node uses the same secret.
-            await using var again = await dbFactory.CreateDbContextAsync(cancellationToken);
-            return Unwrap(await again.ProtectedSecrets.AsNoTracking().SingleAsync(s => s.Name == name, cancellationToken));
-        }
+        await using var again = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return Unwrap(await again.ProtectedSecrets.AsNoTracking().Where(s => s.Name == name).ToListAsync(cancellationToken));
     }
 }

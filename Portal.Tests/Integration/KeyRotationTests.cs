@@ -83,6 +83,13 @@ public sealed class KeyRotationTests : IAsyncLifetime
             Assert.Equal(after.Total, after.Keys.Single(k => k.Id == 2).Rows);
             Assert.NotNull(after.Keys.Single(k => k.Id == 1).RetiredAt);
             Assert.Equal(0, await ValuesNotUnderAsync(factory, 2));
+            // The phone look-up key rotated with it: the stored number hash is made under its version 2.
+            Assert.Equal(2, result.NumberKeyVersion);
+            Assert.Equal(1, result.NumbersRehashed);
+            await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+            {
+                Assert.StartsWith("v2:", await db.UserPhones.Where(p => p.UserId == user.Id).Select(p => p.NumberHash).SingleAsync());
+            }
             await AssertEverythingReadableAsync(factory, user.Id, secret);
             // The signed-in browser never noticed.
             Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/security")).StatusCode);

@@ -26,7 +26,7 @@ internal static class KeysCommand
             case "rotate":
                 var result = await services.GetRequiredService<KeyRotationJob>().RunHereAsync();
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"Key {result.ActiveKey} is active; {result.Reencrypted} values re-encrypted; retired: {(result.Retired.Count == 0 ? "none" : string.Join(", ", result.Retired))}."));
+                    $"Key {result.ActiveKey} is active; {result.Reencrypted} values re-encrypted; retired: {(result.Retired.Count == 0 ? "none" : string.Join(", ", result.Retired))}. Phone look-up key v{result.NumberKeyVersion}: {result.NumbersRehashed} numbers re-hashed."));
                 await WriteStatusAsync(services, output);
                 return 0;
             default:

@@ -1047,6 +1047,9 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1055,7 +1058,7 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
 
-                    b.HasKey("Name");
+                    b.HasKey("Name", "Version");
 
                     b.ToTable("ProtectedSecrets");
                 });

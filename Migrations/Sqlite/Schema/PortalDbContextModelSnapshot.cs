@@ -1034,6 +1034,9 @@ namespace Tessera.Migrations.Sqlite.Schema
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -1042,7 +1045,7 @@ namespace Tessera.Migrations.Sqlite.Schema
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Name");
+                    b.HasKey("Name", "Version");
 
                     b.ToTable("ProtectedSecrets");
                 });

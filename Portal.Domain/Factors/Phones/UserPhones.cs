@@ -53,7 +53,7 @@ public sealed class UserPhones(
     /// <summary>Enough for a work phone, a personal one and spares; more would only help someone pump SMS.</summary>
     public const int MaxPhonesPerUser = 5;
 
-    private Task<byte[]> HashKeyAsync() => secrets.GetOrCreateAsync(NumberSecretName, 32);
+    private Task<IReadOnlyList<InstallSecret>> HashKeysAsync() => secrets.VersionsAsync(NumberSecretName, 32);
 
     public async Task<IReadOnlyList<PhoneSummary>> ListAsync(string userId, CancellationToken cancellationToken = default)
     {
@@ -95,10 +95,11 @@ public sealed class UserPhones(
             await RecordAsync(AuditEventTypes.PhoneAdded, AuditOutcome.Failure, userId, "no valid step-up proof", cancellationToken);
             return new AddPhoneResult(null, "Confirm it is you first: your confirmation has expired or was already used.");
         }
-        var hash = await HashAsync(parsed!.E164);
+        var hashes = await HashesAsync(parsed!.E164);
+        var hash = hashes[0];
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var existing = await db.UserPhones.Where(p => p.UserId == userId).Select(p => p.NumberHash).ToListAsync(cancellationToken);
-        if (existing.Contains(hash))
+        if (existing.Intersect(hashes).Any())
         {
             return await RefusedAsync(userId, "duplicate", "That number is already on your account.", cancellationToken);
         }
@@ -199,9 +200,53 @@ public sealed class UserPhones(
         {
             return [];
         }
-        var hash = await HashAsync(parsed!.E164);
+        var known = await HashKeysAsync();
+        var users = await FindByHashesAsync(Hashes(known, parsed!.E164), cancellationToken);
+        if (users.Count == 0)
+        {
+            // Another node may have added a version and re-hashed the numbers since this one loaded its keys.
+            var fresh = await secrets.ReloadAsync(NumberSecretName, 32, cancellationToken);
+            if (fresh.Count != known.Count)
+            {
+                users = await FindByHashesAsync(Hashes(fresh, parsed.E164), cancellationToken);
+            }
+        }
+        return users;
+    }
+
+    /// <summary>
+    /// After a new version of the number key: every stored number hash made under an older version is made again
+    /// under the current one, in batches, from the (decrypted) number. Safe to run again; look-ups work throughout,
+    /// since they hash under every version.
+    /// </summary>
+    public async Task<int> RehashAsync(int batchSize = 200, CancellationToken cancellationToken = default)
+    {
+        var current = await secrets.CurrentAsync(NumberSecretName, 32, cancellationToken);
+        var done = 0;
+        while (true)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var query = db.UserPhones.AsQueryable();
+            // Version 1 values carry no tag, so "not under version 1" is "tagged" (a ':' never occurs in base64url).
+            query = current.Version == 1 ? query.Where(p => p.NumberHash.Contains(":")) : query.Where(p => !p.NumberHash.StartsWith(current.Tag));
+            var batch = await query.OrderBy(p => p.Id).Take(batchSize).ToListAsync(cancellationToken);
+            foreach (var phone in batch)
+            {
+                db.Entry(phone).Property(p => p.NumberHash).CurrentValue = current.KeyedHash(NumberInput(Encoding.UTF8.GetString(phone.Number)));
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            done += batch.Count;
+            if (batch.Count < batchSize)
+            {
+                return done;
+            }
+        }
+    }
+
+    private async Task<List<string>> FindByHashesAsync(IReadOnlyList<string> hashes, CancellationToken cancellationToken)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.UserPhones.AsNoTracking().Where(p => p.NumberHash == hash).Select(p => p.UserId).ToListAsync(cancellationToken);
+        return await db.UserPhones.AsNoTracking().Where(p => hashes.Contains(p.NumberHash)).Select(p => p.UserId).ToListAsync(cancellationToken);
     }
 
     /// <summary>The number of a verified phone, to send a sign-in code to; null when it is not the user's or not verified.</summary>
@@ -229,11 +274,13 @@ public sealed class UserPhones(
         _ => new CodeSent(false, challengeId, Problem: "You asked for too many codes. Use the last code you received, or try again later."),
     };
 
-    private async Task<string> HashAsync(string e164)
-    {
-        var mac = HMACSHA256.HashData(await HashKeyAsync(), Encoding.UTF8.GetBytes($"tessera.phone.v1|{e164}"));
-        return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
+    /// <summary>The number's keyed hash under every version of the key, the current one first.</summary>
+    private async Task<IReadOnlyList<string>> HashesAsync(string e164) => Hashes(await HashKeysAsync(), e164);
+
+    private static IReadOnlyList<string> Hashes(IReadOnlyList<InstallSecret> versions, string e164) =>
+        versions.Select(v => v.KeyedHash(NumberInput(e164))).ToList();
+
+    private static string NumberInput(string e164) => $"tessera.phone.v1|{e164}";
 
     private async Task<AddPhoneResult> RefusedAsync(string userId, string reason, string message, CancellationToken cancellationToken)
     {
