@@ -79,9 +79,9 @@ public sealed class KeyRotation(
         {
             foreach (var key in keys)
             {
-                rows[key.Id] += await CountAsync(db, column, $"v1:{key.Id}:%", negate: false, cancellationToken);
+                rows[key.Id] += await CountAsync(db, column, $"v1:{key.Id}:%", cancellationToken);
             }
-            total += await CountAsync(db, column, "%", negate: false, cancellationToken);
+            total += await CountAsync(db, column, "%", cancellationToken);
         }
         var activeKey = keys.SingleOrDefault(k => k.IsActive);
         var pending = activeKey is null ? 0 : total - rows[activeKey.Id];
@@ -150,10 +150,10 @@ public sealed class KeyRotation(
 
     private static int ActiveId(KeyRingStatus status) => status.Keys.Single(k => k.IsActive).Id;
 
-    private static Task<long> CountAsync(PortalDbContext db, EncryptedColumn column, string pattern, bool negate, CancellationToken cancellationToken)
+    private static Task<long> CountAsync(PortalDbContext db, EncryptedColumn column, string pattern, CancellationToken cancellationToken)
     {
         // Table and column names come from the EF model, quoted; the pattern is a parameter.
-        var sql = $"SELECT COUNT(*) AS \"Value\" FROM {column.Table} WHERE {column.Column} IS NOT NULL AND {column.Column} {(negate ? "NOT " : "")}LIKE {{0}}";
+        var sql = $"SELECT COUNT(*) AS \"Value\" FROM {column.Table} WHERE {column.Column} IS NOT NULL AND {column.Column} LIKE {{0}}";
         return db.Database.SqlQueryRaw<long>(sql, pattern).SingleAsync(cancellationToken);
     }
 

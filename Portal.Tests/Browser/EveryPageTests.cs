@@ -91,7 +91,7 @@ public sealed class EveryPageTests(EveryPageTests.Fixture fixture) : IClassFixtu
         var (scroll, viewport) = (widths[0], widths[1]);
         if (scroll != viewport)
         {
-            var widest = await page.EvaluateAsync<string>(WidestElementScript);
+            var widest = await page.EvaluateAsync<string>(PageLayout.WidestElementScript);
             problems.Add($"{path}: {scroll} px wide at {viewport} px ({widest})");
         }
     }
@@ -214,30 +214,6 @@ public sealed class EveryPageTests(EveryPageTests.Fixture fixture) : IClassFixtu
         }
         return page;
     }
-
-    /// <summary>What sticks out furthest to the right: the element to fix when a page is too wide.</summary>
-    private const string WidestElementScript = """
-        () => {
-            let worst = null, right = window.innerWidth;
-            for (const el of document.body.querySelectorAll('*')) {
-                const r = el.getBoundingClientRect().right;
-                if (r > right + 0.5) { right = r; worst = el; }
-            }
-            if (!worst) {
-                // Nothing's box sticks out: then an element's content overflows it (and is not clipped).
-                let spill = null, most = 0;
-                for (const el of document.body.querySelectorAll('*')) {
-                    const over = el.scrollWidth - el.clientWidth;
-                    if (over > most && getComputedStyle(el).overflowX === 'visible') { most = over; spill = el; }
-                }
-                if (!spill) return 'nothing visible sticks out';
-                const c = typeof spill.className === 'string' ? spill.className.split(' ').slice(0, 3).join('.') : '';
-                return `${spill.tagName.toLowerCase()}${c ? '.' + c : ''} overflows its box by ${most} px: "${(spill.innerText || '').slice(0, 40).replace(/\s+/g, ' ')}"`;
-            }
-            const cls = typeof worst.className === 'string' ? worst.className.split(' ').slice(0, 3).join('.') : '';
-            return `${worst.tagName.toLowerCase()}${cls ? '.' + cls : ''} ends at ${Math.round(right)} px: "${(worst.innerText || '').slice(0, 40).replace(/\s+/g, ' ')}"`;
-        }
-        """;
 
     public sealed class Fixture : BrowserFixture
     {
