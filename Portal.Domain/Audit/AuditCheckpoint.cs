@@ -26,6 +26,9 @@ public sealed class AuditCheckpoint
 
     /// <summary>HMAC-SHA256 (hex) of the fields above under the install's checkpoint key.</summary>
     public string Signature { get; set; } = "";
+
+    /// <summary>The version of the checkpoint key <see cref="Signature"/> was made with.</summary>
+    public int KeyVersion { get; set; } = 1;
 }
 
 public enum AuditCheckpointKind

@@ -54,7 +54,9 @@ public sealed class AuditCheckpoints(
             EventCount = count,
             Kind = kind,
         };
-        checkpoint.Signature = Sign(await KeyAsync(cancellationToken), checkpoint);
+        var key = await KeyAsync(cancellationToken);
+        checkpoint.Signature = Sign(key.Key, checkpoint);
+        checkpoint.KeyVersion = key.Version;
         db.AuditCheckpoints.Add(checkpoint);
         await db.SaveChangesAsync(cancellationToken);
         // Also to the application log: a copy outside the database survives someone rolling the whole database back.
@@ -78,9 +80,14 @@ public sealed class AuditCheckpoints(
             .FirstOrDefaultAsync(cancellationToken);
     }
 
+    /// <summary>Checked under the key version it names; a version that was destroyed (or never was) proves nothing.</summary>
     public async Task<bool> IsAuthenticAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken = default)
     {
-        var expected = Convert.FromHexString(Sign(await KeyAsync(cancellationToken), checkpoint));
+        if (await secrets.VersionAsync(SecretName, 32, checkpoint.KeyVersion, cancellationToken) is not { } key)
+        {
+            return false;
+        }
+        var expected = Convert.FromHexString(Sign(key.Key, checkpoint));
         byte[] actual;
         try
         {
@@ -94,7 +101,43 @@ public sealed class AuditCheckpoints(
         return CryptographicOperations.FixedTimeEquals(expected, actual);
     }
 
-    internal Task<byte[]> KeyAsync(CancellationToken cancellationToken) => secrets.GetOrCreateAsync(SecretName, 32, cancellationToken);
+    internal Task<InstallSecret> KeyAsync(CancellationToken cancellationToken) => secrets.CurrentAsync(SecretName, 32, cancellationToken);
+
+    /// <summary>
+    /// After a new version of the key: every authentic checkpoint under an older version is signed again under the
+    /// current one. One that does not verify is left as it is, so a forgery is never laundered into a valid signature.
+    /// </summary>
+    public async Task<int> ResignAsync(CancellationToken cancellationToken = default)
+    {
+        var key = await KeyAsync(cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var resigned = 0;
+        foreach (var checkpoint in await db.AuditCheckpoints.Where(c => c.KeyVersion != key.Version).ToListAsync(cancellationToken))
+        {
+            if (await IsAuthenticAsync(checkpoint, cancellationToken))
+            {
+                checkpoint.Signature = Sign(key.Key, checkpoint);
+                checkpoint.KeyVersion = key.Version;
+                resigned++;
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return resigned;
+    }
+
+    /// <summary>Whether an authentic checkpoint is still signed under <paramref name="version"/>.</summary>
+    internal async Task<bool> SignedWithAsync(int version, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        foreach (var checkpoint in await db.AuditCheckpoints.AsNoTracking().Where(c => c.KeyVersion == version).ToListAsync(cancellationToken))
+        {
+            if (await IsAuthenticAsync(checkpoint, cancellationToken))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     internal static string Sign(byte[] key, AuditCheckpoint c)
     {
@@ -107,4 +150,19 @@ public sealed class AuditCheckpoints(
             c.Kind.ToString());
         return Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(text)));
     }
+}
+
+/// <summary>
+/// The checkpoint key: a checkpoint's signature is made again under a new version (from its fields, after checking it
+/// under its own), so an old version is needed only while an authentic checkpoint was not yet re-signed.
+/// </summary>
+public sealed class AuditCheckpointSecret(AuditCheckpoints checkpoints) : IVersionedSecret
+{
+    public string Name => AuditCheckpoints.SecretName;
+
+    public string Purpose => "Signed audit checkpoints";
+
+    public Task<int> RemakeAsync(CancellationToken cancellationToken) => checkpoints.ResignAsync(cancellationToken);
+
+    public Task<bool> InUseAsync(int version, CancellationToken cancellationToken) => checkpoints.SignedWithAsync(version, cancellationToken);
 }

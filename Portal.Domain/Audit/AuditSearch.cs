@@ -98,7 +98,7 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
         await ResolveAsync(db, filter, cancellationToken) is { } bounds ? Apply(db.AuditEvents.AsNoTracking(), filter, bounds) : null;
 
     /// <summary>What the filter needs from the database first: its time range as sequences, the address as its pseudonym.</summary>
-    private sealed record Bounds(long? Low, long? High, string? IpPseudonym, string? Subject);
+    private sealed record Bounds(long? Low, long? High, IReadOnlyList<string> IpPseudonyms, string? Subject);
 
     private async Task<Bounds?> ResolveAsync(PortalDbContext db, AuditFilter filter, CancellationToken cancellationToken)
     {
@@ -113,7 +113,7 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
         }
         var high = filter.To is { } to ? await FirstSequenceAtOrAfterAsync(db, to, cancellationToken) : null;
         var subject = string.IsNullOrWhiteSpace(filter.SubjectId) ? null : await subjects.ForSearchingAsync(filter.SubjectId.Trim(), cancellationToken);
-        return new Bounds(low, high, await pseudonymizer.PseudonymizeAsync(filter.IpAddress), subject);
+        return new Bounds(low, high, await pseudonymizer.PseudonymsAsync(filter.IpAddress, cancellationToken), subject);
     }
 
     private static IQueryable<AuditEvent> Apply(IQueryable<AuditEvent> query, AuditFilter filter, Bounds bounds)
@@ -139,9 +139,15 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
         {
             query = query.Where(e => e.Outcome == outcome);
         }
-        if (bounds.IpPseudonym is { } ipPseudonym)
+        if (bounds.IpPseudonyms is [var ipPseudonym])
         {
             query = query.Where(e => e.IpPseudonym == ipPseudonym);
+        }
+        else if (bounds.IpPseudonyms.Count > 1)
+        {
+            // The address's pseudonym under every key version: events from before a rotation are found too.
+            var ipPseudonyms = bounds.IpPseudonyms;
+            query = query.Where(e => ipPseudonyms.Contains(e.IpPseudonym!));
         }
         return query;
     }

@@ -92,7 +92,8 @@ public sealed class AuditSubjectMigration(
             if (newHashes.TryGetValue(checkpoint.Sequence, out var hash))
             {
                 db.Entry(checkpoint).Property(c => c.EventHash).CurrentValue = hash;
-                checkpoint.Signature = AuditCheckpoints.Sign(key, checkpoint);
+                checkpoint.Signature = AuditCheckpoints.Sign(key.Key, checkpoint);
+                checkpoint.KeyVersion = key.Version;
             }
         }
         await db.SaveChangesAsync(cancellationToken);

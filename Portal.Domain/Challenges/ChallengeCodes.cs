@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Tessera.Domain.Contacts;
+using Tessera.Domain.Keys;
 
 namespace Tessera.Domain.Challenges;
 
@@ -23,11 +25,16 @@ internal static class ChallengeCodes
     public static byte[] Mac(byte[] key, Guid challengeId, string code) =>
         HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"tessera.challenge.v1|{challengeId:N}|{code}"));
 
-    public static string DestinationHash(byte[] key, string destination)
-    {
-        var mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"tessera.destination.v1|{destination}"));
-        return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
+    /// <summary>The keyed hash stored on a challenge, tagged with the key version it was made with.</summary>
+    public static string DestinationHash(InstallSecret key, string countedDestination) =>
+        key.KeyedHash($"tessera.destination.v1|{countedDestination}");
+
+    /// <summary>
+    /// What limits count a destination as: a number as given (E.164), a mailbox not a spelling ("Bob@x", "bob@x" and
+    /// "bob+1@x" are one inbox). The message still goes to the address as typed.
+    /// </summary>
+    public static string CountedDestination(Channel channel, string destination) =>
+        channel == Channel.Email ? EmailAddresses.MailboxKey(destination) : destination;
 
     /// <summary>People type codes with spaces or dashes from grouped displays; those never change the digits.</summary>
     public static string Normalize(string? code) =>

@@ -30,19 +30,17 @@ public sealed class Challenges(
     public const string CodeSecretName = "challenges.code-mac";
     public const string DestinationSecretName = "challenges.destination";
 
-    private Task<byte[]> CodeKeyAsync() => secrets.GetOrCreateAsync(CodeSecretName, 32);
-
-    private Task<byte[]> DestinationKeyAsync() => secrets.GetOrCreateAsync(DestinationSecretName, 32);
+    private Task<InstallSecret> CodeKeyAsync() => secrets.CurrentAsync(CodeSecretName, 32);
 
     /// <exception cref="SendRefusedException">An abuse limit refused the send; nothing was stored or sent.</exception>
     public async Task<ChallengeCreated> CreateAsync(ChallengeRequest request, CancellationToken cancellationToken = default)
     {
         var kind = request.Channel;
         var policy = (await policies.CurrentAsync(cancellationToken)).Otp;
-        // Counted per mailbox, not per spelling: "Bob@x", "bob@x" and "bob+1@x" are one inbox for the limits.
-        var destinationHash = ChallengeCodes.DestinationHash(await DestinationKeyAsync(),
-            request.Channel == Channel.Email ? EmailAddresses.MailboxKey(request.Destination) : request.Destination);
-        await EnforceLimitsAsync(request.Channel, destinationHash, request.Region, request.Binding, request.ClientIp, cancellationToken);
+        var destination = ChallengeCodes.CountedDestination(request.Channel, request.Destination);
+        var destinationHash = ChallengeCodes.DestinationHash(await secrets.CurrentAsync(DestinationSecretName, 32, cancellationToken), destination);
+        await EnforceLimitsAsync(request.Channel, destination, request.Region, request.Binding, request.ClientIp, cancellationToken);
+        var codeKey = await CodeKeyAsync();
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7();
         var code = ChallengeCodes.Generate(policy.CodeLength);
@@ -57,7 +55,8 @@ public sealed class Challenges(
             DestinationHash = destinationHash,
             Region = request.Region,
             MaskedDestination = request.MaskedDestination,
-            CodeHash = ChallengeCodes.Mac(await CodeKeyAsync(), id, code),
+            CodeHash = ChallengeCodes.Mac(codeKey.Key, id, code),
+            CodeKeyVersion = codeKey.Version,
             ExpiresAt = expiresAt,
             Sends = 1,
             LastSentAt = now,
@@ -111,13 +110,15 @@ public sealed class Challenges(
 
         // Read after counting: a resend in between has replaced the hash, and the old code must not match.
         var row = await Owned(db, id, binding).AsNoTracking()
-            .Select(c => new { c.CodeHash, c.Checks, c.Sends })
+            .Select(c => new { c.CodeHash, c.CodeKeyVersion, c.Checks, c.Sends })
             .SingleAsync(cancellationToken);
         var attemptsLeft = Math.Max(0, maxChecks - row.Checks);
-        var presented = ChallengeCodes.Mac(await CodeKeyAsync(), id, ChallengeCodes.Normalize(code));
+        // Under the key version the code was made with: a rotation while the code is live changes nothing for it.
+        var key = await secrets.VersionAsync(CodeSecretName, 32, row.CodeKeyVersion, cancellationToken);
+        var presented = key is null ? null : ChallengeCodes.Mac(key.Key, id, ChallengeCodes.Normalize(code));
 
         // Constant time: the code must not leak through timing.
-        if (!CryptographicOperations.FixedTimeEquals(presented, row.CodeHash))
+        if (presented is null || !CryptographicOperations.FixedTimeEquals(presented, row.CodeHash))
         {
             var status = ChallengeStatus.Pending;
             if (attemptsLeft == 0)
@@ -170,13 +171,14 @@ public sealed class Challenges(
             return refused;
         }
 
-        await EnforceLimitsAsync(row.Channel, row.DestinationHash, row.Region, binding, clientIp, cancellationToken);
         // The destination is kept only as a hash here; Delivery's record of the current message says where it went.
         var recipient = await messages.GetRecipientAsync(row.MessageId ?? Guid.Empty, cancellationToken)
             ?? throw new InvalidOperationException($"Challenge {id} has no message to resend to.");
+        await EnforceLimitsAsync(row.Channel, ChallengeCodes.CountedDestination(row.Channel, recipient), row.Region, binding, clientIp, cancellationToken);
         var fallbackEmail = await messages.GetFallbackRecipientAsync(row.MessageId ?? Guid.Empty, Channel.Email, cancellationToken);
         var code = ChallengeCodes.Generate(policy.CodeLength);
-        var hash = ChallengeCodes.Mac(await CodeKeyAsync(), id, code);
+        var codeKey = await CodeKeyAsync();
+        var hash = ChallengeCodes.Mac(codeKey.Key, id, code);
         var kind = row.Channel;
         // The fallback carries the new code too: the old one is dead once this resend wins.
         var fallback = kind == Channel.Sms && fallbackEmail is not null
@@ -195,6 +197,7 @@ public sealed class Challenges(
                 && (c.LastSentAt == null || c.LastSentAt <= cooldownEnd))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(c => c.CodeHash, hash)
+                .SetProperty(c => c.CodeKeyVersion, codeKey.Version)
                 .SetProperty(c => c.Sends, c => c.Sends + 1)
                 .SetProperty(c => c.LastSentAt, now)
                 .SetProperty(c => c.ExpiresAt, expiresAt)
@@ -316,9 +319,9 @@ public sealed class Challenges(
         new(Channel.Email, address, content.Subject, $"<p>{WebUtility.HtmlEncode(content.Text)}</p>", content.Text);
 
     private async Task EnforceLimitsAsync(
-        Channel channel, string destinationHash, string? region, ChallengeBinding binding, string? clientIp, CancellationToken cancellationToken)
+        Channel channel, string destination, string? region, ChallengeBinding binding, string? clientIp, CancellationToken cancellationToken)
     {
-        var decision = await limiter.CheckAsync(new SendAttempt(channel, destinationHash, region, binding.UserId, binding.ClientId, clientIp), cancellationToken);
+        var decision = await limiter.CheckAsync(new SendAttempt(channel, destination, region, binding.UserId, binding.ClientId, clientIp), cancellationToken);
         if (!decision.Allowed)
         {
             // Precise here, vague to the caller: the rule goes to the audit log, the destination never does.

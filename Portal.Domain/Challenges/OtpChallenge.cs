@@ -23,7 +23,7 @@ public sealed class OtpChallenge
 
     public required Channel Channel { get; init; }
 
-    /// <summary>Keyed hash of the normalised destination: lets limits count per phone or mailbox without keeping it.</summary>
+    /// <summary>Keyed hash of the normalised destination (tagged with its key version): finds a challenge by phone or mailbox without keeping it.</summary>
     public required string DestinationHash { get; init; }
 
     public required string MaskedDestination { get; init; }
@@ -33,6 +33,9 @@ public sealed class OtpChallenge
 
     /// <summary>HMAC-SHA256 of the live code, bound to this challenge's id.</summary>
     public required byte[] CodeHash { get; set; }
+
+    /// <summary>The version of the code key <see cref="CodeHash"/> was made with, so a rotation orphans no live code.</summary>
+    public int CodeKeyVersion { get; set; } = 1;
 
     public DateTimeOffset ExpiresAt { get; set; }
 

@@ -24,9 +24,14 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
     {
         var now = time.GetUtcNow();
         var ip = await pseudonymizer.PseudonymizeAsync(laptop.IpAddress);
+        var ips = await pseudonymizer.PseudonymsAsync(laptop.IpAddress, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // A soft cap: two requests racing past it make one session too many, which is harmless; it stops floods.
-        var live = await db.QrSignInSessions.CountAsync(s => s.RequesterIpPseudonym == ip && Live.Contains(s.Status) && s.ExpiresAt > now, ct);
+        // A soft cap: two requests racing past it make one session too many, which is harmless; it stops floods. The
+        // address counts under every key version, so a rotation does not reset it; requests without one share a cap.
+        var fromHere = ips.Count == 0
+            ? db.QrSignInSessions.Where(s => s.RequesterIpPseudonym == null)
+            : db.QrSignInSessions.Where(s => ips.Contains(s.RequesterIpPseudonym!));
+        var live = await fromHere.CountAsync(s => Live.Contains(s.Status) && s.ExpiresAt > now, ct);
         if (live >= options.Value.MaxLiveSessionsPerIp)
         {
             await AuditAsync(AuditEventTypes.QrSignInCreated, AuditOutcome.Failure, null, laptop, $"refused: {live} live sessions from this address", ct);

@@ -24,8 +24,13 @@ public sealed record KeyStatus(int Id, DateTimeOffset CreatedAt, bool IsActive, 
 /// <param name="Pending">Values still under a key other than the active one: 0 when no rotation is under way.</param>
 public sealed record KeyRingStatus(IReadOnlyList<KeyStatus> Keys, long Pending, long Total, DateTimeOffset NextRotationDue);
 
-/// <param name="NumberKeyVersion">The phone look-up key's version after the rotation (set by the Portal's job).</param>
-public sealed record RotationResult(int ActiveKey, long Reencrypted, IReadOnlyList<int> Retired, int NumberKeyVersion = 0, int NumbersRehashed = 0);
+/// <param name="Secrets">What rotating each install secret did (set by the Portal's job, which rotates them with the field keys).</param>
+public sealed record RotationResult(int ActiveKey, long Reencrypted, IReadOnlyList<int> Retired, IReadOnlyList<SecretRotated>? Secrets = null)
+{
+    /// <summary>One line for the audit detail and the command line: "phones.number-hash=v2 (1 remade), ...".</summary>
+    public string SecretsSummary => Secrets is not { Count: > 0 } secrets ? "none"
+        : string.Join(", ", secrets.Select(s => $"{s.Name}=v{s.Version} ({s.Remade} remade)"));
+}
 
 /// <summary>
 /// Rotates the field-encryption key: adds a key and makes it active, re-encrypts every encrypted column in batches

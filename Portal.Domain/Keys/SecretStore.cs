@@ -22,6 +22,14 @@ public sealed record InstallSecret(string Name, int Version, byte[] Key)
 
     /// <summary>How a value made under this version starts ("" for version 1).</summary>
     public string Tag => Version == 1 ? "" : $"v{Version}:";
+
+    /// <summary>The version a tagged value was made with (1 when it carries no tag).</summary>
+    public static int VersionOf(string value)
+    {
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        return colon > 1 && value[0] == 'v' && int.TryParse(value.AsSpan(1, colon - 1), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var version) ? version : 1;
+    }
 }
 
 /// <summary>
@@ -36,9 +44,14 @@ public sealed class SecretStore(IDbContextFactory<PortalDbContext> dbFactory, ID
 {
     private readonly IDataProtector protector = protection.CreateProtector("Tessera.Keys.SecretStore");
 
-    // Only successful reads, newest version first, as completed tasks: the hot paths (every code check, every send) get
-    // their key without a database round trip.
-    private readonly ConcurrentDictionary<string, Task<IReadOnlyList<InstallSecret>>> loaded = new(StringComparer.Ordinal);
+    /// <summary>How long a node uses the versions it read before reading them again (another node may have added one).</summary>
+    public static readonly TimeSpan RefreshEvery = TimeSpan.FromMinutes(5);
+
+    // Only successful reads, newest version first: the hot paths (every code check, every send) get their key without a
+    // database round trip, and read again at most every RefreshEvery.
+    private readonly ConcurrentDictionary<string, Loaded> loaded = new(StringComparer.Ordinal);
+
+    private sealed record Loaded(IReadOnlyList<InstallSecret> Versions, DateTimeOffset At);
 
     /// <summary>Loads every stored secret; a missing or unreadable key ring fails the start here, naming the secret.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -46,7 +59,7 @@ public sealed class SecretStore(IDbContextFactory<PortalDbContext> dbFactory, ID
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         foreach (var name in (await db.ProtectedSecrets.AsNoTracking().ToListAsync(cancellationToken)).GroupBy(s => s.Name))
         {
-            loaded[name.Key] = Task.FromResult(Unwrap(name));
+            loaded[name.Key] = new Loaded(Unwrap(name), time.GetUtcNow());
         }
     }
 
@@ -59,15 +72,77 @@ public sealed class SecretStore(IDbContextFactory<PortalDbContext> dbFactory, ID
         (await VersionsAsync(name, length, cancellationToken))[0];
 
     /// <summary>Every version this node knows, newest first (a look-up hashes under each).</summary>
-    public Task<IReadOnlyList<InstallSecret>> VersionsAsync(string name, int length, CancellationToken cancellationToken = default) =>
-        loaded.TryGetValue(name, out var known) ? known : ReloadAsync(name, length, cancellationToken);
+    public ValueTask<IReadOnlyList<InstallSecret>> VersionsAsync(string name, int length, CancellationToken cancellationToken = default)
+    {
+        if (!loaded.TryGetValue(name, out var known))
+        {
+            return new(ReloadAsync(name, length, cancellationToken));
+        }
+        return time.GetUtcNow() - known.At < RefreshEvery ? new(known.Versions) : new(RefreshAsync(name, length, known, cancellationToken));
+    }
 
     /// <summary>Reads the versions again: another node may have added one since this node loaded them.</summary>
     public async Task<IReadOnlyList<InstallSecret>> ReloadAsync(string name, int length, CancellationToken cancellationToken = default)
     {
         var versions = await ReadOrCreateAsync(name, length, cancellationToken);
-        loaded[name] = Task.FromResult(versions);
+        loaded[name] = new Loaded(versions, time.GetUtcNow());
         return versions;
+    }
+
+    /// <summary>A periodic re-read that fails (the database is briefly away) keeps the versions this node has.</summary>
+    private async Task<IReadOnlyList<InstallSecret>> RefreshAsync(string name, int length, Loaded known, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReloadAsync(name, length, cancellationToken);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            return known.Versions;
+        }
+    }
+
+    /// <summary>
+    /// One version (a value records the version it was made with); null when it is not stored, or was retired. A
+    /// version this node has not seen yet (another node added it) is read once more before giving up.
+    /// </summary>
+    public async Task<InstallSecret?> VersionAsync(string name, int length, int version, CancellationToken cancellationToken = default)
+    {
+        var known = await VersionsAsync(name, length, cancellationToken);
+        if (known.FirstOrDefault(v => v.Version == version) is { } found)
+        {
+            return found;
+        }
+        return version > known[0].Version
+            ? (await ReloadAsync(name, length, cancellationToken)).FirstOrDefault(v => v.Version == version)
+            : null;
+    }
+
+    /// <summary>
+    /// Destroys an old version: what was made with it can no longer be linked or checked by anyone. The current version
+    /// is never retired. Another node drops the version from memory at its next reload.
+    /// </summary>
+    public async Task<bool> RetireAsync(string name, int version, CancellationToken cancellationToken = default)
+    {
+        var known = await ReloadAsync(name, 32, cancellationToken);
+        if (version >= known[0].Version)
+        {
+            return false;
+        }
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            await db.ProtectedSecrets.Where(s => s.Name == name && s.Version == version).ExecuteDeleteAsync(cancellationToken);
+        }
+        await ReloadAsync(name, 32, cancellationToken);
+        return true;
+    }
+
+    /// <summary>When a version was made (for the status pages).</summary>
+    public async Task<DateTimeOffset> CreatedAtAsync(string name, int version, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ProtectedSecrets.AsNoTracking().Where(s => s.Name == name && s.Version == version)
+            .Select(s => s.CreatedAt).SingleAsync(cancellationToken);
     }
 
     /// <summary>Adds a version and makes it current. Two nodes adding at once: one insert wins, both end up on it.</summary>

@@ -27,6 +27,23 @@ public sealed class SendCounter
     public static DateTimeOffset WindowOf(DateTimeOffset now, TimeSpan length) =>
         new(now.UtcTicks - now.UtcTicks % length.Ticks, TimeSpan.Zero);
 
+    /// <summary>
+    /// Counts one more under the first subject (the current key version's) and returns the window's count under all of
+    /// them: the older versions' rows only exist for a while after a rotation, so usually this is the one upsert.
+    /// </summary>
+    internal static async Task<int> IncrementAsync(
+        Persistence.PortalDbContext db, string rule, IReadOnlyList<string> subjects, DateTimeOffset windowStart, DateTimeOffset windowEnd, CancellationToken cancellationToken)
+    {
+        var count = await IncrementAsync(db, rule, subjects[0], windowStart, windowEnd, cancellationToken);
+        return subjects.Count == 1 ? count : count + await CountAsync(db, rule, subjects.Skip(1).ToList(), windowStart, cancellationToken);
+    }
+
+    /// <summary>The window's count under any of <paramref name="subjects"/>.</summary>
+    internal static async Task<int> CountAsync(
+        Persistence.PortalDbContext db, string rule, IReadOnlyList<string> subjects, DateTimeOffset windowStart, CancellationToken cancellationToken) =>
+        await db.SendCounters.Where(c => c.Rule == rule && subjects.Contains(c.Subject) && c.WindowStart == windowStart)
+            .SumAsync(c => (int?)c.Count, cancellationToken) ?? 0;
+
     /// <summary>Counts one more in the window and returns the new count: one atomic upsert on both providers.</summary>
     internal static async Task<int> IncrementAsync(
         Persistence.PortalDbContext db, string rule, string subject, DateTimeOffset windowStart, DateTimeOffset windowEnd, CancellationToken cancellationToken)

@@ -41,7 +41,6 @@ public sealed class SendLimiter(
 
     private static readonly TimeSpan Day = TimeSpan.FromDays(1);
 
-    private Task<byte[]> SubjectKeyAsync() => secrets.GetOrCreateAsync(SubjectSecretName, 32);
     private long nextPurgeAt;
 
     public async Task<SendDecision> CheckAsync(SendAttempt attempt, CancellationToken cancellationToken = default)
@@ -56,17 +55,18 @@ public sealed class SendLimiter(
 
         var now = time.GetUtcNow();
         await PurgeIfDueAsync(now, cancellationToken);
-        var key = await SubjectKeyAsync();
+        var keys = await secrets.VersionsAsync(SubjectSecretName, 32, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var rule in Rules(policy, attempt, sms))
         {
             var window = rule.Window;
             var start = SendCounter.WindowOf(now, window);
-            var subject = Subject(key, rule.Name, rule.Subject);
+            var subjects = Subjects(keys, rule.Name, rule.Subject);
             // One statement, atomic on both providers: the row lock (PostgreSQL) or the write lock (SQLite) is held
-            // to the end of the transaction, so concurrent attempts see each other's counts.
-            if (await SendCounter.IncrementAsync(db, rule.Name, subject, start, start + window, cancellationToken) > rule.Limit)
+            // to the end of the transaction, so concurrent attempts see each other's counts. After a rotation of the
+            // subject key, what this window counted under the older versions counts too.
+            if (await SendCounter.IncrementAsync(db, rule.Name, subjects, start, start + window, cancellationToken) > rule.Limit)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 return new SendDecision(false, rule.Name, start + window - now, rule.Reason);
@@ -97,7 +97,7 @@ public sealed class SendLimiter(
             yield return new Rule(SendRules.PerUser, user, limits.PerUser.Limit, limits.PerUser.Window,
                 "You have asked for too many codes. Try again later.");
         }
-        yield return new Rule(SendRules.PerDestination, $"{attempt.Channel.Name()}:{attempt.DestinationHash}", limits.PerDestination.Limit,
+        yield return new Rule(SendRules.PerDestination, $"{attempt.Channel.Name()}:{attempt.Destination}", limits.PerDestination.Limit,
             limits.PerDestination.Window, "Too many codes have been sent to this destination. Try again later.");
         if (attempt.ClientIp is { } ip)
         {
@@ -119,9 +119,16 @@ public sealed class SendLimiter(
         }
     }
 
-    /// <summary>A keyed hash: the counters table never holds a user id, an IP address or a destination.</summary>
-    internal static string Subject(byte[] key, string rule, string value) =>
-        Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{rule}\n{value}")));
+    /// <summary>
+    /// A keyed hash, tagged with the key's version: the counters table never holds a user id, an IP address or a
+    /// destination, and a counter made before a rotation is still found.
+    /// </summary>
+    internal static string Subject(InstallSecret key, string rule, string value) =>
+        key.Tag + Convert.ToBase64String(HMACSHA256.HashData(key.Key, Encoding.UTF8.GetBytes($"{rule}\n{value}")));
+
+    /// <summary>The subject under every version of the key, the current one first.</summary>
+    internal static IReadOnlyList<string> Subjects(IReadOnlyList<InstallSecret> keys, string rule, string value) =>
+        keys.Select(k => Subject(k, rule, value)).ToList();
 
     private async Task PurgeIfDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {

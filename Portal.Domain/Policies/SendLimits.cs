@@ -2,9 +2,9 @@ using Tessera.Domain.Contacts;
 namespace Tessera.Domain.Policies;
 
 /// <summary>One message about to be sent with a code: what abuse limits (and the SMS country rules) look at.</summary>
-/// <param name="DestinationHash">Keyed hash of the normalised destination: limits count per number without keeping it.</param>
+/// <param name="Destination">The destination as limits count it (a number in E.164, a mailbox without its "+tag"); the counters keep only its keyed hash.</param>
 /// <param name="RegionCode">ISO region of a phone number ("GB"); null for email.</param>
-public sealed record SendAttempt(Channel Channel, string DestinationHash, string? RegionCode, string? UserId, string? ClientId, string? ClientIp);
+public sealed record SendAttempt(Channel Channel, string Destination, string? RegionCode, string? UserId, string? ClientId, string? ClientIp);
 
 /// <param name="Rule">Which rule refused, for the audit log and the problem details: one of <see cref="SendRules"/>.</param>
 /// <param name="Reason">A sentence fit for the caller.</param>

@@ -26,7 +26,7 @@ internal static class KeysCommand
             case "rotate":
                 var result = await services.GetRequiredService<KeyRotationJob>().RunHereAsync();
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"Key {result.ActiveKey} is active; {result.Reencrypted} values re-encrypted; retired: {(result.Retired.Count == 0 ? "none" : string.Join(", ", result.Retired))}. Phone look-up key v{result.NumberKeyVersion}: {result.NumbersRehashed} numbers re-hashed."));
+                    $"Key {result.ActiveKey} is active; {result.Reencrypted} values re-encrypted; retired: {(result.Retired.Count == 0 ? "none" : string.Join(", ", result.Retired))}. Install secrets: {result.SecretsSummary}."));
                 await WriteStatusAsync(services, output);
                 return 0;
             default:
@@ -48,5 +48,11 @@ internal static class KeysCommand
         }
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{status.Total} encrypted values; {status.Pending} still to move under the active key. Next rotation due {status.NextRotationDue.UtcDateTime:yyyy-MM-dd HH:mm} UTC."));
+        await output.WriteLineAsync("Secret                    Version  Since (UTC)        Versions kept");
+        foreach (var secret in await services.GetRequiredService<SecretRotation>().StatusAsync())
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{secret.Name,-24}  {"v" + secret.Current,7}  {secret.CurrentSince.UtcDateTime:yyyy-MM-dd HH:mm}  {string.Join(", ", secret.Kept.Select(v => "v" + v))}"));
+        }
     }
 }

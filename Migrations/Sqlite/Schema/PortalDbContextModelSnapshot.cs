@@ -354,6 +354,9 @@ namespace Tessera.Migrations.Sqlite.Schema
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("KeyVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -491,6 +494,9 @@ namespace Tessera.Migrations.Sqlite.Schema
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("BLOB");
+
+                    b.Property<int>("CodeKeyVersion")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");

@@ -53,7 +53,7 @@ public sealed class UserPhones(
     /// <summary>Enough for a work phone, a personal one and spares; more would only help someone pump SMS.</summary>
     public const int MaxPhonesPerUser = 5;
 
-    private Task<IReadOnlyList<InstallSecret>> HashKeysAsync() => secrets.VersionsAsync(NumberSecretName, 32);
+    private ValueTask<IReadOnlyList<InstallSecret>> HashKeysAsync() => secrets.VersionsAsync(NumberSecretName, 32);
 
     public async Task<IReadOnlyList<PhoneSummary>> ListAsync(string userId, CancellationToken cancellationToken = default)
     {
@@ -226,10 +226,8 @@ public sealed class UserPhones(
         while (true)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var query = db.UserPhones.AsQueryable();
-            // Version 1 values carry no tag, so "not under version 1" is "tagged" (a ':' never occurs in base64url).
-            query = current.Version == 1 ? query.Where(p => p.NumberHash.Contains(":")) : query.Where(p => !p.NumberHash.StartsWith(current.Tag));
-            var batch = await query.OrderBy(p => p.Id).Take(batchSize).ToListAsync(cancellationToken);
+            var batch = await db.UserPhones.NotMadeWith(p => p.NumberHash, current.Version)
+                .OrderBy(p => p.Id).Take(batchSize).ToListAsync(cancellationToken);
             foreach (var phone in batch)
             {
                 db.Entry(phone).Property(p => p.NumberHash).CurrentValue = current.KeyedHash(NumberInput(Encoding.UTF8.GetString(phone.Number)));
