@@ -85,6 +85,28 @@ public sealed partial class QrSignInEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Redeem_ForAnUnconfirmedEmail_SaysToConfirmIt_NotThatTheAccountIsLocked()
+    {
+        var user = await factory.CreateUserAsync("qr-unconfirmed@example.com", "correct horse battery");
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailConfirmed, false));
+        }
+        using var laptop = factory.CreateBrowserlessClient();
+        var (id, _) = await OpenPageAsync(laptop);
+        await ApproveBehindTheScenesAsync(id, user.Id);
+
+        var redeemed = await laptop.GetAsync($"/qr/sessions/{id}/redeem");
+        var page = await laptop.GetStringAsync(redeemed.Headers.Location!.OriginalString);
+        var security = await laptop.GetAsync("/security");
+
+        Assert.Equal("/signin/qr?error=unconfirmed", redeemed.Headers.Location.OriginalString);
+        Assert.Contains("Confirm your email address before signing in", page);
+        Assert.DoesNotContain("failed", page, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.Redirect, security.StatusCode);
+    }
+
+    [Fact]
     public async Task Page_PastTheLiveSessionsCap_ShowsAnErrorAndNoCode()
     {
         using var client = factory.CreateBrowserlessClient();

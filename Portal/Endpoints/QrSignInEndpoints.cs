@@ -39,9 +39,13 @@ public static class QrSignInEndpoints
         {
             case SignInStep.Done:
                 await cookies.IssueAsync(http, result, isPersistent: false, rememberBrowser: false, afterPassword: false);
-                return Results.Redirect(ReturnUrls.Default);
-            case SignInStep.LockedOut or SignInStep.NotAllowed:
+                // Past the MFA policy's deadline without a second factor: enrolment first.
+                return Results.Redirect(result.EnrolFirst ? MfaRequirement.EnrolmentPath : ReturnUrls.Default);
+            case SignInStep.LockedOut:
                 return Results.Redirect(SignInCookies.LockoutUrl(result));
+            case SignInStep.NotAllowed:
+                // An unconfirmed email is not a lockout: the lockout page would blame failed attempts.
+                return Results.Redirect("/signin/qr?error=unconfirmed");
             default:
                 // Vague on purpose: the audit log says whether it was the cookie, the status or the clock.
                 return Results.Redirect("/signin/qr?error=refused");

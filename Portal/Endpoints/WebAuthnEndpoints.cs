@@ -85,7 +85,8 @@ public static class WebAuthnEndpoints
         {
             case SignInStep.Done:
                 await cookies.IssueAsync(http, result, isPersistent: false, request.RememberBrowser, afterPassword);
-                return Results.Ok(new { redirect = ReturnUrls.LocalOrDefault(request.ReturnUrl) });
+                // Past the MFA policy's deadline without a second factor: enrolment first, wherever the user was going.
+                return Results.Ok(new { redirect = result.EnrolFirst ? MfaRequirement.EnrolmentPath : ReturnUrls.LocalOrDefault(request.ReturnUrl) });
             case SignInStep.LockedOut:
                 await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
                 return Results.Ok(new { redirect = SignInCookies.LockoutUrl(result) });
