@@ -40,6 +40,36 @@ public sealed class MailboxLimitTests
     }
 
     [Fact]
+    public async Task RegisteringATakenAddressAgainAndAgain_EmailsItsOwnerAtMostTheLimit_AndEveryAnswerIsTheSame()
+    {
+        using var factory = new TesseraFactory().With("Policies:RateLimits:PerDestination:Limit", "2");
+        await factory.CreateUserAsync("carol@example.com", Password);
+        using var client = factory.CreateBrowserlessClient();
+
+        var answers = new List<string>();
+        foreach (var spelling in new[] { "carol@example.com", "Carol@example.com", "carol@example.com", "CAROL@example.com" })
+        {
+            var token = await SignIn.AntiforgeryTokenAsync(client, "/Account/Register");
+            var response = await client.PostAsync("/Account/Register", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["_handler"] = "register",
+                ["__RequestVerificationToken"] = token,
+                ["Input.Email"] = spelling,
+                ["Input.Password"] = "an unrelated long passphrase",
+                ["Input.ConfirmPassword"] = "an unrelated long passphrase",
+            }));
+            answers.Add($"{(int)response.StatusCode} {response.Headers.Location?.OriginalString.Split('?')[0]}");
+        }
+
+        Assert.Single(answers.Distinct());
+        var notices = (await OutboxMail.BodiesToAsync(factory, "carol@example.com")).Count(b => b.Contains("tried to create a new", StringComparison.Ordinal));
+        Assert.Equal(2, notices);
+        await using var db = await factory.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Tessera.Domain.Persistence.PortalDbContext>>().CreateDbContextAsync();
+        Assert.Equal(2, await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.AuditEvents,
+            e => e.Type == Tessera.Domain.Audit.AuditEventTypes.AccountEmailRefused && e.Detail!.Contains("already-registered")));
+    }
+
+    [Fact]
     public async Task ApiEmailCodes_ToSpellingsOfOneMailbox_ShareItsLimit()
     {
         using var factory = new OtpApiFactory();

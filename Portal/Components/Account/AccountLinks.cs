@@ -84,10 +84,18 @@ internal sealed class AccountLinks(
     }
 
     /// <summary>Someone registered with an address that already has an account: its owner is told, the page says nothing.</summary>
-    public Task SendAlreadyRegisteredAsync(string email)
+    /// <summary>
+    /// Tells the owner that someone tried to register their address: limited like every account email, so registering
+    /// a known address over and over cannot flood its inbox. Refused, it is audited and not sent.
+    /// </summary>
+    public async Task SendAlreadyRegisteredAsync(ApplicationUser owner, string? clientIp = null)
     {
+        if (owner.Email is not { } email || !await MaySendAsync(email, owner.Id, clientIp, "already-registered"))
+        {
+            return;
+        }
         var product = tessera.Value.ApplicationName;
-        return outbox.SendAsync(email, $"Someone tried to create a {product} account with your address",
+        await outbox.SendAsync(email, $"Someone tried to create a {product} account with your address",
             $"Someone, maybe you, tried to create a new {product} account with this email address, which already has one. Nothing was changed. "
             + "If it was you, sign in with your password, or choose a new one if you have forgotten it. If it wasn't you, you can ignore this email.",
             "Choose a new password", HtmlEncoder.Default.Encode(urls.Absolute("Account/ForgotPassword")));
