@@ -140,6 +140,36 @@ public sealed class AccountSettings(
         return result.Succeeded;
     }
 
+    /// <summary>
+    /// "This wasn't me" on the notice of an email change: the account goes back to the address the notice was sent to
+    /// (it received the notice, so it is the owner's), signed in with again, and any pending change is void (the stamp
+    /// rotates). False when nothing changed: already that address, the account is gone, or another account took it.
+    /// </summary>
+    public async Task<bool> RestoreEmailAsync(string userId, string address, CancellationToken cancellationToken = default)
+    {
+        if (await users.FindByIdAsync(userId) is not { } user || string.Equals(user.Email, address, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        var replaced = user.Email;
+        var result = await users.SetEmailAsync(user, address);
+        if (result.Succeeded)
+        {
+            result = await users.SetUserNameAsync(user, address);
+        }
+        if (result.Succeeded)
+        {
+            user.EmailConfirmed = true;
+            result = await users.UpdateAsync(user);
+            await users.UpdateSecurityStampAsync(user);
+        }
+        await audit.RecordAsync(new AuditEntry(AuditEventTypes.EmailChanged, result.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure, userId, userId,
+            Detail: result.Succeeded
+                ? $"restored by \"This wasn't me\"; to={EmailAddresses.Mask(address)}; from={EmailAddresses.Mask(replaced ?? "")}"
+                : "restore by \"This wasn't me\" refused: " + string.Join(",", result.Errors.Select(e => e.Code))), cancellationToken);
+        return result.Succeeded;
+    }
+
     /// <summary>Null when the current password is right; the refusal otherwise. Each try costs one failure first.</summary>
     private async Task<AccountChange?> ReprovedAsync(ApplicationUser user, string currentPassword, string eventType, CancellationToken cancellationToken)
     {

@@ -55,11 +55,12 @@ public sealed class SecurityNotices(
     public Task EmailChangeRequestedAsync(string userId, string oldAddress, string newMasked, CancellationToken cancellationToken = default) =>
         SendAsync(userId, "email-change-requested", $"Your {Product} email address is being changed",
             $"Someone signed in to your account asked to change its email address to {newMasked}. It changes only once the link sent there is followed; until then this address stays in force.",
-            cancellationToken, to: oldAddress);
+            cancellationToken, to: oldAddress, restoreTo: oldAddress);
 
     public Task EmailChangedAsync(string userId, string oldAddress, string newMasked, CancellationToken cancellationToken = default) =>
         SendAsync(userId, "email-changed", $"Your {Product} email address was changed",
-            $"The email address of your account is now {newMasked}; this address no longer signs in.", cancellationToken, to: oldAddress);
+            $"The email address of your account is now {newMasked}; this address no longer signs in. If this wasn't you, the link below gives the account back to this address.",
+            cancellationToken, to: oldAddress, restoreTo: oldAddress);
 
     public Task AccountLockedAsync(string userId, DateTimeOffset until, CancellationToken cancellationToken = default) =>
         SendAsync(userId, "locked-failed-attempts", $"Your {Product} account was locked",
@@ -90,7 +91,9 @@ public sealed class SecurityNotices(
             + " Its sign-in methods, phone numbers, sessions and pending codes are gone, and its activity no longer names you. This is the last email you will get from us.",
             cancellationToken, to: address, notMeLink: false);
 
-    private async Task SendAsync(string userId, string about, string subject, string text, CancellationToken cancellationToken, string? to = null, bool notMeLink = true)
+    /// <param name="restoreTo">An address "This wasn't me" gives the account back to (the one an email change replaced).</param>
+    private async Task SendAsync(
+        string userId, string about, string subject, string text, CancellationToken cancellationToken, string? to = null, bool notMeLink = true, string? restoreTo = null)
     {
         string? email = to;
         if (email is null)
@@ -106,7 +109,7 @@ public sealed class SecurityNotices(
         if (notMeLink)
         {
             var origin = (settings.PublicBaseUrl?.Invoke() ?? "http://localhost").TrimEnd('/');
-            var link = $"{origin}{NotMeLinks.Path}?token={links.Issue(userId, about)}";
+            var link = $"{origin}{NotMeLinks.Path}?token={links.Issue(userId, about, restoreTo)}";
             const string Prompt = "If this wasn't you, sign out everywhere and choose a new password:";
             html = $"<p>{WebUtility.HtmlEncode(text)}</p><p>{WebUtility.HtmlEncode(Prompt)} <a href=\"{WebUtility.HtmlEncode(link)}\">This wasn't me</a> (the link works once, for 7 days).</p>";
             plain = $"{text}\n\n{Prompt}\nThis wasn't me: {link}\n(The link works once, for 7 days.)";

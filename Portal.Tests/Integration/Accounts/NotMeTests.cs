@@ -75,6 +75,39 @@ public sealed partial class NotMeTests : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, (await intruder.GetAsync("/security")).StatusCode);
     }
 
+    [Fact]
+    public async Task TheLinkInTheEmailChangedNotice_GivesTheAccountBackToTheOldAddress_AndSignsTheChangerOut()
+    {
+        var user = await factory.CreateUserAsync("rightful@example.com", Password);
+        using var intruder = factory.CreateBrowserlessClient();
+        await SignIn.SignInAsync(intruder, user.Email!, Password);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var settings = scope.ServiceProvider.GetRequiredService<AccountSettings>();
+            var request = await settings.RequestEmailChangeAsync(user.Id, Password, "intruder@example.net");
+            Assert.True(await settings.ConfirmEmailChangeAsync(user.Id, request.NewAddress, request.Token));
+        }
+        Assert.Equal("intruder@example.net", (await factory.FindUserAsync(user.Id)).Email);
+        var notice = Assert.Single(await OutboxMail.BodiesToAsync(factory, "rightful@example.com"), b => b.Contains("is now", StringComparison.Ordinal));
+        var path = $"/Account/NotMe?token={NotMeLinkRegex().Match(notice).Groups[1].Value}";
+        using var owner = factory.CreateBrowserlessClient();
+
+        var page = await owner.GetStringAsync(path);
+        var confirmed = await ConfirmAsync(owner, path, page);
+
+        Assert.Contains(Tessera.Domain.Contacts.EmailAddresses.Mask("rightful@example.com"), WebUtility.HtmlDecode(page));
+        Assert.EndsWith("/Account/ForgotPassword", confirmed.Target());
+        var restored = await factory.FindUserAsync(user.Id);
+        Assert.Equal("rightful@example.com", restored.Email);
+        Assert.Equal("rightful@example.com", restored.UserName);
+        Assert.True(restored.EmailConfirmed);
+        Assert.Equal(HttpStatusCode.Redirect, (await intruder.GetAsync("/security")).StatusCode);
+        // The owner signs in with their own address again; the intruder's no longer names the account.
+        await SignIn.SignInAsync(factory.CreateBrowserlessClient(), "rightful@example.com", Password);
+        var intruderAddress = await SignIn.PostLoginAsync(factory.CreateBrowserlessClient(), "intruder@example.net", Password);
+        Assert.DoesNotContain("/security", intruderAddress.Headers.Location?.OriginalString ?? "");
+    }
+
     private static Task<HttpResponseMessage> ConfirmAsync(HttpClient client, string path, string page) =>
         client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -88,6 +121,9 @@ public sealed partial class NotMeTests : IDisposable
 
     [GeneratedRegex("name=\"token\" value=\"([^\"]+)\"")]
     private static partial Regex HiddenTokenRegex();
+
+    [GeneratedRegex("/Account/NotMe\\?token=([A-Za-z0-9_-]+)")]
+    private static partial Regex NotMeLinkRegex();
 
     public void Dispose() => factory.Dispose();
 }
