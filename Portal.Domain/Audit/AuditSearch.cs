@@ -139,11 +139,7 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
         {
             query = query.Where(e => e.Outcome == outcome);
         }
-        if (bounds.IpPseudonyms is [var ipPseudonym])
-        {
-            query = query.Where(e => e.IpPseudonym == ipPseudonym);
-        }
-        else if (bounds.IpPseudonyms.Count > 1)
+        if (bounds.IpPseudonyms.Count > 0)
         {
             // The address's pseudonym under every key version: events from before a rotation are found too.
             var ipPseudonyms = bounds.IpPseudonyms;

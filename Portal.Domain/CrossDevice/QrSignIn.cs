@@ -23,8 +23,9 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
     public async Task<QrCreateResult> CreateAsync(QrDevice laptop, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var ip = await pseudonymizer.PseudonymizeAsync(laptop.IpAddress);
+        // The current version's pseudonym is stored; the address is counted under every version.
         var ips = await pseudonymizer.PseudonymsAsync(laptop.IpAddress, ct);
+        var ip = ips.Count > 0 ? ips[0] : null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // A soft cap: two requests racing past it make one session too many, which is harmless; it stops floods. The
         // address counts under every key version, so a rotation does not reset it; requests without one share a cap.

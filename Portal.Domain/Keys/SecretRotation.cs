@@ -77,14 +77,13 @@ public sealed class SecretRotation(SecretStore store, IEnumerable<IVersionedSecr
 
     public async Task<IReadOnlyList<SecretVersions>> StatusAsync(CancellationToken cancellationToken = default)
     {
-        var status = new List<SecretVersions>();
-        foreach (var secret in secrets)
+        // One query for all of them: /admin/keys asks again while a rotation runs.
+        var stored = await store.ListAsync(cancellationToken);
+        return secrets.Where(s => stored.Contains(s.Name)).Select(s =>
         {
-            var versions = await store.ReloadAsync(secret.Name, KeyLength, cancellationToken);
-            var since = await store.CreatedAtAsync(secret.Name, versions[0].Version, cancellationToken);
-            status.Add(new SecretVersions(secret.Name, secret.Purpose, versions[0].Version, since, versions.Select(v => v.Version).ToList()));
-        }
-        return status;
+            var versions = stored[s.Name].ToList();
+            return new SecretVersions(s.Name, s.Purpose, versions[0].Version, versions[0].CreatedAt, versions.Select(v => v.Version).ToList());
+        }).ToList();
     }
 
     private async Task<IReadOnlyList<int>> RetireUnusedAsync(IVersionedSecret secret, CancellationToken cancellationToken)

@@ -137,7 +137,15 @@ public sealed class SecretStore(IDbContextFactory<PortalDbContext> dbFactory, ID
         return true;
     }
 
-    /// <summary>When a version was made (for the status pages).</summary>
+    /// <summary>Every stored version of every secret, newest first per name, without unwrapping a key (for the status pages).</summary>
+    public async Task<ILookup<string, (int Version, DateTimeOffset CreatedAt)>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.ProtectedSecrets.AsNoTracking().Select(s => new { s.Name, s.Version, s.CreatedAt }).ToListAsync(cancellationToken);
+        return rows.OrderByDescending(r => r.Version).ToLookup(r => r.Name, r => (r.Version, r.CreatedAt), StringComparer.Ordinal);
+    }
+
+    /// <summary>When a version was made.</summary>
     public async Task<DateTimeOffset> CreatedAtAsync(string name, int version, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
