@@ -62,16 +62,120 @@ public sealed partial class ArchitectureTests
         Assert.Null(FindCycle(acyclic));
     }
 
-    /// <summary>Each Portal.Domain folder (sub-folders belong to their module) and the modules it names.</summary>
+    [Fact]
+    public void TheSourceScan_SeesFullAndRelativeModuleNames_ButNotCommentsOrMembers()
+    {
+        var modules = new HashSet<string> { "Challenges", "Policies", "Keys" };
+        const string code = """
+            using Tessera.Domain.Policies;
+            public sealed class X(Challenges.Challenges challenges)
+            {
+                private int n = db.Keys.Count;
+            }
+            """;
+
+        Assert.Equal(["Challenges", "Policies"], ReferencedModules(code, modules).Order());
+    }
+
+    [Fact]
+    public void TheCompiledDomain_NamesTheModulesItsMembersUse()
+    {
+        var graph = CompiledModuleGraph();
+
+        // SignInService takes FailedAttempts (Accounts) and Passkeys (Factors) in its constructor.
+        Assert.Contains("Accounts", graph["SignIn"]);
+        Assert.Contains("Factors", graph["SignIn"]);
+    }
+
+    /// <summary>
+    /// Each Portal.Domain folder (sub-folders belong to their module) and the modules it uses: what its sources name
+    /// (a using, a full name, or a module-relative one such as <c>Challenges.Challenges</c>) and what its compiled types'
+    /// members, base types and generic arguments are (so a dependency spelled any other way is seen too).
+    /// </summary>
     private static Dictionary<string, HashSet<string>> ModuleGraph()
     {
         var domain = Path.Combine(Root, "Portal.Domain");
         var modules = Directory.GetDirectories(domain).Select(Path.GetFileName).OfType<string>()
             .Where(m => m is not ("bin" or "obj" or SharedKernel)).ToHashSet();
+        var compiled = CompiledModuleGraph();
         return modules.ToDictionary(m => m, m => Directory.EnumerateFiles(Path.Combine(domain, m), "*.cs", SearchOption.AllDirectories)
-            .SelectMany(f => ModuleReference().Matches(Code(f)).Select(r => r.Groups[1].Value))
+            .SelectMany(f => ReferencedModules(Code(f), modules))
+            .Concat(compiled.GetValueOrDefault(m, []))
             .Where(r => r != m && modules.Contains(r))
             .ToHashSet());
+    }
+
+    private static IEnumerable<string> ReferencedModules(string code, IReadOnlySet<string> modules) =>
+        ModuleReference().Matches(code).Select(r => r.Groups[1].Value)
+            .Concat(RelativeReference().Matches(code).Select(r => r.Groups[1].Value).Where(modules.Contains))
+            .Where(modules.Contains)
+            .Distinct();
+
+    /// <summary>The module graph of the built Tessera.Domain assembly, by reflection over every type's signatures.</summary>
+    private static Dictionary<string, HashSet<string>> CompiledModuleGraph()
+    {
+        const System.Reflection.BindingFlags all = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic
+            | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly;
+        var assembly = typeof(Tessera.Domain.SignIn.SignInService).Assembly;
+        var graph = new Dictionary<string, HashSet<string>>();
+        foreach (var type in assembly.GetTypes())
+        {
+            if (ModuleOf(type) is not { } module)
+            {
+                continue;
+            }
+            var used = new List<Type?> { type.BaseType };
+            used.AddRange(type.GetInterfaces());
+            used.AddRange(type.GetFields(all).Select(f => f.FieldType));
+            used.AddRange(type.GetProperties(all).Select(p => p.PropertyType));
+            foreach (var method in type.GetMethods(all).Cast<System.Reflection.MethodBase>().Concat(type.GetConstructors(all)))
+            {
+                used.AddRange(method.GetParameters().Select(p => p.ParameterType));
+                if (method is System.Reflection.MethodInfo info)
+                {
+                    used.Add(info.ReturnType);
+                }
+            }
+            var targets = graph.TryGetValue(module, out var known) ? known : graph[module] = [];
+            foreach (var reference in used.SelectMany(Flatten))
+            {
+                if (reference.Assembly == assembly && ModuleOf(reference) is { } other && other != module)
+                {
+                    targets.Add(other);
+                }
+            }
+        }
+        return graph;
+
+        static IEnumerable<Type> Flatten(Type? type)
+        {
+            if (type is null)
+            {
+                yield break;
+            }
+            var element = type.HasElementType ? type.GetElementType() : null;
+            if (element is not null)
+            {
+                foreach (var inner in Flatten(element))
+                {
+                    yield return inner;
+                }
+                yield break;
+            }
+            yield return type;
+            if (type.IsGenericType)
+            {
+                foreach (var inner in type.GetGenericArguments().SelectMany(Flatten))
+                {
+                    yield return inner;
+                }
+            }
+        }
+
+        static string? ModuleOf(Type type) =>
+            type.Namespace is { } ns && ns.StartsWith("Tessera.Domain.", StringComparison.Ordinal)
+                ? ns["Tessera.Domain.".Length..].Split('.')[0] is var m && m != SharedKernel ? m : null
+                : null;
     }
 
     private static List<string>? FindCycle(Dictionary<string, HashSet<string>> graph)
@@ -134,6 +238,10 @@ public sealed partial class ArchitectureTests
 
     [GeneratedRegex(@"Tessera\.Domain\.([A-Za-z]+)")]
     private static partial Regex ModuleReference();
+
+    /// <summary>A name qualified by a module alone (<c>Challenges.Challenges</c>), not a member access (<c>db.Keys</c>).</summary>
+    [GeneratedRegex(@"(?<![\w.])([A-Z][A-Za-z]+)\.[A-Z]")]
+    private static partial Regex RelativeReference();
 
     [GeneratedRegex(@"//[^\n]*|/\*.*?\*/|@\*.*?\*@", RegexOptions.Singleline)]
     private static partial Regex Comment();

@@ -47,7 +47,7 @@
             show(messages[state] ?? state, state);
             if (state === 'approved') {
                 done = true;
-                window.location.assign(`/qr/sessions/${id}/redeem`);
+                window.location.assign(`/qr/sessions/${id}/redeem?returnUrl=${encodeURIComponent(root.dataset.returnUrl ?? '')}`);
                 return;
             }
             if (state === 'denied' || state === 'expired' || state === 'redeemed') {

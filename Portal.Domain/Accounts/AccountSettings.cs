@@ -173,18 +173,15 @@ public sealed class AccountSettings(
     /// <summary>Null when the current password is right; the refusal otherwise. Each try costs one failure first.</summary>
     private async Task<AccountChange?> ReprovedAsync(ApplicationUser user, string currentPassword, string eventType, CancellationToken cancellationToken)
     {
-        var reservation = await attempts.ReserveAsync(user.Id, cancellationToken);
-        if (!reservation.Granted)
+        var guess = await attempts.GuessAsync(user.Id, async _ =>
+            !string.IsNullOrEmpty(currentPassword) && await users.CheckPasswordAsync(user, currentPassword)
+                ? (GuessVerdict.StepOnly, true)
+                : (GuessVerdict.Wrong, false), cancellationToken: cancellationToken);
+        if (guess.Right)
         {
-            await audit.RecordAsync(new AuditEntry(eventType, AuditOutcome.Failure, user.Id, user.Id, Detail: "locked out"), cancellationToken);
-            return AccountChange.Failed(TooManyTries);
+            return null;
         }
-        if (string.IsNullOrEmpty(currentPassword) || !await users.CheckPasswordAsync(user, currentPassword))
-        {
-            await audit.RecordAsync(new AuditEntry(eventType, AuditOutcome.Failure, user.Id, user.Id, Detail: "current password wrong"), cancellationToken);
-            return AccountChange.Failed(reservation.SetLockoutUntil is null ? WrongPassword : TooManyTries);
-        }
-        await attempts.ReleaseAsync(user.Id, reservation, cancellationToken);
-        return null;
+        await audit.RecordAsync(new AuditEntry(eventType, AuditOutcome.Failure, user.Id, user.Id, Detail: guess.Checked ? "current password wrong" : "locked out"), cancellationToken);
+        return AccountChange.Failed(guess.LockedOut ? TooManyTries : WrongPassword);
     }
 }

@@ -109,8 +109,11 @@ public sealed class RecoveryCodes(IDbContextFactory<PortalDbContext> dbFactory, 
         return await db.RecoveryCodes.CountAsync(c => c.UserId == userId && c.UsedAt == null, cancellationToken);
     }
 
-    /// <summary>Voids every code of the user, used or not (an admin's reset); not audited here, the caller records it.</summary>
-    public async Task<int> RemoveAllAsync(string userId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Voids every code of the user, used or not. Only <see cref="FactorLifecycle.ResetAsync"/> calls it, after it spent
+    /// the acting admin's step-up proof; it audits the reset. Internal so that nothing else can skip that proof.
+    /// </summary>
+    internal async Task<int> RemoveAllAsync(string userId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.RecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);

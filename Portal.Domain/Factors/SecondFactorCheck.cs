@@ -29,30 +29,26 @@ public sealed class SecondFactorCheck(
     /// <param name="exceptAuthenticator">For a step-up before removing an authenticator: its own codes do not count.</param>
     public async Task<SecondFactorOutcome> VerifyAsync(string userId, SecondFactorMethod method, string code, Guid? exceptAuthenticator = null, CancellationToken cancellationToken = default)
     {
-        if (!await attempts.TryReserveAsync(userId, cancellationToken))
+        var guess = await attempts.GuessAsync(userId, async ct =>
+        {
+            var outcome = method switch
+            {
+                SecondFactorMethod.Authenticator => await authenticators.VerifyAsync(userId, code, exceptAuthenticator, ct) switch
+                {
+                    CodeCheck.Accepted => SecondFactorOutcome.Succeeded,
+                    CodeCheck.Replayed => SecondFactorOutcome.Replayed,
+                    _ => SecondFactorOutcome.Failed,
+                },
+                _ => await recoveryCodes.RedeemAsync(userId, code, ct) ? SecondFactorOutcome.Succeeded : await RecoveryFailedAsync(userId, ct),
+            };
+            return (outcome == SecondFactorOutcome.Succeeded ? GuessVerdict.Completes : GuessVerdict.Wrong, outcome);
+        }, cancellationToken: cancellationToken);
+        if (!guess.Checked)
         {
             // Counted per minute: a burst of guesses at a locked account is two rows, not one each.
             await refusals.RecordAsync(new AuditEntry(AuditEventTypes.SecondFactorLockedOut, AuditOutcome.Failure, userId, userId, Detail: "code refused unchecked: locked out"), cancellationToken);
-            return SecondFactorOutcome.LockedOut;
         }
-
-        var outcome = method switch
-        {
-            SecondFactorMethod.Authenticator => await authenticators.VerifyAsync(userId, code, exceptAuthenticator, cancellationToken) switch
-            {
-                CodeCheck.Accepted => SecondFactorOutcome.Succeeded,
-                CodeCheck.Replayed => SecondFactorOutcome.Replayed,
-                _ => SecondFactorOutcome.Failed,
-            },
-            _ => await recoveryCodes.RedeemAsync(userId, code, cancellationToken) ? SecondFactorOutcome.Succeeded : await RecoveryFailedAsync(userId, cancellationToken),
-        };
-
-        if (outcome == SecondFactorOutcome.Succeeded)
-        {
-            await attempts.SucceededAsync(userId, cancellationToken);
-            return outcome;
-        }
-        return await attempts.IsLockedOutAsync(userId, cancellationToken) ? SecondFactorOutcome.LockedOut : outcome;
+        return guess.LockedOut ? SecondFactorOutcome.LockedOut : guess.Value;
     }
 
     private async Task<SecondFactorOutcome> RecoveryFailedAsync(string userId, CancellationToken cancellationToken)

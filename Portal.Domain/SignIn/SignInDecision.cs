@@ -27,6 +27,13 @@ public enum LockoutReason
     Administrator,
 }
 
+/// <summary>Why an account whose secret was right may not sign in yet.</summary>
+public enum NotAllowedReason
+{
+    /// <summary>Email confirmation is required and the address is not confirmed.</summary>
+    EmailUnconfirmed,
+}
+
 /// <summary>Why a proof was refused, for the page's message (never for telling accounts apart).</summary>
 public enum RefusalKind
 {
@@ -41,6 +48,8 @@ public enum RefusalKind
 
 /// <param name="Method">How the user signed in, as an RFC 8176 style code ("pwd", "otp", "sms", "hwk", "qr"...), when done.</param>
 /// <param name="AttemptsLeft">Failures left before the account locks, when 2 or fewer remain (the page says so).</param>
+/// <param name="Methods">When a second factor is owed: the ways to give it, the one to offer first (<see cref="Preferred"/>) at the top.</param>
+/// <param name="NotAllowedBecause">When <see cref="SignInStep.NotAllowed"/>: why.</param>
 /// <param name="EnrolFirst">Signed in, but past the MFA policy's deadline without a second factor: enrolment comes first.</param>
 public sealed record SignInDecision(
     SignInStep Step,
@@ -52,7 +61,12 @@ public sealed record SignInDecision(
     int? AttemptsLeft = null,
     int? CodeAttemptsLeft = null,
     bool EnrolFirst = false,
-    TimeSpan? RetryAfter = null)
+    TimeSpan? RetryAfter = null,
+    IReadOnlyList<SecondStepMethod>? Methods = null,
+    NotAllowedReason? NotAllowedBecause = null)
 {
+    /// <summary>The way to offer first for the second step: the one used most recently, else the strongest.</summary>
+    public SecondStepMethod? Preferred => Methods is { Count: > 0 } methods ? methods[0] : null;
+
     public static readonly SignInDecision Refused = new(SignInStep.Refused);
 }

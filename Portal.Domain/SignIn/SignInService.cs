@@ -66,50 +66,57 @@ public sealed class SignInService(
 
         // A password guess counts for the network it came from: a stranger elsewhere cannot lock the owner out of theirs.
         var network = Networks.Of(client.IpAddress) ?? "unknown";
-        var reservation = await attempts.ReserveAsync(user.Id, network, cancellationToken);
-        if (!reservation.Granted)
+        var rememberedHere = remembered is not null && remembered.UserId == user.Id
+            && remembered.SecurityStamp is not null && remembered.SecurityStamp == user.SecurityStamp;
+        var guess = await attempts.GuessAsync(user.Id, async ct =>
+        {
+            // CheckPasswordAsync verifies (and upgrades an old hash format) without touching the lockout counters.
+            if (user.PasswordHash is null ? VerifyDummy(password) : !await users.CheckPasswordAsync(user, password))
+            {
+                return (GuessVerdict.Wrong, SignInStep.Refused);
+            }
+            if (!MayUse(user))
+            {
+                return (GuessVerdict.StepOnly, SignInStep.NotAllowed);
+            }
+            // Only this attempt is given back when a factor is owed: a known password must not refill the budget for
+            // guessing codes.
+            return !rememberedHere && await factors.HasSecondFactorAsync(user.Id, ct)
+                ? (GuessVerdict.StepOnly, SignInStep.NeedsSecondFactor)
+                : (GuessVerdict.Completes, SignInStep.Done);
+        }, network, cancellationToken);
+
+        if (!guess.Checked)
         {
             // Locked out: the password is not checked, but a hash is still computed, so the refusal takes as long.
             VerifyDummy(password);
             await RefuseAsync(AuditEventTypes.LockedOut, user.Id, client, "sign-in refused while locked out", cancellationToken);
             return await LockedOutAsync(user.Id, cancellationToken, network);
         }
-
-        // CheckPasswordAsync verifies (and upgrades an old hash format) without touching the lockout counters.
-        if (user.PasswordHash is null ? VerifyDummy(password) : !await users.CheckPasswordAsync(user, password))
+        if (!guess.Right)
         {
-            var locked = reservation.SetLockoutUntil;
-            await RefuseAsync(AuditEventTypes.SignIn, user.Id, client, locked is null ? "wrong password" : "wrong password; account locked", cancellationToken);
-            if (locked is { } until)
+            await RefuseAsync(AuditEventTypes.SignIn, user.Id, client, guess.LockedUntil is null ? "wrong password" : "wrong password; account locked", cancellationToken);
+            if (guess.LockedUntil is { } until)
             {
                 // Only the failure that locked tells the owner: one email per lockout, however many guesses follow.
                 await notices.AccountLockedAsync(user.Id, until, cancellationToken);
+                return await LockedOutAsync(user.Id, cancellationToken, network);
             }
-            return locked is null
-                ? new SignInDecision(SignInStep.Refused, user.Id, AttemptsLeft: await AttemptsLeftAsync(user.Id, cancellationToken, network))
-                : await LockedOutAsync(user.Id, cancellationToken, network);
+            return new SignInDecision(SignInStep.Refused, user.Id, AttemptsLeft: await AttemptsLeftAsync(user.Id, cancellationToken, network));
         }
 
         // The password was right: no failure for the network either.
         await throttle.GiveBackAsync(client.IpAddress, cancellationToken);
-        if (!MayUse(user))
+        switch (guess.Value)
         {
-            await attempts.ReleaseAsync(user.Id, reservation, cancellationToken);
-            await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, "password right; email not confirmed", cancellationToken);
-            return new SignInDecision(SignInStep.NotAllowed, user.Id);
+            case SignInStep.NotAllowed:
+                await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, "password right; email not confirmed", cancellationToken);
+                return new SignInDecision(SignInStep.NotAllowed, user.Id, NotAllowedBecause: NotAllowedReason.EmailUnconfirmed);
+            case SignInStep.NeedsSecondFactor:
+                await RecordAsync(AuditEventTypes.PasswordVerified, AuditOutcome.Success, user.Id, client, "second factor required", cancellationToken);
+                var methods = await SecondStepMethodsAsync(user.Id, user.Email, cancellationToken);
+                return new SignInDecision(SignInStep.NeedsSecondFactor, user.Id, Methods: methods);
         }
-
-        var rememberedHere = remembered is not null && remembered.UserId == user.Id
-            && remembered.SecurityStamp is not null && remembered.SecurityStamp == user.SecurityStamp;
-        if (!rememberedHere && await factors.HasSecondFactorAsync(user.Id, cancellationToken))
-        {
-            // Only this attempt is given back: a known password must not refill the budget for guessing codes.
-            await attempts.ReleaseAsync(user.Id, reservation, cancellationToken);
-            await RecordAsync(AuditEventTypes.PasswordVerified, AuditOutcome.Success, user.Id, client, "second factor required", cancellationToken);
-            return new SignInDecision(SignInStep.NeedsSecondFactor, user.Id);
-        }
-
-        await attempts.SucceededAsync(user.Id, network, cancellationToken);
         var owed = await mfa.StatusAsync(user.Id, await users.GetRolesAsync(user), cancellationToken);
         return new SignInDecision(SignInStep.Done, user.Id, Method: rememberedHere ? SignInMethods.RememberedBrowser : SignInMethods.Password,
             EnrolFirst: owed.MustEnrollNow);
@@ -130,7 +137,8 @@ public sealed class SignInService(
         }
         if (!MayUse(user))
         {
-            return new SignInDecision(SignInStep.NotAllowed, user.Id);
+            await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, $"{proof.Method} second step; email not confirmed", cancellationToken);
+            return new SignInDecision(SignInStep.NotAllowed, user.Id, NotAllowedBecause: NotAllowedReason.EmailUnconfirmed);
         }
 
         var result = proof switch
@@ -186,10 +194,36 @@ public sealed class SignInService(
         if (!MayUse(user))
         {
             await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, $"{proof.Method}; email not confirmed", cancellationToken);
-            return new SignInDecision(SignInStep.NotAllowed, user.Id);
+            return new SignInDecision(SignInStep.NotAllowed, user.Id, NotAllowedBecause: NotAllowedReason.EmailUnconfirmed);
         }
         return new SignInDecision(SignInStep.Done, user.Id, Method: proof.Method);
     }
+
+    /// <summary>
+    /// A new account signs in at once (when confirmation is not required): the password was set a moment ago, so no
+    /// secret is checked, but the rules every path follows still apply (a confirmed email when required, the MFA
+    /// policy's "enrol first").
+    /// </summary>
+    public async Task<SignInDecision> RegisteredAsync(string userId, ClientContext client, CancellationToken cancellationToken = default)
+    {
+        if (await users.FindByIdAsync(userId) is not { } user)
+        {
+            return SignInDecision.Refused;
+        }
+        if (!MayUse(user))
+        {
+            return new SignInDecision(SignInStep.NotAllowed, user.Id, NotAllowedBecause: NotAllowedReason.EmailUnconfirmed);
+        }
+        var owed = await mfa.StatusAsync(user.Id, await users.GetRolesAsync(user), cancellationToken);
+        return new SignInDecision(SignInStep.Done, user.Id, Method: SignInMethods.Registration, EnrolFirst: owed.MustEnrollNow);
+    }
+
+    /// <summary>
+    /// The ways to finish this user's second step, from Tessera's own factor tables, the one to offer first at the top
+    /// (the password step's <see cref="SignInDecision.Methods"/>; the second-step page asks again when it is shown).
+    /// </summary>
+    public async Task<IReadOnlyList<SecondStepMethod>> SecondStepMethodsAsync(string userId, string? email, CancellationToken cancellationToken = default) =>
+        SecondStepMethod.Order(await factors.ListAsync(userId, cancellationToken), await messageCodes.TargetsAsync(userId, email, cancellationToken));
 
     /// <summary>The cookie was issued: only now is the sign-in written to the audit log as a success.</summary>
     public Task SignedInAsync(string userId, string method, ClientContext client, CancellationToken cancellationToken = default) =>
@@ -201,18 +235,13 @@ public sealed class SignInService(
 
     private async Task<SignInDecision> SecondFactorPasskeyAsync(string userId, PasskeyProof proof, CancellationToken cancellationToken)
     {
-        var reservation = await attempts.ReserveAsync(userId, cancellationToken);
-        if (!reservation.Granted)
-        {
-            return new SignInDecision(SignInStep.LockedOut);
-        }
-        var result = await passkeys.CompleteAssertionAsync(proof.ChallengeId, proof.ResponseJson, userId, cancellationToken);
-        if (result.Succeeded)
-        {
-            await attempts.SucceededAsync(userId, cancellationToken);
-            return new SignInDecision(SignInStep.Done);
-        }
-        return reservation.SetLockoutUntil is null ? SignInDecision.Refused : new SignInDecision(SignInStep.LockedOut);
+        var guess = await attempts.GuessAsync(userId, async ct =>
+            (await passkeys.CompleteAssertionAsync(proof.ChallengeId, proof.ResponseJson, userId, ct)).Succeeded
+                ? (GuessVerdict.Completes, true)
+                : (GuessVerdict.Wrong, false), cancellationToken: cancellationToken);
+        return guess.Right ? new SignInDecision(SignInStep.Done)
+            : guess.LockedOut ? new SignInDecision(SignInStep.LockedOut)
+            : SignInDecision.Refused;
     }
 
     private static SignInDecision FromOutcome(SecondFactorOutcome outcome) => outcome switch

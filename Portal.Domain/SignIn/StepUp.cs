@@ -16,26 +16,21 @@ public sealed class StepUp(
 {
     public async Task<StepUpProof?> WithPasswordAsync(string userId, string password, string purpose, CancellationToken cancellationToken = default)
     {
-        var reservation = await attempts.ReserveAsync(userId, cancellationToken);
-        if (!reservation.Granted)
+        var guess = await attempts.GuessAsync(userId, async ct =>
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            // Not SignInManager.CheckPasswordSignInAsync: inside a circuit there is no live HTTP request for it to read.
+            if (await users.FindByIdAsync(userId) is not { } user || !await users.CheckPasswordAsync(user, password))
+            {
+                return (GuessVerdict.Wrong, false);
+            }
+            // With a second factor, a right password alone gives back only its own attempt, as at sign-in.
+            return (await factors.HasSecondFactorAsync(userId, ct) ? GuessVerdict.StepOnly : GuessVerdict.Completes, true);
+        }, cancellationToken: cancellationToken);
+        if (!guess.Right)
         {
             return null;
-        }
-        await using var scope = scopes.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        // Not SignInManager.CheckPasswordSignInAsync: inside a circuit there is no live HTTP request for it to read.
-        if (await users.FindByIdAsync(userId) is not { } user || !await users.CheckPasswordAsync(user, password))
-        {
-            return null;
-        }
-        // With a second factor, a right password alone gives back only its own attempt, as at sign-in.
-        if (await factors.HasSecondFactorAsync(userId, cancellationToken))
-        {
-            await attempts.ReleaseAsync(userId, reservation, cancellationToken);
-        }
-        else
-        {
-            await attempts.SucceededAsync(userId, cancellationToken);
         }
         return proofs.Issue(userId, purpose);
     }

@@ -13,6 +13,7 @@ using Tessera.Domain.Contacts;
 namespace Tessera.Portal.Tests.Integration;
 
 /// <summary>The limiter's upsert and the policy store on PostgreSQL, where concurrent transactions really run side by side.</summary>
+[Collection(PostgresRaces.Name)]
 public sealed class PoliciesPostgreSqlTests : IAsyncLifetime
 {
     private PostgresDatabase? database;

@@ -12,6 +12,7 @@ using Tessera.Domain.Contacts;
 namespace Tessera.Portal.Tests.Integration;
 
 /// <summary>The same app on PostgreSQL (data and Hangfire); runs when TESSERA_TEST_POSTGRES names a server.</summary>
+[Collection(PostgresRaces.Name)]
 public sealed class PostgreSqlTests : IAsyncLifetime
 {
     private const string Password = "correct horse battery";

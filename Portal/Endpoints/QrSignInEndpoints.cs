@@ -29,7 +29,7 @@ public static class QrSignInEndpoints
             : Results.Ok(new { status = status.Value.ToString().ToLowerInvariant() });
     }
 
-    private static async Task<IResult> RedeemAsync(Guid id, HttpContext http, SignInService signIn, SignInCookies cookies)
+    private static async Task<IResult> RedeemAsync(Guid id, string? returnUrl, HttpContext http, SignInService signIn, SignInCookies cookies)
     {
         var nonce = http.Request.Cookies[QrSignInCookie.Name];
         http.Response.Cookies.Delete(QrSignInCookie.Name, new CookieOptions { Path = QrSignInCookie.SessionPath(id) });
@@ -39,16 +39,22 @@ public static class QrSignInEndpoints
         {
             case SignInStep.Done:
                 await cookies.IssueAsync(http, result, isPersistent: false, rememberBrowser: false, afterPassword: false);
-                // Past the MFA policy's deadline without a second factor: enrolment first.
-                return Results.Redirect(result.EnrolFirst ? MfaRequirement.EnrolmentPath : ReturnUrls.Default);
+                // Past the MFA policy's deadline without a second factor: enrolment first. Else where the user was going,
+                // if that is a page of this site (LocalOrDefault refuses anything else).
+                return Results.Redirect(result.EnrolFirst ? MfaRequirement.EnrolmentPath : ReturnUrls.LocalOrDefault(returnUrl));
             case SignInStep.LockedOut:
                 return Results.Redirect(SignInCookies.LockoutUrl(result));
             case SignInStep.NotAllowed:
                 // An unconfirmed email is not a lockout: the lockout page would blame failed attempts.
-                return Results.Redirect("/signin/qr?error=unconfirmed");
+                return Results.Redirect(QrPage("unconfirmed", returnUrl));
             default:
                 // Vague on purpose: the audit log says whether it was the cookie, the status or the clock.
-                return Results.Redirect("/signin/qr?error=refused");
+                return Results.Redirect(QrPage("refused", returnUrl));
         }
     }
+
+    /// <summary>The QR page again, with the error, still carrying the return URL (only ever a path of this site).</summary>
+    private static string QrPage(string error, string? returnUrl) => string.IsNullOrWhiteSpace(returnUrl)
+        ? $"/signin/qr?error={error}"
+        : $"/signin/qr?error={error}&returnUrl={Uri.EscapeDataString(ReturnUrls.LocalOrDefault(returnUrl))}";
 }

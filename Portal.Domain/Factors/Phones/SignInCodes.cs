@@ -23,7 +23,7 @@ public sealed record SignInCodeCheck(SecondFactorOutcome Outcome, bool NeedsNewC
 /// The second step of sign-in with a code sent by SMS to a verified phone (or by email, when the policy allows it).
 /// Each guess costs one unit of the shared lockout budget before it is checked, and the challenge's own checks too.
 /// </summary>
-public sealed class SignInCodes(UserPhones phones, Challenges.Challenges challenges, ChallengeTexts texts, IPolicies policies, FailedAttempts attempts, AuditLog audit)
+public sealed class SignInCodes(UserPhones phones, Challenges.Challenges challenges, ChallengeTexts texts, IPolicies policies, FailedAttempts attempts, AuditRefusals refusals)
 {
     public const string Purpose = "sign-in";
 
@@ -81,30 +81,32 @@ public sealed class SignInCodes(UserPhones phones, Challenges.Challenges challen
     /// <summary>Checks a sign-in code of challenge <paramref name="challengeId"/>, which must be this user's and for sign-in.</summary>
     public async Task<SignInCodeCheck> VerifyAsync(string userId, Guid challengeId, string code, Guid? phoneId, CancellationToken cancellationToken = default)
     {
-        if (!await attempts.TryReserveAsync(userId, cancellationToken))
-        {
-            await audit.RecordAsync(new AuditEntry(AuditEventTypes.SecondFactorLockedOut, AuditOutcome.Failure, userId, userId, Detail: "code refused unchecked: locked out"), cancellationToken);
-            return new SignInCodeCheck(SecondFactorOutcome.LockedOut);
-        }
         var binding = ChallengeBinding.ForUser(userId);
-        // A code sent to verify a phone proves the phone, not a sign-in: only sign-in challenges count here.
-        var view = await challenges.GetAsync(challengeId, binding, cancellationToken);
-        var result = view?.Purpose == Purpose ? await challenges.CheckAsync(challengeId, code, binding, cancellationToken) : null;
-        if (result?.Status == ChallengeStatus.Approved)
+        var guess = await attempts.GuessAsync(userId, async ct =>
         {
-            await attempts.SucceededAsync(userId, cancellationToken);
+            // A code sent to verify a phone proves the phone, not a sign-in: only sign-in challenges count here.
+            var view = await challenges.GetAsync(challengeId, binding, ct);
+            var result = view?.Purpose == Purpose ? await challenges.CheckAsync(challengeId, code, binding, ct) : null;
+            return (result?.Status == ChallengeStatus.Approved ? GuessVerdict.Completes : GuessVerdict.Wrong, result);
+        }, cancellationToken: cancellationToken);
+        if (!guess.Checked)
+        {
+            await refusals.RecordAsync(new AuditEntry(AuditEventTypes.SecondFactorLockedOut, AuditOutcome.Failure, userId, userId, Detail: "code refused unchecked: locked out"), cancellationToken);
+        }
+        if (guess.Right)
+        {
             if (phoneId is { } id)
             {
                 await phones.MarkUsedAsync(userId, id, cancellationToken);
             }
             return new SignInCodeCheck(SecondFactorOutcome.Succeeded);
         }
-        if (await attempts.IsLockedOutAsync(userId, cancellationToken))
+        if (guess.LockedOut)
         {
             return new SignInCodeCheck(SecondFactorOutcome.LockedOut);
         }
-        return result is { Status: ChallengeStatus.Pending }
-            ? new SignInCodeCheck(SecondFactorOutcome.Failed, false, result.AttemptsLeft)
+        return guess.Value is { Status: ChallengeStatus.Pending } pending
+            ? new SignInCodeCheck(SecondFactorOutcome.Failed, false, pending.AttemptsLeft)
             : new SignInCodeCheck(SecondFactorOutcome.Failed, NeedsNewCode: true);
     }
 }

@@ -186,7 +186,9 @@ public sealed class UserPhones(
             // Removed while the code was being checked: nothing to verify.
             return new PhoneCheck(PhoneVerification.NeedsNewCode);
         }
-        // Verified, it is a second factor: the rest of the addition is the lifecycle's.
+        // Verified, it is a second factor: the rest of the addition is the lifecycle's. No step-up proof here: AddAsync
+        // spent one (MayAddAsync) when the number was added, and an unverified number is no factor; the code proves
+        // only that the user holds the phone.
         var added = await lifecycle.AddedAsync(userId, FactorKind.Phone, phoneId, phone.Masked, $"id={phoneId}; number={phone.Masked}", cancellationToken);
         return new PhoneCheck(PhoneVerification.Verified, FirstRecoveryCodes: added.FirstRecoveryCodes);
     }
