@@ -70,6 +70,28 @@ public sealed class PasskeyRegistrationTests : PasskeyTestBase
     }
 
     [Fact]
+    public async Task ASecondFactor_ComesOnlyWithAStepUpProof_WhetherPasskeyOrAuthenticatorApp()
+    {
+        // The first factor needs no proof (there is nothing to re-check with yet): an authenticator app.
+        await factors.EnrollAsync(userId);
+        var start = await passkeys.BeginRegistrationAsync(userId, "ada@example.com");
+        var pending = Tessera.Domain.Factors.Authenticators.Offer("Tessera", "ada@example.com");
+        var code = Tessera.Domain.Factors.OneTimeCodes.ComputeTotp(pending.Secret, factors.Database.Time.GetUtcNow());
+
+        var passkey = await passkeys.CompleteRegistrationAsync(userId, start.ChallengeId, authenticator.Register(start.OptionsJson), "Laptop", proof: null);
+        var app = await factors.Authenticators.ConfirmAsync(userId, "Second phone", pending, code, proof: null);
+
+        Assert.False(passkey.Succeeded);
+        Assert.Null(app);
+        Assert.Equal(0, await passkeys.CountAsync(userId));
+        Assert.Single(await factors.Authenticators.ListAsync(userId));
+        var withProof = await factors.Authenticators.ConfirmAsync(userId, "Second phone", pending, code,
+            factors.Database.StepUpProofs.Issue(userId, Tessera.Domain.Accounts.StepUpPurposes.AddFactor));
+        Assert.NotNull(withProof);
+        Assert.Equal(2, (await factors.Authenticators.ListAsync(userId)).Count);
+    }
+
+    [Fact]
     public async Task CompleteRegistration_WrongOrigin_IsRefused()
     {
         var result = await RegisterAsync(authenticator, userId, new CeremonyInput { Origin = "https://evil.example" });

@@ -30,6 +30,32 @@ public sealed class CreateAdminCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task CreateAdmin_SaysTheNewAdminMustAddASecondFactor_AndByWhen()
+    {
+        var output = new StringWriter();
+
+        await CreateAdminCommand.RunAsync(factory.Services, ["create-admin", "--email", "deadline@example.com"], new StringReader("a long admin password\n"), output);
+
+        // The default grace period is seven days from now.
+        var said = System.Text.RegularExpressions.Regex.Match(output.ToString(), @"by (\d{4}-\d\d-\d\d \d\d:\d\d) UTC");
+        Assert.True(said.Success, output.ToString());
+        var deadline = DateTimeOffset.ParseExact(said.Groups[1].Value, "yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+        Assert.InRange(deadline, DateTimeOffset.UtcNow.AddDays(7).AddMinutes(-2), DateTimeOffset.UtcNow.AddDays(7).AddMinutes(1));
+        Assert.Contains("must add a second factor", output.ToString());
+    }
+
+    [Fact]
+    public async Task CreateAdmin_WithNoGracePeriod_SaysTheFactorComesFirstAtSignIn()
+    {
+        using var strict = new TesseraFactory().With("Policies:Mfa:GraceDays", "0");
+        var output = new StringWriter();
+
+        await CreateAdminCommand.RunAsync(strict.Services, ["create-admin", "--email", "at-once@example.com"], new StringReader("a long admin password\n"), output);
+
+        Assert.Contains("at the first sign-in, add a passkey or an authenticator app before anything else", output.ToString());
+    }
+
+    [Fact]
     public async Task CreateAdmin_RunTwice_ChangesNothingTheSecondTime()
     {
         await CreateAdminCommand.RunAsync(factory.Services, ["create-admin", "--email", "twice@example.com"], new StringReader("a long admin password\n"), TextWriter.Null);

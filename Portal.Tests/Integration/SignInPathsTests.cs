@@ -28,6 +28,7 @@ public sealed partial class SignInPathsTests : IDisposable
         Totp,
         RecoveryCode,
         EmailCode,
+        SmsCode,
         PasskeySecondFactor,
         PasskeyPasswordless,
         QrApproval,
@@ -37,6 +38,7 @@ public sealed partial class SignInPathsTests : IDisposable
     {
         Normal,
         LockedByAdmin,
+        LockedByFailures,
         EmailUnconfirmed,
     }
 
@@ -65,14 +67,19 @@ public sealed partial class SignInPathsTests : IDisposable
 
         var expected = state switch
         {
-            State.LockedByAdmin => SignInStep.LockedOut,
+            State.LockedByAdmin or State.LockedByFailures => SignInStep.LockedOut,
             State.EmailUnconfirmed => SignInStep.NotAllowed,
             _ => SignInStep.Done,
         };
         Assert.Equal(expected, decision.Step);
-        if (state == State.LockedByAdmin)
+        if (expected == SignInStep.LockedOut)
         {
-            Assert.Equal(LockoutReason.Administrator, decision.Lockout);
+            Assert.Equal(state == State.LockedByAdmin ? LockoutReason.Administrator : LockoutReason.FailedAttempts, decision.Lockout);
+            Assert.Null(decision.Method);
+        }
+        if (expected == SignInStep.NotAllowed)
+        {
+            Assert.Equal(NotAllowedReason.EmailUnconfirmed, decision.NotAllowedBecause);
         }
         if (expected == SignInStep.Done)
         {
@@ -159,6 +166,14 @@ public sealed partial class SignInPathsTests : IDisposable
                 Assert.True(sent.Sent, sent.Problem);
                 var mail = Assert.Single(await OutboxMail.BodiesToAsync(factory, user.Email!));
                 return new MessageCodeProof(sent.ChallengeId!.Value, CodeRegex().Match(mail).Value, null);
+            case Path.SmsCode:
+                var phones = factory.Services.GetRequiredService<UserPhones>();
+                var phone = (await phones.AddAsync(user.Id, "07700 900123", proof: null)).Phone!;
+                Assert.True((await phones.SendVerificationCodeAsync(user.Id, phone.Id)).Sent);
+                Assert.Equal(PhoneVerification.Verified, (await phones.ConfirmAsync(user.Id, phone.Id, await SmsInbox.WaitForCodeAsync(factory.Services, "+447700900123"))).Outcome);
+                var texted = await factory.Services.GetRequiredService<SignInCodes>().SendAsync(user.Id, user.Email, CodeTarget.PhoneKey(phone.Id), null, Client.IpAddress);
+                Assert.True(texted.Sent, texted.Problem);
+                return new MessageCodeProof(texted.ChallengeId!.Value, await SmsInbox.WaitForCodeAsync(factory.Services, "+447700900123", count: 2), phone.Id);
             case Path.PasskeySecondFactor or Path.PasskeyPasswordless:
                 var passkeys = factory.Services.GetRequiredService<Passkeys>();
                 var registration = await passkeys.BeginRegistrationAsync(user.Id, user.Email!);
@@ -185,6 +200,19 @@ public sealed partial class SignInPathsTests : IDisposable
             case State.LockedByAdmin:
                 var admin = await factory.CreateUserAsync($"admin-{Guid.NewGuid():N}@example.com", Password, Roles.Admin);
                 Assert.True((await scope.ServiceProvider.GetRequiredService<AccountAdministration>().LockAsync(user.Id, admin.Id, factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.LockAccount))).Succeeded);
+                break;
+            case State.LockedByFailures:
+                // Wrong passwords from the user's network lock the password step there; wrong codes lock the steps after it.
+                var signIn = scope.ServiceProvider.GetRequiredService<SignInService>();
+                for (var i = 0; (await signIn.PasswordAsync(user.Email!, $"wrong {i}", Client)).Step != SignInStep.LockedOut; i++)
+                {
+                    Assert.True(i < 20, "Wrong passwords never locked the account.");
+                }
+                var attempts = scope.ServiceProvider.GetRequiredService<FailedAttempts>();
+                for (var i = 0; !(await attempts.GuessAsync(user.Id, _ => Task.FromResult((GuessVerdict.Wrong, 0)))).LockedOut; i++)
+                {
+                    Assert.True(i < 20, "Wrong codes never locked the account.");
+                }
                 break;
             case State.EmailUnconfirmed:
                 var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();

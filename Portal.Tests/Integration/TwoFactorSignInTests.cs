@@ -50,6 +50,25 @@ public sealed class TwoFactorSignInTests : IDisposable
     }
 
     [Fact]
+    public async Task TheLastWrongCodes_SayHowManyAttemptsAreLeft()
+    {
+        var (email, _) = await UserWithAuthenticatorAsync("counting-codes@example.com");
+        using var client = factory.CreateBrowserlessClient();
+        var password = await SignIn.PostLoginAsync(client, email, Password);
+
+        // Four tries for the steps after the password: the first wrong code leaves three (not said), then two, then one.
+        var pages = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            pages.Add(await (await PostCodeAsync(client, password.Headers.Location!, "000000")).Content.ReadAsStringAsync());
+        }
+
+        Assert.DoesNotContain("attempts left", pages[0]);
+        Assert.Contains("2 attempts left before your account is locked", pages[1]);
+        Assert.Contains("1 attempt left before your account is locked", pages[2]);
+    }
+
+    [Fact]
     public async Task WrongCodes_LockTheAccount_AndEndThePendingSignIn()
     {
         var (email, _) = await UserWithAuthenticatorAsync("guesser@example.com");
