@@ -22,7 +22,8 @@ public sealed record PasswordStrength(int Score, string? Warning)
 
 /// <summary>
 /// Tessera's password rules beyond Identity's length check (NIST SP 800-63B 3.1.1.2): no password that a guessing
-/// attack tries early, and none equal to the account's email address or its local part. "Tries early" is zxcvbn's
+/// attack tries early, and none equal to the account's email address or its local part. "Tries early" is, first, the
+/// shipped blocklist of the 110,000 most common breached passwords (<see cref="CommonPasswords"/>), then zxcvbn's
 /// estimate: its ranked lists of common and breached passwords, English words, names and film and TV words (about
 /// 94,000 entries) with their l33t, reversed and capitalised forms, keyboard patterns, repeats, sequences and dates,
 /// so "password1234", "qwertyuiop12" and "aaaaaaaaaa" are all refused.
@@ -47,6 +48,14 @@ public sealed class PasswordRules(string productName) : IPasswordValidator<Appli
             || LocalPart(email) is { Length: > 0 } local && candidate.Equals(local, StringComparison.OrdinalIgnoreCase)))
         {
             return IdentityResult.Failed(new IdentityError { Code = IsEmail, Description = "Choose a password that is not your email address." });
+        }
+        if (CommonPasswords.Contains(candidate))
+        {
+            return IdentityResult.Failed(new IdentityError
+            {
+                Code = TooGuessable,
+                Description = "This password is too easy to guess: it is on a list of the most common passwords found in breaches. Try three or four unrelated words.",
+            });
         }
         var strength = Measure(password, email);
         if (!strength.Acceptable)

@@ -24,6 +24,29 @@ public sealed class PasswordRulesTests
         Assert.Contains("too easy to guess", error.Description);
     }
 
+    [Fact]
+    public void TheShippedBlocklist_HoldsAtLeastAHundredThousandDistinctPasswords()
+    {
+        var ranked = CommonPasswords.Ranked().ToList();
+
+        Assert.True(CommonPasswords.Count >= 100_000, $"The blocklist holds {CommonPasswords.Count} passwords.");
+        Assert.Equal(ranked.Count, ranked.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Equal("123456", ranked[0]);
+        Assert.True(CommonPasswords.Contains("  PASSWORD  "));
+        Assert.False(CommonPasswords.Contains("violin kettle marmalade"));
+    }
+
+    [Fact]
+    public void BreachedPasswords_ThatZxcvbnAloneWouldAccept_AreRefusedByTheBlocklist()
+    {
+        // Long listed passwords that zxcvbn's own dictionaries and patterns score as strong: only the list catches them.
+        // (The list's long entries past the first 2,000, where zxcvbn's own ranked lists have run out, and 120 of them.)
+        var slipping = CommonPasswords.Ranked().Where(p => p.Length >= 10).Skip(2000).Take(120).Where(p => Rules.Measure(p).Acceptable).ToList();
+
+        Assert.True(slipping.Count >= 5, $"The list adds only {slipping.Count} of 120 to zxcvbn's own dictionaries.");
+        Assert.All(slipping, password => Assert.Contains("most common passwords", Assert.Single(Rules.Validate("ada@example.com", password).Errors).Description));
+    }
+
     [Theory]
     [InlineData("ada.lovelace@example.com")]
     [InlineData("ADA.LOVELACE@EXAMPLE.COM")]
