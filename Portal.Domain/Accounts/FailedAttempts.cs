@@ -25,7 +25,9 @@ public readonly record struct AttemptReservation(bool Granted, DateTimeOffset? N
 /// failures (and hold an administrator's lock). Only a success gives a reservation back. Identity's own
 /// read-modify-write (<c>AccessFailedAsync</c>) must never touch these: it loses colliding failures.
 /// </summary>
-public sealed partial class FailedAttempts(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<IdentityOptions> identity, FailureLimits? configured = null)
+public sealed partial class FailedAttempts(
+    IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<IdentityOptions> identity, FailureLimits? configured = null,
+    SecurityNotices? notices = null)
 {
     /// <summary>The budget of the steps after the password: codes, passkeys as a second factor, step-up, re-checks.</summary>
     public const string AnyNetwork = "*";

@@ -30,7 +30,8 @@ public sealed partial class FailedAttempts
     /// The one bracket around every guess of a secret (a password, an authenticator or recovery code, a texted code, a
     /// passkey as a second factor, a re-check): one failure is reserved before <paramref name="check"/> runs, so
     /// parallel guesses land exactly on the threshold; a locked-out account is not checked at all; the verdict decides
-    /// what is given back. Callers say what happened in the audit log; they never touch the budget themselves.
+    /// what is given back, and the guess that locks the account emails its owner. Callers say what happened in the audit
+    /// log; they never touch the budget themselves.
     /// </summary>
     /// <param name="network">Where a password guess comes from; the steps after the password use <see cref="AnyNetwork"/>.</param>
     public async Task<Guess<T>> GuessAsync<T>(
@@ -42,6 +43,11 @@ public sealed partial class FailedAttempts
             return new Guess<T>(false, GuessVerdict.Wrong, default, null);
         }
         var (verdict, value) = await check(cancellationToken);
+        if (verdict == GuessVerdict.Wrong && reservation.SetLockoutUntil is { } until && notices is not null)
+        {
+            // Only the guess that locked tells the owner: one email per lockout, however many guesses follow.
+            await notices.AccountLockedAsync(userId, until, network == AnyNetwork ? null : network, everywhere: reservation.AccountLockUntil is not null, cancellationToken);
+        }
         switch (verdict)
         {
             case GuessVerdict.Completes:

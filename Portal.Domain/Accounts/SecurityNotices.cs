@@ -62,10 +62,25 @@ public sealed class SecurityNotices(
             $"The email address of your account is now {newMasked}; this address no longer signs in. If this wasn't you, the link below gives the account back to this address.",
             cancellationToken, to: oldAddress, restoreTo: oldAddress);
 
-    public Task AccountLockedAsync(string userId, DateTimeOffset until, CancellationToken cancellationToken = default) =>
-        SendAsync(userId, "locked-failed-attempts", $"Your {Product} account was locked",
-            $"After too many failed sign-in attempts your account is locked until {until.UtcDateTime:yyyy-MM-dd HH:mm} UTC. If you did not try to sign in, someone else may know your address or be guessing your password.",
+    /// <summary>
+    /// Failed attempts locked the account: everywhere (the daily ceiling), for the network the guesses came from (wrong
+    /// passwords: the owner's own networks still work), or for the steps after the password (wrong codes).
+    /// </summary>
+    /// <param name="network">The network of wrong passwords (<c>Contacts.Networks.Of</c>); null for the other two.</param>
+    public Task AccountLockedAsync(string userId, DateTimeOffset until, string? network, bool everywhere, CancellationToken cancellationToken = default)
+    {
+        var when = $"{until.UtcDateTime:yyyy-MM-dd HH:mm} UTC";
+        var what = everywhere
+            ? $"After too many failed sign-in attempts from several places, your account is locked everywhere until {when}."
+            : network is not null
+                ? $"After too many wrong passwords from the network {network}, signing in from that network is locked until {when}. You can still sign in from your usual networks."
+                : $"After too many wrong codes at the second step of signing in, your account is locked until {when}.";
+        return SendAsync(userId, "locked-failed-attempts", $"Your {Product} account was locked",
+            network is null && !everywhere
+                ? $"{what} If you did not try to sign in, someone else knows your password: choose a new one."
+                : $"{what} If you did not try to sign in, someone else may know your address or be guessing your password.",
             cancellationToken);
+    }
 
     public Task LockedByAdministratorAsync(string userId, CancellationToken cancellationToken = default) =>
         SendAsync(userId, "locked-by-admin", $"Your {Product} account was locked",

@@ -33,7 +33,6 @@ public sealed class SignInService(
     AuditRefusals refusals,
     IOptions<IdentityOptions> identity,
     MfaRequirement mfa,
-    SecurityNotices notices,
     NetworkThrottle throttle,
     TimeProvider time)
 {
@@ -96,10 +95,9 @@ public sealed class SignInService(
         if (!guess.Right)
         {
             await RefuseAsync(AuditEventTypes.SignIn, user.Id, client, guess.LockedUntil is null ? "wrong password" : "wrong password; account locked", cancellationToken);
-            if (guess.LockedUntil is { } until)
+            if (guess.LockedUntil is not null)
             {
-                // Only the failure that locked tells the owner: one email per lockout, however many guesses follow.
-                await notices.AccountLockedAsync(user.Id, until, cancellationToken);
+                // The budget has emailed the owner (once per lockout).
                 return await LockedOutAsync(user.Id, cancellationToken, network);
             }
             return new SignInDecision(SignInStep.Refused, user.Id, AttemptsLeft: await AttemptsLeftAsync(user.Id, cancellationToken, network));

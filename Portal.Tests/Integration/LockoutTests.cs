@@ -77,6 +77,9 @@ public sealed class LockoutTests : IDisposable
         Assert.Contains("2 attempts left", first);
         Assert.Contains("1 attempt left", second);
         Assert.Contains("Too many failed sign-in attempts", page);
+        var mail = Assert.Single(await OutboxMail.BodiesToAsync(factory, "counted@example.com"));
+        Assert.Contains("too many wrong passwords from the network", mail);
+        Assert.Contains("You can still sign in from your usual networks", mail);
         Assert.Matches(@"<time datetime=""[^""]+"" data-local-time>\d\d:\d\d UTC</time>", page);
         Assert.Contains("Choose a new password", page);
     }

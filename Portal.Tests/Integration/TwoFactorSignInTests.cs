@@ -83,6 +83,11 @@ public sealed class TwoFactorSignInTests : IDisposable
 
         Assert.Equal(HttpStatusCode.Redirect, last.StatusCode);
         Assert.Equal("/Account/Lockout", last.TargetPath());
+        // The guess that locked emails the owner, once, with the way to take the account back.
+        var locked = Assert.Single(await OutboxMail.BodiesToAsync(factory, email), b => b.Contains("locked", StringComparison.Ordinal));
+        Assert.Contains("too many wrong codes at the second step", locked);
+        Assert.Contains("someone else knows your password", locked);
+        Assert.Contains("/Account/NotMe?token=", locked);
         var pending = await client.GetAsync(password.Headers.Location!);
         Assert.Equal(HttpStatusCode.Redirect, pending.StatusCode);
         Assert.Contains("/Account/Login", pending.Headers.Location!.ToString());

@@ -33,8 +33,37 @@ public sealed class NetworkLockoutTests
 
         Assert.Equal("/Account/Lockout", there.TargetPath());
         Assert.Equal("/security", elsewhere.Target());
-        var told = Assert.Single(await OutboxMail.BodiesToAsync(factory, alice.Email!), b => b.Contains("too many failed sign-in attempts"));
+        var told = Assert.Single(await OutboxMail.BodiesToAsync(factory, alice.Email!), b => b.Contains("was locked") || b.Contains("is locked"));
+        Assert.Contains("too many wrong passwords from the network 203.0.113.x", told);
         Assert.Contains("This wasn't me", told);
+    }
+
+    [Fact]
+    public async Task TheDailyCeiling_AcrossNetworks_LocksTheAccountEverywhere_AndSaysSo()
+    {
+        using var factory = new TesseraFactory().With("Network:KnownProxies:0", "127.0.0.1")
+            .With("Accounts:MaxFailedAccessAttempts", "3").With("Accounts:MaxFailedAttemptsPerDay", "5");
+        var root = factory.StartKestrel();
+        var alice = await factory.CreateUserAsync("alice-ceiling@example.com", Password);
+        using var first = Client(root, "203.0.113.7");
+        using var second = Client(root, "192.0.2.44");
+        for (var i = 0; i < 3; i++)
+        {
+            await SignIn.PostLoginAsync(first, alice.Email!, "not her password");
+        }
+        for (var i = 0; i < 2; i++)
+        {
+            await SignIn.PostLoginAsync(second, alice.Email!, "not her password");
+        }
+
+        // Two networks, neither at its own threshold for the second, but five failures in all: locked everywhere.
+        using var home = Client(root, "198.51.100.9");
+        var fromHome = await SignIn.PostLoginAsync(home, alice.Email!, Password);
+
+        Assert.Equal("/Account/Lockout", fromHome.TargetPath());
+        var mails = await OutboxMail.BodiesToAsync(factory, alice.Email!);
+        Assert.Contains(mails, b => b.Contains("from the network 203.0.113.x"));
+        Assert.Contains(mails, b => b.Contains("your account is locked everywhere until"));
     }
 
     [Fact]
