@@ -135,7 +135,13 @@ public sealed class AccountAdministration(
         }
         var result = await users.UpdateSecurityStampAsync(user);
         var ended = result.Succeeded ? await sessions.RevokeAllAsync(userId, cancellationToken) : 0;
-        return await AuditedAsync(result, AuditEventTypes.SessionsRevoked, actorId, userId, $"sessions={ended}", cancellationToken);
+        await AuditedAsync(result, AuditEventTypes.SessionsRevoked, actorId, userId, $"sessions={ended}", cancellationToken);
+        if (result.Succeeded)
+        {
+            // The owner learns of it: if they did not ask an administrator, "This wasn't me" takes the account back.
+            await notices.SignedOutByAdministratorAsync(userId, ended, cancellationToken);
+        }
+        return result;
     }
 
     private static bool IsLockedOut(ApplicationUser user, DateTimeOffset now) =>

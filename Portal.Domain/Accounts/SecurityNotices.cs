@@ -86,6 +86,11 @@ public sealed class SecurityNotices(
         SendAsync(userId, "locked-by-admin", $"Your {Product} account was locked",
             "An administrator locked your account and signed it out everywhere. It stays locked until an administrator unlocks it.", cancellationToken);
 
+    public Task SignedOutByAdministratorAsync(string userId, int count, CancellationToken cancellationToken = default) =>
+        SendAsync(userId, "signed-out-by-admin", $"An administrator signed your {Product} account out everywhere",
+            $"An administrator ended every session of your account ({count} {(count == 1 ? "session" : "sessions")}), and every remembered browser must give its second factor again. Sign in again to carry on.",
+            cancellationToken);
+
     public Task AdminGrantedAsync(string userId, CancellationToken cancellationToken = default) =>
         SendAsync(userId, "admin-granted", $"You are now a {Product} administrator",
             "An administrator gave your account the Admin role: it can now manage users, policies and keys.", cancellationToken);

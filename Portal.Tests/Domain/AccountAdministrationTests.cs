@@ -29,6 +29,7 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
         Assert.True(stored.LockoutEnd > DateTimeOffset.UtcNow.AddYears(1000));
         Assert.NotEqual(user.SecurityStamp, stored.SecurityStamp);
         await AssertAuditedAsync(AuditEventTypes.UserLocked, admin.Id, user.Id);
+        Assert.Contains("An administrator locked your account", await LastNoticeToAsync(user.Email!));
     }
 
     [Fact]
@@ -112,6 +113,17 @@ public sealed class AccountAdministrationTests : IClassFixture<TesseraFactory>
         Assert.True(result.Succeeded);
         Assert.NotEqual(user.SecurityStamp, (await StoredAsync(user.Id)).SecurityStamp);
         await AssertAuditedAsync(AuditEventTypes.SessionsRevoked, admin.Id, user.Id);
+        var told = await LastNoticeToAsync(user.Email!);
+        Assert.Contains("An administrator ended every session of your account", told);
+        Assert.Contains("/Account/NotMe?token=", told);
+    }
+
+    private async Task<string> LastNoticeToAsync(string email)
+    {
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        // The recipient is stored encrypted: compared after reading.
+        var notices = await db.OutboundMessages.Where(m => m.Purpose == SecurityNotices.Purpose).OrderBy(m => m.Id).ToListAsync();
+        return notices.Last(m => m.Recipient == email).TextBody!;
     }
 
     [Fact]

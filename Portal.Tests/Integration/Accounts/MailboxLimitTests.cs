@@ -40,6 +40,31 @@ public sealed class MailboxLimitTests
     }
 
     [Fact]
+    public async Task ForgotPassword_ForTwoAccountsOfOneMailbox_CountsThemAsOneDestination()
+    {
+        // bob and bob+work are two accounts but one inbox: "+tag" is dropped for counting, so they share its limit.
+        using var factory = new TesseraFactory().With("Policies:RateLimits:PerDestination:Limit", "2");
+        await factory.CreateUserAsync("dave@example.com", Password);
+        await factory.CreateUserAsync("dave+work@example.com", Password);
+        using var client = factory.CreateBrowserlessClient();
+
+        foreach (var address in new[] { "dave@example.com", "dave+work@example.com", "Dave@Example.com", "dave+work@example.com" })
+        {
+            var token = await SignIn.AntiforgeryTokenAsync(client, "/Account/ForgotPassword");
+            await client.PostAsync("/Account/ForgotPassword", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["_handler"] = "forgot-password",
+                ["__RequestVerificationToken"] = token,
+                ["Input.Email"] = address,
+            }));
+        }
+
+        var sent = (await OutboxMail.BodiesToAsync(factory, "dave@example.com")).Count(b => b.Contains("/Account/ResetPassword?"))
+            + (await OutboxMail.BodiesToAsync(factory, "dave+work@example.com")).Count(b => b.Contains("/Account/ResetPassword?"));
+        Assert.Equal(2, sent);
+    }
+
+    [Fact]
     public async Task RegisteringATakenAddressAgainAndAgain_EmailsItsOwnerAtMostTheLimit_AndEveryAnswerIsTheSame()
     {
         using var factory = new TesseraFactory().With("Policies:RateLimits:PerDestination:Limit", "2");
