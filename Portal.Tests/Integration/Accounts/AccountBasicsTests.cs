@@ -92,6 +92,36 @@ public sealed class AccountBasicsTests : IDisposable
     }
 
     [Fact]
+    public async Task ChangeEmail_TheLinkWorksFor24Hours_AndNotAMinuteMore()
+    {
+        var late = await factory.CreateUserAsync("change-late@example.com", Password);
+        var inTime = await factory.CreateUserAsync("change-in-time@example.com", Password);
+
+        // Tokens as Identity makes them, issued 24 h 1 min and 23 h 59 min ago (the provider reads the real clock).
+        var expired = await ActAsync(async s => await s.ConfirmEmailChangeAsync(late.Id, "late-new@example.com",
+            await ChangeEmailTokenIssuedAsync(late.Id, "late-new@example.com", TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1))));
+        var fresh = await ActAsync(async s => await s.ConfirmEmailChangeAsync(inTime.Id, "in-time-new@example.com",
+            await ChangeEmailTokenIssuedAsync(inTime.Id, "in-time-new@example.com", TimeSpan.FromHours(24) - TimeSpan.FromMinutes(1))));
+
+        Assert.False(expired);
+        Assert.Equal("change-late@example.com", (await factory.FindUserAsync(late.Id)).Email);
+        Assert.True(fresh);
+        Assert.Equal("in-time-new@example.com", (await factory.FindUserAsync(inTime.Id)).Email);
+    }
+
+    [Fact]
+    public async Task TheInvalidResetLinkPage_SaysTheConfiguredLifetime()
+    {
+        using var app = new TesseraFactory().With("Accounts:ResetLinkLifetime", "00:30:00");
+        using var client = app.CreateBrowserlessClient();
+
+        var page = await client.GetStringAsync("/Account/InvalidPasswordReset");
+
+        Assert.Contains("works once, for 30 minutes", page);
+        Assert.Contains("Request a new link", page);
+    }
+
+    [Fact]
     public async Task ChangeEmail_ToAnAddressThatHasAnAccount_AnswersTheSame_ButSendsNoLink()
     {
         var user = await factory.CreateUserAsync("wants-taken@example.com", Password);
@@ -245,6 +275,23 @@ public sealed class AccountBasicsTests : IDisposable
         var token = Convert.ToBase64String(protector.Protect(stream.ToArray()));
         var code = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(token));
         return new Uri(new Uri("http://localhost"), $"/Account/ResetPassword?code={code}");
+    }
+
+    /// <summary>A change-email token of Identity's default provider, as if issued <paramref name="ago"/>.</summary>
+    private async Task<string> ChangeEmailTokenIssuedAsync(string userId, string newAddress, TimeSpan ago)
+    {
+        var user = await factory.FindUserAsync(userId);
+        var protector = factory.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()
+            .CreateProtector("DataProtectorTokenProvider");
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write((DateTimeOffset.UtcNow - ago).UtcTicks);
+            writer.Write(user.Id);
+            writer.Write($"ChangeEmail:{newAddress}");
+            writer.Write(user.SecurityStamp ?? "");
+        }
+        return Convert.ToBase64String(protector.Protect(stream.ToArray()));
     }
 
     public void Dispose() => factory.Dispose();

@@ -52,4 +52,19 @@ public static class ReaderTime
 
     /// <summary>The exact instant in UTC, for a tooltip.</summary>
     public static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
+
+    /// <summary>A duration as a sentence says it: "1 hour", "90 minutes", "1 day".</summary>
+    public static string Span(TimeSpan span)
+    {
+        static string Unit(int n, string unit) => n == 1 ? $"1 {unit}" : $"{n} {unit}s";
+        if (span.TotalDays >= 1 && span.TotalDays % 1 == 0)
+        {
+            return Unit((int)span.TotalDays, "day");
+        }
+        if (span.TotalHours >= 1 && span.TotalHours % 1 == 0)
+        {
+            return Unit((int)span.TotalHours, "hour");
+        }
+        return Unit((int)Math.Ceiling(span.TotalMinutes), "minute");
+    }
 }
