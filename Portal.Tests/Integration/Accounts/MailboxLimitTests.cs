@@ -65,6 +65,103 @@ public sealed class MailboxLimitTests
     }
 
     [Fact]
+    public async Task ResendConfirmation_AgainAndAgain_SendsAtMostTheLimit_AndEveryAnswerIsTheSame()
+    {
+        using var factory = new TesseraFactory().With("Policies:RateLimits:PerDestination:Limit", "2");
+        var erin = await factory.CreateUserAsync("erin@example.com", Password);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Tessera.Domain.Accounts.ApplicationUser>>();
+            var row = (await users.FindByIdAsync(erin.Id))!;
+            row.EmailConfirmed = false;
+            await users.UpdateAsync(row);
+        }
+        using var client = factory.CreateBrowserlessClient();
+
+        var answers = new List<string>();
+        foreach (var spelling in new[] { "erin@example.com", "Erin@Example.com", "erin@example.com", "ERIN@example.com" })
+        {
+            var response = await PostAsync(client, "/Account/ResendEmailConfirmation", "resend-email-confirmation", spelling);
+            answers.Add($"{(int)response.StatusCode} {MessageOf(await response.Content.ReadAsStringAsync())}");
+        }
+
+        Assert.Single(answers.Distinct());
+        Assert.Equal(2, (await OutboxMail.BodiesToAsync(factory, "erin@example.com")).Count(b => b.Contains("/Account/ConfirmEmail?")));
+    }
+
+    [Fact]
+    public async Task ChangeEmail_AgainAndAgain_SendsTheNewAddressAtMostTheLimit()
+    {
+        using var factory = new TesseraFactory().With("Policies:RateLimits:PerDestination:Limit", "2");
+        var user = await factory.CreateUserAsync("frank@example.com", Password);
+
+        var accepted = new List<bool>();
+        for (var i = 0; i < 4; i++)
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            var request = await scope.ServiceProvider.GetRequiredService<Tessera.Domain.Accounts.AccountSettings>().RequestEmailChangeAsync(user.Id, Password, i % 2 == 0 ? "frank.new@example.com" : "Frank.New+x@example.com");
+            accepted.Add(request.Accepted);
+            // What the change-email card does with an accepted request: the link goes out through the limiter.
+            if (request.Token is { } token)
+            {
+                await scope.ServiceProvider.GetRequiredService<Tessera.Portal.Components.Account.AccountLinks>().SendEmailChangeAsync(user.Id, request.NewAddress!, token, "203.0.113.9");
+            }
+        }
+
+        // Every request answers the same; only two links go to the one new mailbox.
+        Assert.All(accepted, Assert.True);
+        var links = (await OutboxMail.BodiesToAsync(factory, "frank.new@example.com")).Concat(await OutboxMail.BodiesToAsync(factory, "Frank.New+x@example.com"))
+            .Count(b => b.Contains("/Account/ConfirmEmailChange?"));
+        Assert.Equal(2, links);
+    }
+
+    [Fact]
+    public async Task ForgotPassword_ForManyAccounts_FromOneNetwork_SendsAtMostThePerNetworkLimit()
+    {
+        using var factory = new TesseraFactory().With("Policies:RateLimits:PerIp:Limit", "3").With("Network:KnownProxies:0", "127.0.0.1");
+        var root = factory.StartKestrel();
+        var addresses = Enumerable.Range(0, 6).Select(i => $"victim{i}@example.com").ToList();
+        foreach (var address in addresses)
+        {
+            await factory.CreateUserAsync(address, Password);
+        }
+        // Over real HTTP, from one client address (the in-memory server has none).
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = root };
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.50");
+
+        foreach (var address in addresses)
+        {
+            await PostAsync(client, "/Account/ForgotPassword", "forgot-password", address);
+        }
+
+        var sent = 0;
+        foreach (var address in addresses)
+        {
+            sent += (await OutboxMail.BodiesToAsync(factory, address)).Count(b => b.Contains("/Account/ResetPassword?"));
+        }
+        Assert.Equal(3, sent);
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, string handler, string email)
+    {
+        var token = await SignIn.AntiforgeryTokenAsync(client, path);
+        return await client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = handler,
+            ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = email,
+        }));
+    }
+
+    /// <summary>What the page says back (its status message), the part a caller could tell two answers apart by.</summary>
+    private static string MessageOf(string page)
+    {
+        var said = System.Text.RegularExpressions.Regex.Match(page, "If that address[^<]*");
+        Assert.True(said.Success, "The page said nothing back.");
+        return said.Value;
+    }
+
+    [Fact]
     public async Task RegisteringATakenAddressAgainAndAgain_EmailsItsOwnerAtMostTheLimit_AndEveryAnswerIsTheSame()
     {
         using var factory = new TesseraFactory().With("Policies:RateLimits:PerDestination:Limit", "2");
