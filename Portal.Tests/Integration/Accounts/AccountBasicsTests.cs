@@ -92,6 +92,39 @@ public sealed class AccountBasicsTests : IDisposable
     }
 
     [Fact]
+    public async Task ChangeEmail_OpeningTheLinkChangesNothing_OnlyItsButtonDoes()
+    {
+        var user = await factory.CreateUserAsync("scanned@example.com", Password);
+        var request = await ActAsync(s => s.RequestEmailChangeAsync(user.Id, Password, "scanned-new@example.com"));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Tessera.Portal.Components.Account.AccountLinks>()
+                .SendEmailChangeAsync(user.Id, request.NewAddress!, request.Token!, "203.0.113.9");
+        }
+        var mail = Assert.Single(await OutboxMail.BodiesToAsync(factory, "scanned-new@example.com"));
+        var link = new Uri(System.Text.RegularExpressions.Regex.Match(mail, @"https?://\S+/Account/ConfirmEmailChange\?\S+").Value);
+        using var client = factory.CreateBrowserlessClient();
+
+        // A mail scanner (or the user) opens the link: a page with a button, nothing changed.
+        var opened = await client.GetStringAsync(link.PathAndQuery);
+        Assert.Contains("Confirm new address", opened);
+        Assert.Equal("scanned@example.com", (await factory.FindUserAsync(user.Id)).Email);
+
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query);
+        var confirmed = await client.PostAsync(link.PathAndQuery, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "confirm-email-change",
+            ["__RequestVerificationToken"] = await SignIn.AntiforgeryTokenAsync(client, link.PathAndQuery),
+            ["userId"] = query["userId"]!,
+            ["email"] = query["email"]!,
+            ["code"] = query["code"]!,
+        }));
+
+        Assert.Contains("Your email address is changed", await confirmed.Content.ReadAsStringAsync());
+        Assert.Equal("scanned-new@example.com", (await factory.FindUserAsync(user.Id)).Email);
+    }
+
+    [Fact]
     public async Task ChangeEmail_TheLinkWorksFor24Hours_AndNotAMinuteMore()
     {
         var late = await factory.CreateUserAsync("change-late@example.com", Password);
