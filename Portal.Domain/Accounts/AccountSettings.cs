@@ -10,6 +10,9 @@ public sealed record AccountChange(bool Succeeded, IReadOnlyList<string> Errors,
     public static AccountChange Failed(params string[] errors) => new(false, errors);
 }
 
+/// <param name="InvalidLink">The link was used, expired, for another account, or there is no such account: one answer for all.</param>
+public sealed record PasswordResetResult(bool Succeeded, IReadOnlyList<string> Errors, bool InvalidLink = false);
+
 /// <param name="Token">For the confirmation link to the new address; null when nothing is to be sent.</param>
 public sealed record EmailChangeRequest(bool Accepted, IReadOnlyList<string> Errors, string? Token = null, string? NewAddress = null);
 
@@ -168,6 +171,43 @@ public sealed class AccountSettings(
                 ? $"restored by \"This wasn't me\"; to={EmailAddresses.Mask(address)}; from={EmailAddresses.Mask(replaced ?? "")}"
                 : "restore by \"This wasn't me\" refused: " + string.Join(",", result.Errors.Select(e => e.Code))), cancellationToken);
         return result.Succeeded;
+    }
+
+    /// <summary>
+    /// A password reset from the emailed link. The new password's rules are checked first against the address as typed,
+    /// so the answer is the same whether or not it has an account. On success whoever knew the old password is signed
+    /// out everywhere (the new stamp also forgets every remembered browser), a lockout from failed attempts ends (the
+    /// reset proved the mailbox; an administrator's lock stays), and the owner is emailed.
+    /// </summary>
+    public async Task<PasswordResetResult> ResetPasswordAsync(
+        string email, string token, string newPassword, string? clientIp = null, string? userAgent = null, CancellationToken cancellationToken = default)
+    {
+        var weak = new List<string>();
+        foreach (var validator in users.PasswordValidators)
+        {
+            weak.AddRange((await validator.ValidateAsync(users, new ApplicationUser { Email = email }, newPassword)).Errors.Select(e => e.Description));
+        }
+        if (weak.Count > 0)
+        {
+            return new PasswordResetResult(false, weak);
+        }
+        var user = await users.FindByEmailAsync(email);
+        var result = user is null ? null : await users.ResetPasswordAsync(user, token, newPassword);
+        if (user is not null)
+        {
+            await audit.RecordAsync(new AuditEntry(AuditEventTypes.PasswordReset, result!.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure,
+                user.Id, user.Id, clientIp, userAgent, result.Succeeded ? null : string.Join(",", result.Errors.Select(e => e.Code))), cancellationToken);
+        }
+        if (result is not { Succeeded: true })
+        {
+            return result?.Errors.Any(e => e.Code != "InvalidToken") == true
+                ? new PasswordResetResult(false, result.Errors.Select(e => e.Description).ToList())
+                : new PasswordResetResult(false, [], InvalidLink: true);
+        }
+        await sessions.RevokeAllAsync(user!.Id, cancellationToken);
+        await attempts.ClearAsync(user.Id, cancellationToken);
+        await notices.PasswordResetAsync(user.Id, cancellationToken);
+        return new PasswordResetResult(true, []);
     }
 
     /// <summary>Null when the current password is right; the refusal otherwise. Each try costs one failure first.</summary>
