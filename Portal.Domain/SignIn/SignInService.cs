@@ -194,7 +194,9 @@ public sealed class SignInService(
             await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, $"{proof.Method}; email not confirmed", cancellationToken);
             return new SignInDecision(SignInStep.NotAllowed, user.Id, NotAllowedBecause: NotAllowedReason.EmailUnconfirmed);
         }
-        return new SignInDecision(SignInStep.Done, user.Id, Method: proof.Method);
+        // A QR approver may be an admin past the MFA deadline without a factor of their own: enrolment first, as after a password.
+        var owed = await mfa.StatusAsync(user.Id, await users.GetRolesAsync(user), cancellationToken);
+        return new SignInDecision(SignInStep.Done, user.Id, Method: proof.Method, EnrolFirst: owed.MustEnrollNow);
     }
 
     /// <summary>
@@ -207,6 +209,15 @@ public sealed class SignInService(
         if (await users.FindByIdAsync(userId) is not { } user)
         {
             return SignInDecision.Refused;
+        }
+        // Only an account that is new in every way: one with a factor or a lock is not signed in on a registration's word.
+        if (await IsLockedOutAsync(user.Id, cancellationToken))
+        {
+            return await LockedOutAsync(user.Id, cancellationToken);
+        }
+        if (await factors.HasSecondFactorAsync(user.Id, cancellationToken))
+        {
+            return new SignInDecision(SignInStep.NeedsSecondFactor, user.Id);
         }
         if (!MayUse(user))
         {

@@ -125,6 +125,29 @@ public sealed class LockoutTests : IDisposable
         await SignIn.SignInAsync(client, user.Email!, "a brand new password");
     }
 
+    [Fact]
+    public async Task APasswordReset_DoesNotLiftAnAdministratorsLock()
+    {
+        var admin = await factory.CreateUserAsync("reset-locker@example.com", Password, Tessera.Domain.Accounts.Roles.Admin);
+        var user = await factory.CreateUserAsync("reset-admin-locked@example.com", Password);
+        string token;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Tessera.Domain.Accounts.AccountAdministration>().LockAsync(user.Id, admin.Id,
+                factory.Services.GetRequiredService<Tessera.Domain.Accounts.StepUpProofs>().Issue(admin.Id, Tessera.Domain.Accounts.StepUpPurposes.LockAccount));
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Tessera.Domain.Accounts.ApplicationUser>>();
+            token = await users.GeneratePasswordResetTokenAsync((await users.FindByIdAsync(user.Id))!);
+        }
+        using var client = factory.CreateBrowserlessClient();
+        var link = new Uri($"http://localhost/Account/ResetPassword?code={Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(token))}");
+
+        await PasswordResetForm.SubmitAsync(client, link, user.Email!, "a brand new password");
+        var signIn = await SignIn.PostLoginAsync(client, user.Email!, "a brand new password");
+
+        Assert.Equal("/Account/Lockout", PathOf(signIn));
+        Assert.Contains("reason=admin", signIn.Headers.Location!.ToString());
+    }
+
     private static string PathOf(HttpResponseMessage response) =>
         new Uri(new Uri("http://localhost"), response.Headers.Location!).AbsolutePath;
 

@@ -64,10 +64,13 @@ public sealed partial class SmsSignInTests : IDisposable
         var code = await SmsInbox.WaitForCodeAsync(factory.Services, Number, count: 2);
         var wrong = code[0] == '0' ? "1" + code[1..] : "0" + code[1..];
 
-        await PostCodeAsync(client, codePage, wrong);
-        await PostCodeAsync(client, codePage, wrong);
+        var first = await (await PostCodeAsync(client, codePage, wrong)).Content.ReadAsStringAsync();
+        var second = await (await PostCodeAsync(client, codePage, wrong)).Content.ReadAsStringAsync();
         var third = await PostCodeAsync(client, codePage, wrong);
 
+        // Three tries in all: the page says how many are left before the account locks.
+        Assert.Contains("2 attempts left before your account is locked", first);
+        Assert.Contains("1 attempt left before your account is locked", second);
         Assert.Equal(HttpStatusCode.Redirect, third.StatusCode);
         Assert.Equal("/Account/Lockout", third.TargetPath());
         var after = await client.GetAsync(codePage);

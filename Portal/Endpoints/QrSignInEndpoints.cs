@@ -35,22 +35,13 @@ public static class QrSignInEndpoints
         http.Response.Cookies.Delete(QrSignInCookie.Name, new CookieOptions { Path = QrSignInCookie.SessionPath(id) });
         // The phone was signed in (with its own factors) and the user matched the number: that approval is the sign-in.
         var result = await signIn.PasswordlessAsync(new QrApprovalProof(id, nonce), http.ClientContext(), http.RequestAborted);
-        switch (result.Step)
+        if (await cookies.ApplyAsync(http, result, isPersistent: false, rememberBrowser: false, afterPassword: false, returnUrl) is { } target)
         {
-            case SignInStep.Done:
-                await cookies.IssueAsync(http, result, isPersistent: false, rememberBrowser: false, afterPassword: false);
-                // Past the MFA policy's deadline without a second factor: enrolment first. Else where the user was going,
-                // if that is a page of this site (LocalOrDefault refuses anything else).
-                return Results.Redirect(result.EnrolFirst ? MfaRequirement.EnrolmentPath : ReturnUrls.LocalOrDefault(returnUrl));
-            case SignInStep.LockedOut:
-                return Results.Redirect(SignInCookies.LockoutUrl(result));
-            case SignInStep.NotAllowed:
-                // An unconfirmed email is not a lockout: the lockout page would blame failed attempts.
-                return Results.Redirect(QrPage("unconfirmed", returnUrl));
-            default:
-                // Vague on purpose: the audit log says whether it was the cookie, the status or the clock.
-                return Results.Redirect(QrPage("refused", returnUrl));
+            return Results.Redirect(target);
         }
+        // An unconfirmed email is not a lockout: the lockout page would blame failed attempts. Anything else is vague on
+        // purpose: the audit log says whether it was the cookie, the status or the clock.
+        return Results.Redirect(QrPage(result.Step == SignInStep.NotAllowed ? "unconfirmed" : "refused", returnUrl));
     }
 
     /// <summary>The QR page again, with the error, still carrying the return URL (only ever a path of this site).</summary>

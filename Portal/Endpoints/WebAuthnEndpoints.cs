@@ -81,20 +81,13 @@ public static class WebAuthnEndpoints
             result = await signIn.PasswordlessAsync(proof, http.ClientContext(), http.RequestAborted);
         }
 
-        switch (result.Step)
+        if (await cookies.ApplyAsync(http, result, isPersistent: false, request.RememberBrowser, afterPassword, request.ReturnUrl) is { } target)
         {
-            case SignInStep.Done:
-                await cookies.IssueAsync(http, result, isPersistent: false, request.RememberBrowser, afterPassword);
-                // Past the MFA policy's deadline without a second factor: enrolment first, wherever the user was going.
-                return Results.Ok(new { redirect = result.EnrolFirst ? MfaRequirement.EnrolmentPath : ReturnUrls.LocalOrDefault(request.ReturnUrl) });
-            case SignInStep.LockedOut:
-                await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
-                return Results.Ok(new { redirect = SignInCookies.LockoutUrl(result) });
-            case SignInStep.NotAllowed:
-                return Results.Problem("Confirm your email address before signing in.", statusCode: StatusCodes.Status400BadRequest);
-            default:
-                return Refused();
+            return Results.Ok(new { redirect = target });
         }
+        return result.Step == SignInStep.NotAllowed
+            ? Results.Problem("Confirm your email address before signing in.", statusCode: StatusCodes.Status400BadRequest)
+            : Refused();
     }
 
     // Deliberately vague: the audit log has the reason.

@@ -82,26 +82,35 @@ internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager
     }
 
     /// <summary>
-    /// The statically rendered pages' ending of a step: done signs in and lands on the return URL, locked out ends the
-    /// pending sign-in and shows why. Anything else is the page's to say; false then.
+    /// The one mapping from a decision to the browser, for every page and endpoint: done issues the cookie and goes to
+    /// enrolment (past the MFA policy's deadline without a factor) or the local return URL; locked out ends any pending
+    /// sign-in and goes to the lockout page, told why. Null for anything else, which is the caller's to say.
     /// </summary>
-    public async Task<bool> FinishAsync(HttpContext http, SignInDecision result, bool isPersistent, bool rememberBrowser, bool afterPassword, string? returnUrl)
+    public async Task<string?> ApplyAsync(HttpContext http, SignInDecision result, bool isPersistent, bool rememberBrowser, bool afterPassword, string? returnUrl)
     {
         switch (result.Step)
         {
             case SignInStep.Done:
                 await IssueAsync(http, result, isPersistent, rememberBrowser, afterPassword);
-                // Past the MFA policy's deadline without a second factor: enrolment first, wherever the user was going.
-                redirect.RedirectTo(result.EnrolFirst ? MfaRequirement.EnrolmentPath : returnUrl);
-                return true;
+                return result.EnrolFirst ? MfaRequirement.EnrolmentPath : ReturnUrls.LocalOrDefault(returnUrl);
             case SignInStep.LockedOut:
                 // Lockout ends the pending sign-in: the user starts again from the password once it is over.
                 await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
-                redirect.RedirectTo(LockoutUrl(result));
-                return true;
+                return LockoutUrl(result);
             default:
-                return false;
+                return null;
         }
+    }
+
+    /// <summary>The statically rendered pages' ending of a step (<see cref="ApplyAsync"/>, then the redirect); false when it is the page's to say.</summary>
+    public async Task<bool> FinishAsync(HttpContext http, SignInDecision result, bool isPersistent, bool rememberBrowser, bool afterPassword, string? returnUrl)
+    {
+        if (await ApplyAsync(http, result, isPersistent, rememberBrowser, afterPassword, returnUrl) is not { } target)
+        {
+            return false;
+        }
+        redirect.RedirectTo(target);
+        return true;
     }
 
     /// <summary>
