@@ -73,7 +73,7 @@ public sealed class SecurityNotices(
         var what = everywhere
             ? $"After too many failed sign-in attempts from several places, your account is locked everywhere until {when}."
             : network is not null
-                ? $"After too many wrong passwords from the network {network}, signing in from that network is locked until {when}. You can still sign in from your usual networks."
+                ? $"After too many wrong passwords from {(network == "unknown" ? "a network we could not tell" : $"the network {network}")}, signing in from that network is locked until {when}. You can still sign in from your usual networks."
                 : $"After too many wrong codes at the second step of signing in, your account is locked until {when}.";
         return SendAsync(userId, "locked-failed-attempts", $"Your {Product} account was locked",
             network is null && !everywhere
