@@ -18,6 +18,64 @@ public sealed record PolicySet
     public DeliveryPolicy Delivery { get; init; } = new();
 
     public MfaPolicy Mfa { get; init; } = new();
+
+    public RiskPolicy Risk { get; init; } = new();
+}
+
+public enum RiskMode
+{
+    /// <summary>Sign-ins are not scored.</summary>
+    Off,
+
+    /// <summary>Scored and audited with the decision it would take, never enforced: for tuning the thresholds.</summary>
+    DryRun,
+
+    Enforce,
+}
+
+/// <summary>What a sign-in of a user with fewer than 2 earlier sign-ins (no reliable baseline) gets.</summary>
+public enum NoBaselineRule
+{
+    /// <summary>Step-up when the user has a second factor; allowed when they have none.</summary>
+    StepUpWithFactor,
+
+    /// <summary>Step-up always (a user without a factor verifies their email).</summary>
+    StepUp,
+
+    Allow,
+}
+
+public enum RiskDecision
+{
+    Allow,
+    StepUp,
+    Deny,
+}
+
+/// <summary>The behavioural risk engine's thresholds, on its score (log10 of the likelihood ratio; see Risk.RiskModel).</summary>
+public sealed record RiskPolicy
+{
+    public RiskMode Mode { get; init; } = RiskMode.Enforce;
+
+    /// <summary>A score at or above this asks for a step-up, even on a remembered device.</summary>
+    public double StepUpAt { get; init; } = 1.0;
+
+    /// <summary>A score at or above this refuses the sign-in.</summary>
+    public double DenyAt { get; init; } = 6.0;
+
+    public NoBaselineRule WithoutBaseline { get; init; } = NoBaselineRule.StepUpWithFactor;
+
+    /// <summary>The decision for a score; <paramref name="hasBaseline"/> false applies <see cref="WithoutBaseline"/> below the deny threshold.</summary>
+    public RiskDecision Decide(double score, bool hasBaseline, bool hasFactor) =>
+        score >= DenyAt ? RiskDecision.Deny
+        : !hasBaseline ? WithoutBaseline switch
+        {
+            NoBaselineRule.StepUp => RiskDecision.StepUp,
+            NoBaselineRule.StepUpWithFactor when hasFactor => RiskDecision.StepUp,
+            _ => RiskDecision.Allow,
+        }
+        : score >= StepUpAt ? RiskDecision.StepUp
+        : RiskDecision.Allow;
 }
 
 /// <summary>Who must have a second factor, and how long they have to add one.</summary>

@@ -59,6 +59,11 @@ public static class PolicyValidator
         Check(roles.All(MfaRoles.Contains) && roles.Distinct(StringComparer.Ordinal).Count() == roles.Count, "Mfa:RequiredForRoles",
             "Second factor required for: each role must be Admin or User, at most once.");
         Check(policies.Mfa.GraceDays is >= 0 and <= 90, "Mfa:GraceDays", "Days to add a second factor must be between 0 and 90.");
+        var risk = policies.Risk ?? new RiskPolicy();
+        Check(Enum.IsDefined(risk.Mode), "Risk:Mode", "Risk mode must be Off, DryRun or Enforce.");
+        Check(risk.StepUpAt is >= 0 and <= 20, "Risk:StepUpAt", "Step-up score must be between 0 and 20.");
+        Check(risk.DenyAt is >= 0 and <= 30 && risk.DenyAt > risk.StepUpAt, "Risk:DenyAt", "Deny score must be between 0 and 30 and above the step-up score.");
+        Check(Enum.IsDefined(risk.WithoutBaseline), "Risk:WithoutBaseline", "Without a baseline must be StepUpWithFactor, StepUp or Allow.");
         return errors;
     }
 
@@ -95,6 +100,11 @@ public static class PolicyValidator
         fields.Add(("Delivery:FallbackOrder", $"[{string.Join(", ", (policies.Delivery.FallbackOrder ?? []).Select(c => c.Name()))}]"));
         fields.Add(("Mfa:RequiredForRoles", $"[{string.Join(", ", policies.Mfa.RequiredForRoles ?? [])}]"));
         fields.Add(("Mfa:GraceDays", $"{policies.Mfa.GraceDays}"));
+        var risk = policies.Risk ?? new RiskPolicy();
+        fields.Add(("Risk:Mode", $"{risk.Mode}"));
+        fields.Add(("Risk:StepUpAt", risk.StepUpAt.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        fields.Add(("Risk:DenyAt", risk.DenyAt.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        fields.Add(("Risk:WithoutBaseline", $"{risk.WithoutBaseline}"));
         return fields;
     }
 
