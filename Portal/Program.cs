@@ -17,6 +17,7 @@ try
     builder.AddPersistence();
     builder.AddAccounts();
     builder.AddSignIn();
+    builder.AddRisk();
     builder.AddFactors();
     builder.AddPasskeys();
     builder.AddAudit();

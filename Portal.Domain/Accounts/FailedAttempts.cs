@@ -143,6 +143,13 @@ public sealed partial class FailedAttempts(
         return Math.Max(0, Math.Min(limits.PerNetwork - failures, limits.PerDay - state.AccessFailedCount));
     }
 
+    /// <summary>The account's consecutive failures today, any step, any network (a risk feature).</summary>
+    public async Task<int> FailuresTodayAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.AccessFailedCount).SingleOrDefaultAsync(cancellationToken);
+    }
+
     public async Task<bool> IsLockedOutAsync(string userId, CancellationToken cancellationToken = default) =>
         await LockedUntilAsync(userId, AnyNetwork, cancellationToken) is not null;
 

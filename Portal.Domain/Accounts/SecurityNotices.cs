@@ -99,6 +99,13 @@ public sealed class SecurityNotices(
         SendAsync(userId, "sessions-signed-out", $"Your other {Product} sessions were signed out",
             $"{count} other {(count == 1 ? "browser was" : "browsers were")} signed out of your account.", cancellationToken);
 
+    /// <summary>A successful sign-in from a device or a country not seen for this user before.</summary>
+    /// <param name="place">"near Stockholm, SE", or null when GeoIP could not tell.</param>
+    public Task NewSignInAsync(string userId, string device, string? place, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        SendAsync(userId, "new-sign-in", $"New sign-in to your {Product} account",
+            $"New sign-in to your account: {device}, {place ?? "from a place we could not tell"}, at {at.UtcDateTime:HH:mm} UTC on {at.UtcDateTime:yyyy-MM-dd}. If it was you, there is nothing to do.",
+            cancellationToken);
+
     public Task QrSignInNotMeAsync(string userId, CancellationToken cancellationToken = default) =>
         SendAsync(userId, "qr-not-me", $"A {Product} sign-in you did not start",
             "You told us that someone showed you a sign-in QR code that was not yours. It was refused. Someone may be trying to get into your account by tricking you into approving it.",

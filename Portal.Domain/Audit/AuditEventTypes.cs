@@ -65,6 +65,10 @@ public static class AuditEventTypes
     public const string PasswordChanged = "account.password_changed";
     public const string EmailChangeRequested = "account.email_change_requested";
     public const string EmailChanged = "account.email_changed";
+    public const string RiskAssessed = "risk.assessed";
+    public const string DeviceTrusted = "device.trusted";
+    public const string DeviceRenamed = "device.renamed";
+    public const string DeviceForgotten = "device.forgotten";
 
     /// <summary>Every type above, for pickers; the log may also hold types that a later version no longer writes.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditEventTypes)

@@ -57,6 +57,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
 
     public DbSet<FailureBudget> FailureBudgets => Set<FailureBudget>();
 
+    public DbSet<Risk.RiskSignIn> RiskSignIns => Set<Risk.RiskSignIn>();
+
+    public DbSet<Risk.RiskFrequency> RiskFrequencies => Set<Risk.RiskFrequency>();
+
+    public DbSet<Risk.KnownDevice> KnownDevices => Set<Risk.KnownDevice>();
+
     /// <summary>Data Protection keys live in the database so that every portal node shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

@@ -23,6 +23,10 @@ public sealed class NetworkThrottle(AttemptCounters counters, FailureLimits limi
         return count >= limits.PerNetworkPerHour ? Wait(end) : null;
     }
 
+    /// <summary>Failed sign-ins from the address's network in the current hour (a risk feature).</summary>
+    public async Task<int> FailuresAsync(string? ipAddress, CancellationToken cancellationToken = default) =>
+        (await counters.PeekAsync(Rule, NetworkOf(ipAddress), Window, cancellationToken)).Count;
+
     /// <summary>Counts one attempt; the wait when the network is past its limit (the attempt must not be checked).</summary>
     internal async Task<TimeSpan?> ReserveAsync(string? ipAddress, CancellationToken cancellationToken)
     {

@@ -19,6 +19,9 @@ public enum SignInStep
 
     /// <summary>Too many failed sign-ins from this network: nothing was checked; answer 429 with <see cref="SignInDecision.RetryAfter"/>.</summary>
     Throttled,
+
+    /// <summary>The secret was right, but the risk engine's score is past the policy's deny threshold (reasons in the audit log).</summary>
+    Denied,
 }
 
 public enum LockoutReason
@@ -51,6 +54,7 @@ public enum RefusalKind
 /// <param name="Methods">When a second factor is owed: the ways to give it, the one to offer first (<see cref="Preferred"/>) at the top.</param>
 /// <param name="NotAllowedBecause">When <see cref="SignInStep.NotAllowed"/>: why.</param>
 /// <param name="EnrolFirst">Signed in, but past the MFA policy's deadline without a second factor: enrolment comes first.</param>
+/// <param name="Unusual">The second step is owed because the risk engine found the sign-in unusual (a step-up).</param>
 public sealed record SignInDecision(
     SignInStep Step,
     string? UserId = null,
@@ -63,7 +67,8 @@ public sealed record SignInDecision(
     bool EnrolFirst = false,
     TimeSpan? RetryAfter = null,
     IReadOnlyList<SecondStepMethod>? Methods = null,
-    NotAllowedReason? NotAllowedBecause = null)
+    NotAllowedReason? NotAllowedBecause = null,
+    bool Unusual = false)
 {
     /// <summary>The way to offer first for the second step: the one used most recently, else the strongest.</summary>
     public SecondStepMethod? Preferred => Methods is { Count: > 0 } methods ? methods[0] : null;

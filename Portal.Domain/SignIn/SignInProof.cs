@@ -40,7 +40,7 @@ public sealed record QrApprovalProof(Guid SessionId, string? BrowserNonce) : Sig
 public static class SignInMethods
 {
     public const string Password = "pwd";
-    public const string RememberedBrowser = "pwd+rmb";
+    public const string RememberedDevice = "pwd+rmb";
     public const string Totp = "otp";
     public const string RecoveryCode = "rc";
     public const string Sms = "sms";
@@ -53,7 +53,7 @@ public static class SignInMethods
     public static string Describe(string method, bool afterPassword) => method switch
     {
         Password => "password",
-        RememberedBrowser => "password on a remembered browser",
+        RememberedDevice => "password on a remembered device",
         Totp => "password and authenticator app",
         RecoveryCode => "password and recovery code",
         Sms => "password and SMS code",

@@ -34,6 +34,7 @@ public sealed class SignInService(
     IOptions<IdentityOptions> identity,
     MfaRequirement mfa,
     NetworkThrottle throttle,
+    SignInRisk risk,
     TimeProvider time)
 {
     public const string UnknownAccountRule = "signin-unknown";
@@ -48,8 +49,7 @@ public sealed class SignInService(
     /// land exactly on the threshold) and costs one hash verification, whether the account exists, is locked out or
     /// not (so the time taken says nothing about the account). Unknown addresses have a budget too.
     /// </summary>
-    public async Task<SignInDecision> PasswordAsync(
-        string email, string password, ClientContext client, RememberedBrowser? remembered = null, CancellationToken cancellationToken = default)
+    public async Task<SignInDecision> PasswordAsync(string email, string password, ClientContext client, CancellationToken cancellationToken = default)
     {
         // Counted before anything is looked up: a network past its hourly limit of failures gets no answer about anyone.
         if (await throttle.ReserveAsync(client.IpAddress, cancellationToken) is { } wait)
@@ -65,8 +65,8 @@ public sealed class SignInService(
 
         // A password guess counts for the network it came from: a stranger elsewhere cannot lock the owner out of theirs.
         var network = Networks.Of(client.IpAddress) ?? "unknown";
-        var rememberedHere = remembered is not null && remembered.UserId == user.Id
-            && remembered.SecurityStamp is not null && remembered.SecurityStamp == user.SecurityStamp;
+        var rememberedHere = false;
+        var unusual = false;
         var guess = await attempts.GuessAsync(user.Id, async ct =>
         {
             // CheckPasswordAsync verifies (and upgrades an old hash format) without touching the lockout counters.
@@ -78,9 +78,26 @@ public sealed class SignInService(
             {
                 return (GuessVerdict.StepOnly, SignInStep.NotAllowed);
             }
-            // Only this attempt is given back when a factor is owed: a known password must not refill the budget for
+            // The risk engine scores only attempts whose password was right: a wrong guess teaches nothing and costs no lookup.
+            var hasFactor = await factors.HasSecondFactorAsync(user.Id, ct);
+            var assessed = await risk.AssessAsync(user, client, hasFactor, "password", counted: true, ct);
+            unusual = assessed.DemandsStepUp;
+            // Only this attempt is given back when more is owed: a known password must not refill the budget for
             // guessing codes.
-            return !rememberedHere && await factors.HasSecondFactorAsync(user.Id, ct)
+            switch (assessed.Enforced)
+            {
+                case Policies.RiskDecision.Deny:
+                    return (GuessVerdict.StepOnly, SignInStep.Denied);
+                case Policies.RiskDecision.StepUp when hasFactor || user.EmailConfirmed:
+                    // Its own factors, or (for someone with none) a code to the confirmed email: "Verify it's you".
+                    return (GuessVerdict.StepOnly, SignInStep.NeedsSecondFactor);
+                case Policies.RiskDecision.StepUp:
+                    // Nothing to verify with: an unconfirmed mailbox proves nobody.
+                    return (GuessVerdict.StepOnly, SignInStep.Denied);
+            }
+            // "Remember this device" skips the second factor only when the score allowed the sign-in.
+            rememberedHere = hasFactor && await risk.RememberedAsync(user, client, assessed, ct);
+            return hasFactor && !rememberedHere
                 ? (GuessVerdict.StepOnly, SignInStep.NeedsSecondFactor)
                 : (GuessVerdict.Completes, SignInStep.Done);
         }, network, cancellationToken);
@@ -110,13 +127,17 @@ public sealed class SignInService(
             case SignInStep.NotAllowed:
                 await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, "password right; email not confirmed", cancellationToken);
                 return new SignInDecision(SignInStep.NotAllowed, user.Id, NotAllowedBecause: NotAllowedReason.EmailUnconfirmed);
+            case SignInStep.Denied:
+                await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, "password right; denied by the risk score", cancellationToken);
+                return new SignInDecision(SignInStep.Denied, user.Id);
             case SignInStep.NeedsSecondFactor:
-                await RecordAsync(AuditEventTypes.PasswordVerified, AuditOutcome.Success, user.Id, client, "second factor required", cancellationToken);
-                var methods = await SecondStepMethodsAsync(user.Id, user.Email, cancellationToken);
-                return new SignInDecision(SignInStep.NeedsSecondFactor, user.Id, Methods: methods);
+                await RecordAsync(AuditEventTypes.PasswordVerified, AuditOutcome.Success, user.Id, client,
+                    unusual ? "step-up required: unusual sign-in" : "second factor required", cancellationToken);
+                var methods = await SecondStepMethodsAsync(user.Id, user.Email, user.EmailConfirmed, cancellationToken);
+                return new SignInDecision(SignInStep.NeedsSecondFactor, user.Id, Methods: methods, Unusual: unusual);
         }
         var owed = await mfa.StatusAsync(user.Id, await users.GetRolesAsync(user), cancellationToken);
-        return new SignInDecision(SignInStep.Done, user.Id, Method: rememberedHere ? SignInMethods.RememberedBrowser : SignInMethods.Password,
+        return new SignInDecision(SignInStep.Done, user.Id, Method: rememberedHere ? SignInMethods.RememberedDevice : SignInMethods.Password,
             EnrolFirst: owed.MustEnrollNow);
     }
 
@@ -194,6 +215,17 @@ public sealed class SignInService(
             await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, $"{proof.Method}; email not confirmed", cancellationToken);
             return new SignInDecision(SignInStep.NotAllowed, user.Id, NotAllowedBecause: NotAllowedReason.EmailUnconfirmed);
         }
+        if (proof is PasskeyProof)
+        {
+            // A user-verified passkey is already the strongest step-up there is: only a deny changes the outcome. A QR
+            // approval was scored on the approving phone, where a step-up is asked for.
+            var assessed = await risk.AssessAsync(user, client, hasFactor: true, "passkey", counted: false, cancellationToken);
+            if (assessed.Enforced == Policies.RiskDecision.Deny)
+            {
+                await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, "passkey right; denied by the risk score", cancellationToken);
+                return new SignInDecision(SignInStep.Denied, user.Id);
+            }
+        }
         // A QR approver may be an admin past the MFA deadline without a factor of their own: enrolment first, as after a password.
         var owed = await mfa.StatusAsync(user.Id, await users.GetRolesAsync(user), cancellationToken);
         return new SignInDecision(SignInStep.Done, user.Id, Method: proof.Method, EnrolFirst: owed.MustEnrollNow);
@@ -231,12 +263,22 @@ public sealed class SignInService(
     /// The ways to finish this user's second step, from Tessera's own factor tables, the one to offer first at the top
     /// (the password step's <see cref="SignInDecision.Methods"/>; the second-step page asks again when it is shown).
     /// </summary>
-    public async Task<IReadOnlyList<SecondStepMethod>> SecondStepMethodsAsync(string userId, string? email, CancellationToken cancellationToken = default) =>
-        SecondStepMethod.Order(await factors.ListAsync(userId, cancellationToken), await messageCodes.TargetsAsync(userId, email, cancellationToken));
+    public async Task<IReadOnlyList<SecondStepMethod>> SecondStepMethodsAsync(string userId, string? email, bool emailConfirmed = false, CancellationToken cancellationToken = default) =>
+        SecondStepMethod.Order(await factors.ListAsync(userId, cancellationToken), await messageCodes.TargetsAsync(userId, email, emailConfirmed, cancellationToken));
 
-    /// <summary>The cookie was issued: only now is the sign-in written to the audit log as a success.</summary>
-    public Task SignedInAsync(string userId, string method, ClientContext client, CancellationToken cancellationToken = default) =>
-        RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Success, userId, client, $"with {method}", cancellationToken);
+    /// <summary>
+    /// The cookie was issued: only now is the sign-in written to the audit log as a success, and learned from by the
+    /// risk engine (with the new-device or new-place email). "Remember this device" then trusts the device.
+    /// </summary>
+    public async Task SignedInAsync(string userId, string method, ClientContext client, bool rememberDevice = false, CancellationToken cancellationToken = default)
+    {
+        await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Success, userId, client, $"with {method}", cancellationToken);
+        await risk.LearnAsync(userId, client, cancellationToken);
+        if (rememberDevice && await users.FindByIdAsync(userId) is { } user)
+        {
+            await risk.RememberAsync(user, client, cancellationToken);
+        }
+    }
 
     /// <summary>Why and until when the account is locked, for the lockout page; null when it is not.</summary>
     public async Task<SignInDecision?> LockoutOfAsync(string userId, CancellationToken cancellationToken = default) =>

@@ -19,7 +19,7 @@ public sealed partial class PhonesFixture : IAsyncDisposable
         var db = factors.Database;
         (Phones, Challenges) = CreatePhones(db, Limiter);
         var texts = new ChallengeTexts(new ChallengeTextSettings("Tessera", "localhost"));
-        SignInCodes = new SignInCodes(Phones, Challenges, texts, new FixedPolicies(policies), factors.Attempts, db.Refusals);
+        SignInCodes = new SignInCodes(Phones, factors.Lifecycle, Challenges, texts, new FixedPolicies(policies), factors.Attempts, db.Refusals);
     }
 
     public FactorsFixture Factors { get; }

@@ -42,7 +42,7 @@ public static class SignInExtensions
         return app;
     }
 
-    /// <summary>The client as the sign-in service sees it: the address after trusted proxies, and the browser.</summary>
+    /// <summary>The client as the sign-in service sees it: the address after trusted proxies, the browser, its device cookie.</summary>
     public static ClientContext ClientContext(this HttpContext http) =>
-        new(http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString());
+        new(http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString(), DeviceCookie.Read(http));
 }

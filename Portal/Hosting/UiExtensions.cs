@@ -34,6 +34,7 @@ public static class UiExtensions
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
         app.UseDevelopmentOnlyPaths();
+        app.UseDeviceCookie();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMfaEnforcement();

@@ -47,20 +47,6 @@ internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager
     }
 
     /// <summary>
-    /// The "remember this browser" cookie, if any: whose it is and the security stamp it was issued under. The sign-in
-    /// service honours it only while that stamp is the user's current one, so "sign out everywhere else", a password
-    /// reset or an admin's revoke forgets every remembered browser at once.
-    /// </summary>
-    public async Task<RememberedBrowser?> RememberedBrowserAsync(HttpContext http)
-    {
-        var result = await http.AuthenticateAsync(IdentityConstants.TwoFactorRememberMeScheme);
-        var principal = result.Principal;
-        return principal?.FindFirstValue(ClaimTypes.Name) is { } userId
-            ? new RememberedBrowser(userId, principal.FindFirstValue(signInManager.Options.ClaimsIdentity.SecurityStampClaimType))
-            : null;
-    }
-
-    /// <summary>
     /// Issues the sign-in cookie of a <see cref="SignInStep.Done"/> result in place of any half-way one, then has the
     /// sign-in audited: the event exists only if the cookie does.
     /// </summary>
@@ -74,11 +60,9 @@ internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager
         await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
         await signInManager.SignInWithClaimsAsync(user, PropertiesFor(SignInMethods.Describe(method, afterPassword), isPersistent),
             [new Claim("amr", AmrOf(method))]);
-        if (rememberBrowser && afterPassword)
-        {
-            await signInManager.RememberTwoFactorClientAsync(user);
-        }
-        await signIn.SignedInAsync(userId, SignInMethods.Describe(method, afterPassword), http.ClientContext());
+        // "Remember this device" (a known device, trusted while the risk score allows it) replaces Identity's
+        // remember-browser cookie, which skipped the second factor whatever the sign-in looked like.
+        await signIn.SignedInAsync(userId, SignInMethods.Describe(method, afterPassword), http.ClientContext(), rememberDevice: rememberBrowser && afterPassword);
     }
 
     /// <summary>
@@ -93,6 +77,9 @@ internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager
             case SignInStep.Done:
                 await IssueAsync(http, result, isPersistent, rememberBrowser, afterPassword);
                 return result.EnrolFirst ? MfaRequirement.EnrolmentPath : ReturnUrls.LocalOrDefault(returnUrl);
+            case SignInStep.Denied:
+                await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
+                return DeniedUrl;
             case SignInStep.LockedOut:
                 // Lockout ends the pending sign-in: the user starts again from the password once it is over.
                 await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
@@ -121,6 +108,9 @@ internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager
         ? "/Account/Lockout?reason=admin"
         : result.LockedUntil is { } until ? $"/Account/Lockout?until={until.ToUnixTimeSeconds()}" : "/Account/Lockout";
 
+    /// <summary>The page a sign-in the risk engine refused goes to; it says what the person can do, not why (that is in the audit log).</summary>
+    public const string DeniedUrl = "/Account/Lockout?reason=unusual";
+
     public void Expired(HttpContext http) =>
         redirect.RedirectToWithStatus("Account/Login", "Error: Your sign-in took too long or was already used. Please sign in again.", http);
 
@@ -145,7 +135,7 @@ internal sealed class SignInCookies(SignInManager<ApplicationUser> signInManager
     private static string AmrOf(string method) => method switch
     {
         SignInMethods.QrApproval => "qr",
-        SignInMethods.Password or SignInMethods.RememberedBrowser or SignInMethods.Registration => "pwd",
+        SignInMethods.Password or SignInMethods.RememberedDevice or SignInMethods.Registration => "pwd",
         _ => "mfa",
     };
 }

@@ -23,18 +23,23 @@ public sealed record SignInCodeCheck(SecondFactorOutcome Outcome, bool NeedsNewC
 /// The second step of sign-in with a code sent by SMS to a verified phone (or by email, when the policy allows it).
 /// Each guess costs one unit of the shared lockout budget before it is checked, and the challenge's own checks too.
 /// </summary>
-public sealed class SignInCodes(UserPhones phones, Challenges.Challenges challenges, ChallengeTexts texts, IPolicies policies, FailedAttempts attempts, AuditRefusals refusals)
+public sealed class SignInCodes(UserPhones phones, FactorLifecycle factors, Challenges.Challenges challenges, ChallengeTexts texts, IPolicies policies, FailedAttempts attempts, AuditRefusals refusals)
 {
     public const string Purpose = "sign-in";
 
-    /// <summary>Where this user may receive a code: each verified phone, and the email address only when the policy says so.</summary>
-    public async Task<IReadOnlyList<CodeTarget>> TargetsAsync(string userId, string? email, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Where this user may receive a code: each verified phone, and the email address when the policy says so, or when
+    /// it is confirmed and the user has no second factor (the risk engine's "Verify it's you" for an unusual sign-in).
+    /// </summary>
+    public async Task<IReadOnlyList<CodeTarget>> TargetsAsync(string userId, string? email, bool emailConfirmed = false, CancellationToken cancellationToken = default)
     {
         var targets = (await phones.ListVerifiedAsync(userId, cancellationToken))
             .Select(p => new CodeTarget(CodeTarget.PhoneKey(p.Id), Channel.Sms, p.Masked))
             .ToList();
         // NIST SP 800-63B rev 4 does not count email as an authenticator: offered only when an admin turns it on.
-        if (!string.IsNullOrEmpty(email) && (await policies.CurrentAsync(cancellationToken)).Otp.EmailAsSecondFactor)
+        // A confirmed mailbox is more than nothing for someone who has no factor: it only ever adds a check.
+        if (!string.IsNullOrEmpty(email) && ((await policies.CurrentAsync(cancellationToken)).Otp.EmailAsSecondFactor
+            || (emailConfirmed && targets.Count == 0 && !await factors.HasSecondFactorAsync(userId, cancellationToken))))
         {
             targets.Add(new CodeTarget(CodeTarget.EmailKey, Channel.Email, EmailAddresses.Mask(email)));
         }
@@ -46,9 +51,10 @@ public sealed class SignInCodes(UserPhones phones, Challenges.Challenges challen
     /// it is a resend, held to the cooldown; a closed challenge is replaced by a new one.
     /// </summary>
     /// <exception cref="SendRefusedException">An abuse limit refused the send.</exception>
-    public async Task<CodeSent> SendAsync(string userId, string? email, string targetKey, Guid? current, string? clientIp, CancellationToken cancellationToken = default)
+    public async Task<CodeSent> SendAsync(
+        string userId, string? email, string targetKey, Guid? current, string? clientIp, bool emailConfirmed = false, CancellationToken cancellationToken = default)
     {
-        var target = (await TargetsAsync(userId, email, cancellationToken)).SingleOrDefault(t => t.Key == targetKey);
+        var target = (await TargetsAsync(userId, email, emailConfirmed, cancellationToken)).SingleOrDefault(t => t.Key == targetKey);
         if (target is null)
         {
             return new CodeSent(false, Problem: "That way of receiving a code is not available. Choose another.");
