@@ -70,7 +70,7 @@ public static class ActivityText
 
     /// <summary>Shown only when they failed: a successful check is part of the sign-in it belongs to.</summary>
     public static IReadOnlyList<string> HiddenWhenSucceeded { get; } =
-        [AuditEventTypes.AuthenticatorVerified, AuditEventTypes.PasskeyVerified];
+        [AuditEventTypes.AuthenticatorVerified, AuditEventTypes.PasskeyVerified, AuditEventTypes.RiskAllowed];
 
     /// <summary>Shown only when they succeeded: a failure is a mistyped code or a cancelled dialog while setting something up.</summary>
     public static IReadOnlyList<string> HiddenWhenFailed { get; } =
@@ -193,6 +193,10 @@ public static class ActivityText
             AuditEventTypes.PoliciesChanged => new ActivityLine(ok ? "The sign-in and message policies were changed" : "A policy change was not saved", ActivityKind.System, ActivityIcon.System),
             AuditEventTypes.ApiClientCreated => new ActivityLine("An API client was created", ActivityKind.System, ActivityIcon.System),
             AuditEventTypes.ApiClientRevoked => new ActivityLine("An API client's key was revoked", ActivityKind.System, ActivityIcon.System),
+            AuditEventTypes.RiskAllowed or AuditEventTypes.RiskStepUp or AuditEventTypes.RiskDenied => RiskLine(type == AuditEventTypes.RiskAllowed, detail, owner),
+            AuditEventTypes.DeviceTrusted => new ActivityLine($"{you} chose to remember a device for a while", ActivityKind.Sessions, ActivityIcon.Sessions),
+            AuditEventTypes.DeviceRenamed => new ActivityLine($"{you} renamed a device", ActivityKind.Sessions, ActivityIcon.Sessions),
+            AuditEventTypes.DeviceForgotten => new ActivityLine($"{you} forgot a device: it is no longer remembered", ActivityKind.Sessions, ActivityIcon.Sessions),
             _ => new ActivityLine("Something else happened to the account", ActivityKind.System, ActivityIcon.System),
         };
         return line;
@@ -218,9 +222,27 @@ public static class ActivityText
         not null when detail.Contains("wrong password", StringComparison.Ordinal) => $"Someone tried to sign in to {your} account with a wrong password",
         not null when detail.Contains("not confirmed", StringComparison.Ordinal) => $"A sign-in waited for {your} email address to be confirmed",
         not null when detail.Contains("too many", StringComparison.Ordinal) => $"A sign-in to {your} account was refused: too many attempts",
+        not null when detail.Contains("risk score", StringComparison.Ordinal) => $"A sign-in to {your} account was blocked: it looked too unlike the usual ones",
         not null when detail.StartsWith("passkey", StringComparison.Ordinal) => "A sign-in with a passkey was refused",
         _ => $"A sign-in to {your} account was refused",
     };
+
+    /// <summary>The risk engine's decision, from its detail ("step-up (dry run: not enforced) for password; score …").</summary>
+    private static ActivityLine RiskLine(bool ok, string? detail, string owner)
+    {
+        var dryRun = detail?.Contains("dry run", StringComparison.Ordinal) == true;
+        if (ok)
+        {
+            return new ActivityLine($"A sign-in to {owner} account looked usual", ActivityKind.SignIns, ActivityIcon.SignIn);
+        }
+        if (detail?.StartsWith("deny", StringComparison.Ordinal) == true)
+        {
+            return new ActivityLine(dryRun ? $"A sign-in to {owner} account looked unusual enough to block (recorded only)" : $"A sign-in to {owner} account looked too unusual and was blocked",
+                ActivityKind.SignIns, ActivityIcon.Alert, IsAlert: !dryRun);
+        }
+        return new ActivityLine(dryRun ? $"A sign-in to {owner} account looked unusual (recorded only)" : $"A sign-in to {owner} account looked unusual, so one more check was asked for",
+            ActivityKind.SignIns, ActivityIcon.Alert, IsAlert: !dryRun);
+    }
 
     private static bool Refused(string? detail) => detail?.Contains("refused", StringComparison.Ordinal) == true;
 

@@ -65,7 +65,9 @@ public static class AuditEventTypes
     public const string PasswordChanged = "account.password_changed";
     public const string EmailChangeRequested = "account.email_change_requested";
     public const string EmailChanged = "account.email_changed";
-    public const string RiskAssessed = "risk.assessed";
+    public const string RiskAllowed = "risk.allowed";
+    public const string RiskStepUp = "risk.step_up";
+    public const string RiskDenied = "risk.denied";
     public const string DeviceTrusted = "device.trusted";
     public const string DeviceRenamed = "device.renamed";
     public const string DeviceForgotten = "device.forgotten";

@@ -13,6 +13,8 @@ public sealed class AuditStatistics(IDbContextFactory<PortalDbContext> dbFactory
     public const string FailedSignIns = "Failed sign-ins";
     public const string Lockouts = "Lockouts";
     public const string StepUps = "Step-ups";
+    public const string RiskStepUps = "Unusual: stepped up";
+    public const string RiskDenials = "Unusual: blocked";
 
     /// <summary>Which (type, outcome) counts toward which series; a null outcome counts both.</summary>
     private static readonly (string Series, string Type, AuditOutcome? Outcome)[] Sources =
@@ -23,6 +25,9 @@ public sealed class AuditStatistics(IDbContextFactory<PortalDbContext> dbFactory
         (Lockouts, AuditEventTypes.SecondFactorLockedOut, null),
         // A step-up: the password was right and a second factor was then asked for.
         (StepUps, AuditEventTypes.PasswordVerified, null),
+        // The risk engine's decisions (dry-run ones included: the chart is for tuning too).
+        (RiskStepUps, AuditEventTypes.RiskStepUp, null),
+        (RiskDenials, AuditEventTypes.RiskDenied, null),
     ];
 
     public async Task<CountSeries> ActivityAsync(StatisticsPeriod period, CancellationToken cancellationToken = default)

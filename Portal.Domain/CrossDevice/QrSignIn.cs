@@ -13,8 +13,11 @@ namespace Tessera.Domain.CrossDevice;
 /// cannot both win (approve vs. expire, redeem twice).
 /// </summary>
 public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, AuditLog audit,
-    IpPseudonymizer pseudonymizer, IOptions<CrossDeviceOptions> options, Accounts.SecurityNotices? notices = null)
+    IpPseudonymizer pseudonymizer, IOptions<CrossDeviceOptions> options, Accounts.SecurityNotices? notices = null, Risk.RiskEngine? risk = null)
 {
+    /// <summary>What a step-up on the phone is for, when the screen's sign-in looked unusual.</summary>
+    public const string StepUpPurpose = "crossdevice.approve";
+
     /// <summary>After approval the laptop has this long to redeem; its page polls every second.</summary>
     public static readonly TimeSpan RedeemWindow = TimeSpan.FromSeconds(60);
 
@@ -50,6 +53,7 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
             ExpiresAt = (now + options.Value.SessionLifetime),
             RequesterIpPseudonym = ip,
             RequesterDevice = UserAgentSummary.Summarize(laptop.UserAgent),
+            RequesterFeatures = risk is null ? null : QrPlaces.Serialize((await risk.FeaturesAsync(new Risk.RiskAttempt(laptop.IpAddress, laptop.UserAgent, null), ct)).Features),
             CreatedAt = now,
         };
         db.QrSignInSessions.Add(session);
@@ -63,7 +67,8 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
     /// The phone opened the QR URL: Pending -> Scanned, bound to this user. Opening it again (a reload) by the same
     /// user shows it again; anyone else, or a closed session, gets null.
     /// </summary>
-    public async Task<QrScanView?> ScanAsync(string token, string userId, QrDevice phone, CancellationToken ct = default)
+    /// <param name="approverIsAdmin">Administrators are held to <c>CrossDevice:AdminProximity</c>.</param>
+    public async Task<QrScanView?> ScanAsync(string token, string userId, QrDevice phone, bool approverIsAdmin = false, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
         var hash = Hash(token);
@@ -85,20 +90,49 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
         {
             await AuditAsync(AuditEventTypes.QrSignInScanned, AuditOutcome.Success, userId, phone, Describe(row), ct);
         }
-        return new QrScanView(row.Id, row.RequesterDevice, row.CreatedAt, row.ExpiresAt, Choices(row));
+        var places = await PlacesAsync(row, userId, phone, approverIsAdmin, assess: scanned == 1, ct);
+        if (places?.Risk == Policies.RiskDecision.Deny)
+        {
+            // Past the deny threshold: the session ends here, so no reload or second tab can approve it.
+            await db.QrSignInSessions.Where(s => s.Id == row.Id && s.Status == QrSignInStatus.Scanned)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, QrSignInStatus.Denied).SetProperty(s => s.DecidedAt, now), ct);
+        }
+        else if (places?.NeedsStepUp == true && !row.ApprovalNeedsStepUp)
+        {
+            await db.QrSignInSessions.Where(s => s.Id == row.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.ApprovalNeedsStepUp, true), ct);
+        }
+        return new QrScanView(row.Id, row.RequesterDevice, row.CreatedAt, row.ExpiresAt, Choices(row), places);
     }
 
     /// <summary>
     /// The user picked a number: the right one approves, a wrong one ends the session (a guess must not get a second
     /// try). Returns the status the session is in afterwards.
     /// </summary>
-    public async Task<QrSignInStatus> ApproveAsync(string token, string userId, int chosenNumber, QrDevice phone, CancellationToken ct = default)
+    /// <param name="stepUp">A step-up proof (<see cref="StepUpPurpose"/>), owed when the scan found the screen's sign-in unusual.</param>
+    public async Task<QrSignInStatus> ApproveAsync(string token, string userId, int chosenNumber, QrDevice phone,
+        Accounts.StepUpProof? stepUp = null, bool approverIsAdmin = false, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
         var hash = Hash(token);
         var redeemBy = (now + RedeemWindow);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var mine = db.QrSignInSessions.Where(s => s.TokenHash == hash && s.Status == QrSignInStatus.Scanned && s.ApproverUserId == userId && s.ExpiresAt > now);
+        if (await mine.AsNoTracking().SingleOrDefaultAsync(ct) is { } row)
+        {
+            // Held here, not only on the page: a relayed code (the screen elsewhere) is refused under Require, whatever is clicked.
+            if (await PlacesAsync(row, userId, phone, approverIsAdmin, assess: false, ct) is { Blocked: true } places)
+            {
+                await mine.ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, QrSignInStatus.Denied).SetProperty(s => s.DecidedAt, now), ct);
+                await AuditAsync(AuditEventTypes.QrSignInApproved, AuditOutcome.Failure, userId, phone,
+                    $"{Describe(row)}; refused: {(places.Risk == Policies.RiskDecision.Deny ? "risk score past deny" : $"not near ({places.Proximity})")}", ct);
+                return QrSignInStatus.Denied;
+            }
+            if (row.ApprovalNeedsStepUp && (stepUp is null || !await stepUp.SpendAsync(userId, StepUpPurpose, ct)))
+            {
+                await AuditAsync(AuditEventTypes.QrSignInApproved, AuditOutcome.Failure, userId, phone, $"{Describe(row)}; refused: step-up owed", ct);
+                return QrSignInStatus.Scanned;
+            }
+        }
         var approved = await mine.Where(s => s.Number == chosenNumber)
             .ExecuteUpdateAsync(u => u
                 .SetProperty(s => s.Status, QrSignInStatus.Approved)
@@ -200,6 +234,31 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
             }
         }
         return choices.OrderBy(n => SHA256.HashData(BitConverter.GetBytes(n).Concat(seed).ToArray())[0]).ThenBy(n => n).ToList();
+    }
+
+    /// <summary>
+    /// Where the screen is against the phone, and (once, at the scan) the risk engine's decision on the screen's sign-in
+    /// for this user, audited with its reasons. Null without a risk engine.
+    /// </summary>
+    private async Task<QrPlaces?> PlacesAsync(QrSignInSession row, string userId, QrDevice phone, bool approverIsAdmin, bool assess, CancellationToken ct)
+    {
+        if (risk is null)
+        {
+            return null;
+        }
+        var requester = QrPlaces.Deserialize(row.RequesterFeatures);
+        var phoneFeatures = (await risk.FeaturesAsync(new Risk.RiskAttempt(phone.IpAddress, phone.UserAgent, null), ct)).Features;
+        var rule = approverIsAdmin ? options.Value.AdminProximity : options.Value.Proximity;
+        var decision = Policies.RiskDecision.Allow;
+        if (requester is not null && assess)
+        {
+            decision = (await risk.AssessAsync(userId, requester, hasFactor: false, "QR approval", phone.IpAddress, phone.UserAgent, ct)).Enforced;
+        }
+        else if (row.ApprovalNeedsStepUp)
+        {
+            decision = Policies.RiskDecision.StepUp;
+        }
+        return new QrPlaces(QrSide.Of(requester), QrSide.Of(phoneFeatures), QrPlaces.Compare(requester, phoneFeatures), rule, decision);
     }
 
     public static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));

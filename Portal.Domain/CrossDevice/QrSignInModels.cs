@@ -7,7 +7,8 @@ public sealed record QrDevice(string? IpAddress, string? UserAgent);
 public sealed record QrSignInCreated(Guid Id, string Token, string BrowserNonce, int Number, DateTimeOffset ExpiresAt);
 
 /// <summary>What the phone shows: the laptop's device and three numbers, one of them the laptop's.</summary>
-public sealed record QrScanView(Guid Id, string? RequesterDevice, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, IReadOnlyList<int> Choices);
+/// <param name="Places">Where the screen is against the phone, the rule, and the risk decision (null without a risk engine).</param>
+public sealed record QrScanView(Guid Id, string? RequesterDevice, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, IReadOnlyList<int> Choices, QrPlaces? Places = null);
 
 public enum QrCreateOutcome
 {

@@ -40,6 +40,12 @@ public sealed class QrSignInSession
     public DateTimeOffset? DecidedAt { get; set; }
 
     public DateTimeOffset? RedeemedAt { get; set; }
+
+    /// <summary>The starting browser's risk features (keys, not values: see Risk.SignInFeatures), as JSON: its place for the phone.</summary>
+    public string? RequesterFeatures { get; init; }
+
+    /// <summary>Set by the scan when the risk engine found the screen's sign-in unusual for the approver: a step-up on the phone is owed.</summary>
+    public bool ApprovalNeedsStepUp { get; set; }
 }
 
 public enum QrSignInStatus
@@ -63,6 +69,7 @@ internal sealed class QrSignInSessionConfiguration : IEntityTypeConfiguration<Qr
         builder.Property(s => s.RequesterIpPseudonym).HasMaxLength(32);
         builder.Property(s => s.RequesterDevice).HasMaxLength(128);
         builder.Property(s => s.ApproverUserId).HasMaxLength(450);
+        builder.Property(s => s.RequesterFeatures).HasMaxLength(2048);
         builder.HasIndex(s => s.TokenHash).IsUnique();
         builder.HasIndex(s => new { s.RequesterIpPseudonym, s.ExpiresAt });
     }

@@ -18,6 +18,11 @@ public sealed record ExportedPhone(string Number, string Region, DateTimeOffset 
 
 public sealed record ExportedSession(string? Device, string? ApproximateAddress, string? SignInMethod, DateTimeOffset SignedInAt, DateTimeOffset LastSeenAt);
 
+public sealed record ExportedDevice(string Name, DateTimeOffset FirstSeenAt, DateTimeOffset LastSeenAt, string? LastPlace, int SignIns, DateTimeOffset? RememberedUntil);
+
+/// <summary>One sign-in as the risk engine remembers it: where and with what, never the address itself.</summary>
+public sealed record ExportedRiskSignIn(DateTimeOffset At, string? Country, string? City, long? Asn, string? NetworkOperator, string? DeviceType, string? Os, string? Browser);
+
 public sealed record ExportedActivity(DateTimeOffset At, string What, string Type, bool Failed, string? Device);
 
 /// <summary>
@@ -32,6 +37,8 @@ public sealed record PersonalData(
     IReadOnlyList<ExportedPhone> Phones,
     int RecoveryCodesLeft,
     IReadOnlyList<ExportedSession> Sessions,
+    IReadOnlyList<ExportedDevice> Devices,
+    IReadOnlyList<ExportedRiskSignIn> SignInHistory,
     IReadOnlyList<ExportedActivity> Activity,
     string Note);
 
@@ -42,6 +49,8 @@ public sealed class PersonalDataExport(
     RecoveryCodes recoveryCodes,
     UserSessions sessions,
     ActivityFeed activity,
+    Risk.KnownDevices devices,
+    Risk.RiskEngine risk,
     AuditLog audit,
     TimeProvider time)
 {
@@ -96,6 +105,10 @@ public sealed class PersonalDataExport(
             numbers,
             await recoveryCodes.RemainingAsync(userId, cancellationToken),
             live,
+            (await devices.ListAsync(userId, null, cancellationToken))
+                .Select(d => new ExportedDevice(d.Name, d.FirstSeenAt, d.LastSeenAt, d.LastPlace, d.SignIns, d.RememberedUntil)).ToList(),
+            (await risk.SignInsOfAsync(userId, cancellationToken))
+                .Select(r => new ExportedRiskSignIn(r.At, r.Country, r.City, r.Asn, r.AsnOrganisation, r.DeviceType, r.Os, r.Browser)).ToList(),
             lines,
             "Secrets are not included: authenticator keys, passkey keys and recovery codes never leave Tessera. Client addresses are shown shortened, as Tessera stores them.");
         await audit.RecordAsync(new AuditEntry(AuditEventTypes.AccountDataExported, AuditOutcome.Success, actorId, userId,

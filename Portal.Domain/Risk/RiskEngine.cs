@@ -53,8 +53,20 @@ public sealed class RiskEngine(
     /// <param name="path">What is being decided: "password", "passkey", "qr approval"...</param>
     public async Task<RiskAssessment> AssessAsync(string userId, RiskAttempt attempt, bool hasFactor, string path, CancellationToken cancellationToken = default)
     {
-        var policy = (await policies.CurrentAsync(cancellationToken)).Risk ?? new RiskPolicy();
         var (place, features) = await FeaturesAsync(attempt, cancellationToken);
+        return await AssessAsync(userId, place, features, hasFactor, path, attempt.IpAddress, attempt.UserAgent, cancellationToken);
+    }
+
+    /// <summary>Scores features taken earlier (a QR sign-in's screen, scored when the phone opens it).</summary>
+    /// <param name="ipAddress">The acting client's address, for the audit event.</param>
+    public Task<RiskAssessment> AssessAsync(string userId, SignInFeatures features, bool hasFactor, string path, string? ipAddress, string? userAgent, CancellationToken cancellationToken = default) =>
+        AssessAsync(userId, new GeoPlace(features.Country, features.City, features.Location?.Latitude, features.Location?.Longitude, features.Location?.AccuracyKm,
+            features.Asn, features.AsnOrganisation, features.Anonymiser, features.Hosting), features with { At = time.GetUtcNow() }, hasFactor, path, ipAddress, userAgent, cancellationToken);
+
+    private async Task<RiskAssessment> AssessAsync(
+        string userId, GeoPlace place, SignInFeatures features, bool hasFactor, string path, string? ipAddress, string? userAgent, CancellationToken cancellationToken)
+    {
+        var policy = (await policies.CurrentAsync(cancellationToken)).Risk ?? new RiskPolicy();
         if (policy.Mode == RiskMode.Off)
         {
             return RiskAssessment.Unscored(place, features);
@@ -64,7 +76,7 @@ public sealed class RiskEngine(
         var score = Model.Score(features, history, population);
         var decision = policy.Decide(score.Value, score.HasBaseline, hasFactor);
         var assessment = new RiskAssessment(score, decision, policy.Mode, place, features);
-        await AuditAsync(userId, attempt, path, assessment, cancellationToken);
+        await AuditAsync(userId, ipAddress, userAgent, path, assessment, cancellationToken);
         if (decision != RiskDecision.Allow)
         {
             logger.LogInformation(new EventId(1602, "RiskDecision"), "Risk {Decision} ({Mode}) for a {Path} sign-in: score {Score:0.0}, {Reasons} reasons",
@@ -97,6 +109,21 @@ public sealed class RiskEngine(
         }
         await TrimAsync(db, userId, since, bounds.MaxHistoryPerUser, cancellationToken);
         return new LearnedSignIn(device.IsNew, newCountry, before, device.Name, place);
+    }
+
+    /// <summary>The user's remembered sign-ins, newest first (for "Download my data").</summary>
+    public async Task<IReadOnlyList<RiskSignIn>> SignInsOfAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return (await db.RiskSignIns.AsNoTracking().Where(s => s.UserId == userId).ToListAsync(cancellationToken)).OrderByDescending(s => s.At).ToList();
+    }
+
+    /// <summary>Deletes every user's sign-ins older than Risk:HistoryRetention (the daily <c>risk.retention</c> job).</summary>
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
+    {
+        var cutoff = time.GetUtcNow() - options.Value.HistoryRetention;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.RiskSignIns.Where(s => s.At < cutoff).ExecuteDeleteAsync(cancellationToken);
     }
 
     /// <summary>The features of an attempt, with the place GeoIP gives its address.</summary>
@@ -152,15 +179,16 @@ public sealed class RiskEngine(
         }
     }
 
-    private async Task AuditAsync(string userId, RiskAttempt attempt, string path, RiskAssessment assessment, CancellationToken cancellationToken)
+    private async Task AuditAsync(string userId, string? ipAddress, string? userAgent, string path, RiskAssessment assessment, CancellationToken cancellationToken)
     {
         var decision = assessment.Decision switch { RiskDecision.StepUp => "step-up", RiskDecision.Deny => "deny", _ => "allow" };
         var mode = assessment.Mode == RiskMode.DryRun ? " (dry run: not enforced)" : "";
         var baseline = assessment.Score.HasBaseline ? "" : $" (no baseline: {assessment.Score.HistoryCount} earlier sign-ins)";
         var detail = $"{decision}{mode} for {path}{baseline}; {assessment.Score.Summary()}";
-        await audit.RecordAsync(new AuditEntry(AuditEventTypes.RiskAssessed,
+        var type = assessment.Decision switch { RiskDecision.StepUp => AuditEventTypes.RiskStepUp, RiskDecision.Deny => AuditEventTypes.RiskDenied, _ => AuditEventTypes.RiskAllowed };
+        await audit.RecordAsync(new AuditEntry(type,
             assessment.Decision == RiskDecision.Allow ? AuditOutcome.Success : AuditOutcome.Failure,
-            userId, userId, attempt.IpAddress, attempt.UserAgent, detail.Length > 512 ? detail[..511] + "…" : detail), cancellationToken);
+            userId, userId, ipAddress, userAgent, detail.Length > 512 ? detail[..511] + "…" : detail), cancellationToken);
     }
 
     private async Task<byte[]> PseudonymKeyAsync(CancellationToken cancellationToken) =>

@@ -95,16 +95,17 @@ public sealed record SignInFeatures(
         DateTimeOffset at, string? ipAddress, string? userAgent, string? deviceId, GeoPlace place, Func<string, string> pseudonym,
         int userFailures = 0, int networkFailures = 0)
     {
+        // A private address keeps its network (the same office LAN is the same place), but GeoIP has nothing for it.
         var network = Networks.Of(ipAddress);
-        var isPrivate = System.Net.IPAddress.TryParse(ipAddress?.Trim(), out var ip) && GeoPlace.IsPrivate(ip);
+        System.Net.IPAddress.TryParse(ipAddress?.Trim(), out var ip);
         var agent = UserAgentSummary.Parse(userAgent);
         return new SignInFeatures(
             at,
             place.Country,
             place.Asn,
             place.AsnOrganisation,
-            network is null || isPrivate ? null : pseudonym("net|" + network),
-            network is null || isPrivate ? null : pseudonym("ip|" + ip),
+            network is null ? null : pseudonym("net|" + network),
+            network is null ? null : pseudonym("ip|" + ip),
             place.City,
             place is { Latitude: { } lat, Longitude: { } lon } ? new GeoPoint(lat, lon, place.AccuracyKm ?? 0) : null,
             agent.DeviceType,

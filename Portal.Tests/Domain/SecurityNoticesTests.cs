@@ -27,6 +27,7 @@ public sealed partial class SecurityNoticesTests : IAsyncLifetime
     [
         "factor-added", "factor-removed", "recovery-codes", "factors-reset", "password-changed", "password-reset", "email-change-requested",
         "email-changed", "locked-failed-attempts", "locked-by-admin", "signed-out-by-admin", "admin-granted", "other-sessions", "qr-not-me",
+        "new-sign-in",
     ];
 
     [Theory]
@@ -76,6 +77,7 @@ public sealed partial class SecurityNoticesTests : IAsyncLifetime
         "admin-granted" => notices.AdminGrantedAsync(userId),
         "other-sessions" => notices.OtherSessionsSignedOutAsync(userId, 2),
         "qr-not-me" => notices.QrSignInNotMeAsync(userId),
+        "new-sign-in" => notices.NewSignInAsync(userId, "Firefox on Windows", "near Stockholm, SE", factors.Database.Time.GetUtcNow()),
         _ => throw new ArgumentOutOfRangeException(nameof(notice)),
     };
 

@@ -161,7 +161,7 @@ public sealed partial class SmsSignInTests : IDisposable
         Assert.Contains("Authenticator app", primary);
         Assert.DoesNotContain("Text me a code", primary);
         Assert.Contains("Text me a code", html[html.IndexOf("Try another way", StringComparison.Ordinal)..]);
-        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "Remember this browser"));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "Remember this device"));
         var codeField = System.Text.RegularExpressions.Regex.Match(html, "<input[^>]*id=\"Input.Code\"[^>]*>").Value;
         Assert.Contains("inputmode=\"numeric\"", codeField);
         Assert.Contains("autocomplete=\"one-time-code\"", codeField);

@@ -70,6 +70,8 @@ public static class JobsExtensions
         recurring.AddOrUpdate<KeyRotationJob>(KeyRotationJob.RecurringId, job => job.ScheduledAsync(CancellationToken.None), Cron.Daily(2));
         recurring.AddOrUpdate<Tessera.Domain.Retention.DataRetention>(
             "data.retention", retention => retention.ApplyAsync(Tessera.Domain.Retention.DataRetention.DefaultBatchSize, CancellationToken.None), Cron.Daily(3, 30));
+        // A user who stops signing in keeps no history past Risk:HistoryRetention (a sign-in trims its own user's).
+        recurring.AddOrUpdate<Tessera.Domain.Risk.RiskEngine>("risk.retention", engine => engine.PurgeAsync(CancellationToken.None), Cron.Daily(3, 45));
     }
 
     /// <summary>The dashboard sits behind the Admin policy; Hangfire's own local-only filter is replaced by it.</summary>

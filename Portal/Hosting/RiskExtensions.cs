@@ -14,6 +14,8 @@ public static class RiskExtensions
         builder.Services.AddSingleton<KnownDevices>();
         builder.Services.AddSingleton<RiskEngine>();
         builder.Services.AddSingleton<SignInRisk>();
+        // "Your devices" marks the browser looking at it, read from its cookie while the page prerenders.
+        builder.Services.AddHttpContextAccessor();
         return builder;
     }
 

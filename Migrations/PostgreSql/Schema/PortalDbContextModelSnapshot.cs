@@ -569,6 +569,9 @@ namespace Tessera.Migrations.PostgreSql.Schema
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<bool>("ApprovalNeedsStepUp")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("ApproverUserId")
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)");
@@ -596,6 +599,10 @@ namespace Tessera.Migrations.PostgreSql.Schema
                     b.Property<string>("RequesterDevice")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
+
+                    b.Property<string>("RequesterFeatures")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
 
                     b.Property<string>("RequesterIpPseudonym")
                         .HasMaxLength(32)

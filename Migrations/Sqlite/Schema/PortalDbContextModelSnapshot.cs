@@ -556,6 +556,9 @@ namespace Tessera.Migrations.Sqlite.Schema
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("ApprovalNeedsStepUp")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ApproverUserId")
                         .HasMaxLength(450)
                         .HasColumnType("TEXT");
@@ -582,6 +585,10 @@ namespace Tessera.Migrations.Sqlite.Schema
 
                     b.Property<string>("RequesterDevice")
                         .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequesterFeatures")
+                        .HasMaxLength(2048)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("RequesterIpPseudonym")

@@ -46,6 +46,8 @@ public sealed class RiskFeaturesTests
     [InlineData("1.2.0.1", true, false)]
     [InlineData("71.160.223.1", false, true)]
     [InlineData("216.160.83.56", false, false)]
+    [InlineData("89.160.20.112", false, false)]
+    [InlineData("81.2.69.142", true, true)]
     public void TheAnonymousIpDatabase_FlagsAnonymisersAndHosting(string address, bool anonymiser, bool hosting)
     {
         using var geo = TestGeoIp();

@@ -47,6 +47,14 @@ public sealed class PolicyForm
 
     public int MfaGraceDays { get; set; }
 
+    public RiskMode RiskMode { get; set; } = RiskMode.Enforce;
+
+    public double RiskStepUpAt { get; set; } = 1.0;
+
+    public double RiskDenyAt { get; set; } = 6.0;
+
+    public NoBaselineRule RiskWithoutBaseline { get; set; }
+
     public IReadOnlyDictionary<string, string> Errors { get; private set; } = new Dictionary<string, string>();
 
     public static PolicyForm From(PolicySet policies)
@@ -67,6 +75,10 @@ public sealed class PolicyForm
             MfaForAdmins = policies.Mfa.RequiredForRoles.Contains("Admin"),
             MfaForUsers = policies.Mfa.RequiredForRoles.Contains("User"),
             MfaGraceDays = policies.Mfa.GraceDays,
+            RiskMode = (policies.Risk ?? new RiskPolicy()).Mode,
+            RiskStepUpAt = (policies.Risk ?? new RiskPolicy()).StepUpAt,
+            RiskDenyAt = (policies.Risk ?? new RiskPolicy()).DenyAt,
+            RiskWithoutBaseline = (policies.Risk ?? new RiskPolicy()).WithoutBaseline,
         };
         foreach (var (name, label, limit) in PolicyValidator.RateLimits(policies.RateLimits))
         {
@@ -112,6 +124,7 @@ public sealed class PolicyForm
                 RequiredForRoles = [.. MfaForAdmins ? ["Admin"] : Array.Empty<string>(), .. MfaForUsers ? ["User"] : Array.Empty<string>()],
                 GraceDays = MfaGraceDays,
             },
+            Risk = new RiskPolicy { Mode = RiskMode, StepUpAt = RiskStepUpAt, DenyAt = RiskDenyAt, WithoutBaseline = RiskWithoutBaseline },
         };
     }
 
