@@ -86,7 +86,7 @@ public sealed class RiskReplay(RiskModel model, RiskPolicy policy, RiskOptions o
     /// only from GeoIP and only when it agrees on the country, so a disagreement never fakes impossible travel. The
     /// data set's browser, OS and device type fill in what the User-Agent parser cannot tell.
     /// </summary>
-    internal SignInFeatures FeaturesOf(RbaLogin login, int failuresOfUser = 0, int failuresOfNetwork = 0)
+    public SignInFeatures FeaturesOf(RbaLogin login, int failuresOfUser = 0, int failuresOfNetwork = 0)
     {
         var located = geo.Locate(login.IpAddress);
         var agrees = login.Country is null || located.Country is null || string.Equals(login.Country, located.Country, StringComparison.OrdinalIgnoreCase);
