@@ -29,7 +29,8 @@ internal sealed class ReplayHistory(TimeSpan retention, int max)
         var expired = 0;
         foreach (var (signedInAt, _) in window)
         {
-            if (signedInAt > cutoff)
+            // The live engine's query keeps sign-ins at or after the cutoff.
+            if (signedInAt >= cutoff)
             {
                 break;
             }
@@ -79,10 +80,14 @@ internal sealed class ReplayHistory(TimeSpan retention, int max)
     }
 }
 
-/// <summary>Failed sign-ins in the last hour for one key (a user, a network), as the live engine counts them.</summary>
-internal sealed class RecentFailures
+/// <summary>
+/// Failed sign-ins within a window for one key, as the live engine counts them: a network's in the last hour, a user's
+/// consecutive ones (since their last success) of the last day.
+/// </summary>
+internal sealed class RecentFailures(TimeSpan window)
 {
-    public static readonly TimeSpan Window = TimeSpan.FromHours(1);
+    public static readonly TimeSpan NetworkWindow = TimeSpan.FromHours(1);
+    public static readonly TimeSpan UserWindow = TimeSpan.FromDays(1);
 
     // The score stops adding points after a few failures (RiskModel.Weights.MaxFailurePoints); a few more suffice.
     private const int Kept = 32;
@@ -105,6 +110,9 @@ internal sealed class RecentFailures
         }
     }
 
+    /// <summary>A success ends a run of consecutive failures.</summary>
+    public void Clear() => times.Clear();
+
     public bool IsEmpty(DateTimeOffset at)
     {
         Trim(at);
@@ -113,7 +121,7 @@ internal sealed class RecentFailures
 
     private void Trim(DateTimeOffset at)
     {
-        while (times.Count > 0 && times.Peek() <= at - Window)
+        while (times.Count > 0 && times.Peek() <= at - window)
         {
             times.Dequeue();
         }

@@ -13,7 +13,8 @@ public sealed record ReplayedLogin(RbaLogin Login, RiskScore Score, RiskDecision
 /// Replays recorded attempts, in time order, through the real scoring: each is scored against its user's history and
 /// the population before anything is learned from it, then learned from as the live engine learns: only a successful,
 /// legitimate sign-in (here the data set's label says which) enters the user's history and the population counts; a
-/// failure counts towards the next hour's failures of its user and its network. A replay is one pass over one file.
+/// failure counts towards its user's consecutive failures (until a success, for a day) and its network's of the next
+/// hour. A replay is one pass over one file.
 /// </summary>
 public sealed class RiskReplay(RiskModel model, RiskPolicy policy, RiskOptions options, IGeoLocator geo, Func<string, string> pseudonym)
 {
@@ -61,12 +62,16 @@ public sealed class RiskReplay(RiskModel model, RiskPolicy policy, RiskOptions o
             window.Learn(features, levels);
             Population.Add(levels);
         }
-        else if (!login.Successful)
+        if (login.Successful)
         {
-            Failed(userFailures, login.UserId, login.At);
+            byUser?.Clear();
+        }
+        else
+        {
+            Failed(userFailures, login.UserId, login.At, RecentFailures.UserWindow);
             if (network is not null)
             {
-                Failed(networkFailures, network, login.At);
+                Failed(networkFailures, network, login.At, RecentFailures.NetworkWindow);
             }
         }
         if (++replayed % SweepEvery == 0)
@@ -149,11 +154,11 @@ public sealed class RiskReplay(RiskModel model, RiskPolicy policy, RiskOptions o
         };
     }
 
-    private static void Failed(Dictionary<string, RecentFailures> failures, string key, DateTimeOffset at)
+    private static void Failed(Dictionary<string, RecentFailures> failures, string key, DateTimeOffset at, TimeSpan window)
     {
         if (!failures.TryGetValue(key, out var recent))
         {
-            recent = new RecentFailures();
+            recent = new RecentFailures(window);
             failures[key] = recent;
         }
         recent.Add(at);
@@ -164,7 +169,7 @@ public sealed class RiskReplay(RiskModel model, RiskPolicy policy, RiskOptions o
         var cutoff = clock - options.HistoryRetention;
         foreach (var (user, window) in histories)
         {
-            if (window.NewestAt is not { } newest || newest <= cutoff)
+            if (window.NewestAt is not { } newest || newest < cutoff)
             {
                 histories.Remove(user);
             }

@@ -178,6 +178,19 @@ public sealed class RiskEvaluationTests
     }
 
     [Fact]
+    public void Replay_ASuccess_EndsTheUsersRunOfFailures()
+    {
+        var replay = Replay();
+        replay.Next(Login(Start));
+        replay.Next(Login(Start.AddMinutes(1), successful: false) with { IpAddress = "84.209.1.1" });
+        replay.Next(Login(Start.AddMinutes(2)));
+
+        var next = replay.Next(Login(Start.AddMinutes(3)));
+
+        Assert.DoesNotContain(next.Score.Reasons, r => r.Feature == "user failures");
+    }
+
+    [Fact]
     public void Replay_FailuresOfTheLastHour_RaiseTheScore()
     {
         var replay = Replay();
@@ -217,8 +230,8 @@ public sealed class RiskEvaluationTests
         }
         replay.Next(Login(Start.AddDays(33)));
 
-        // Within 30 days before day 34: the sign-ins of day 5 and day 33 (day 4 is exactly 30 days back: out).
-        Assert.Equal(2, replay.Next(Login(Start.AddDays(34))).Score.HistoryCount);
+        // Within 30 days before day 34, as the live engine counts (at or after the cutoff): days 4, 5 and 33.
+        Assert.Equal(3, replay.Next(Login(Start.AddDays(34))).Score.HistoryCount);
     }
 
     [Fact]
