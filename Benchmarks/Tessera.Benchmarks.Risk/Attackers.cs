@@ -60,11 +60,15 @@ internal static class Attackers
         var copied = victim.Devices[0];
         var kind = random.NextDouble() < 0.7 ? copied.Kind : World.Pick(random, KindsLike(copied));
         var victimMajor = copied.Major(at);
-        var device = copied with { Kind = kind, LagDays = 0, FrozenAt = null, VersionShift = 0 };
-        var current = device.Major(at);
-        // Another version than the victim's: one or two releases back, or the current one when the victim lags.
-        var shift = new[] { -1, -2, 0 }.OrderBy(_ => random.Next()).First(s => current + s != victimMajor);
-        return Row(at, victim.Country.Code, victim.City, isp.Asn, Host(network, random), (device with { VersionShift = shift }).At(at));
+        // Their own device of that kind (its own model and OS version) with the victim's browser, up to date.
+        var own = Device.Random(random, kind) with { Browser = copied.Browser, LagDays = 0, FrozenAt = null };
+        // Another version than the victim's, and never a User-Agent the victim sent before: one or two releases back,
+        // or the current one when the victim lags.
+        var sent = victim.UserAgentsBefore(at);
+        var candidates = new[] { -1, -2, 0, -3, 1 }.OrderBy(_ => random.Next()).Append(-4).Select(shift => own with { VersionShift = shift }).ToList();
+        var device = candidates.FirstOrDefault(d => d.Major(at) != victimMajor && !sent.Contains(d.At(at).UserAgent))
+            ?? candidates.First(d => d.Major(at) != victimMajor);
+        return Row(at, victim.Country.Code, victim.City, isp.Asn, Host(network, random), device.At(at));
     }
 
     // Kinds of the same device type that run the same browser (Safari only on Apple's, Edge only on Windows here).

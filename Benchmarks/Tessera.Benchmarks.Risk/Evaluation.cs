@@ -5,7 +5,12 @@ using Tessera.Domain.Risk;
 namespace Tessera.Benchmarks.Risk;
 
 /// <summary>A replayed row: its label, its score and the size of the history it was scored against.</summary>
-internal sealed record Scored(Labelled Item, double Score, long History);
+internal sealed record Scored(Labelled Item, RiskScore Result)
+{
+    public double Score => Result.Value;
+
+    public long History => Result.HistoryCount;
+}
 
 /// <summary>The figures of the evaluation, against the targets.</summary>
 internal sealed record Report(
@@ -35,7 +40,7 @@ internal static class Evaluation
         foreach (var row in rows)
         {
             var result = replay.Next(row.Row);
-            scored.Add(new Scored(row, result.Score.Value, result.Score.HistoryCount));
+            scored.Add(new Scored(row, result.Score));
         }
         return scored;
     }
@@ -100,6 +105,26 @@ internal static class Evaluation
         foreach (var (kind, m) in r.PerModel.OrderByDescending(p => p.Key))
         {
             o.WriteLine(string.Create(c, $"| {kind} | {m.Auc:0.0000} | {m.Tpr:0.0000} | {m.Reauth995:0.0%} |"));
+        }
+    }
+
+    /// <summary>
+    /// Why the misses: the targeted attacks at ≈40 sign-ins that score lowest, and which reason weighs most in the
+    /// legitimate sign-ins at ≈40 that the TPR-0.995 threshold flags.
+    /// </summary>
+    public static void Explain(IReadOnlyList<Scored> scored, Report report, TextWriter o)
+    {
+        var threshold = report.TargetedByHistory[40].Threshold;
+        o.WriteLine("Lowest-scoring targeted attacks aimed at 40 sign-ins:");
+        foreach (var a in scored.Where(s => s.Item.Attack == AttackKind.Targeted && s.Item.AimedAt == 40).OrderBy(s => s.Score).Take(5))
+        {
+            o.WriteLine($"  {a.Result.Summary(8)}");
+        }
+        var flagged = scored.Where(s => s.Item.Attack is null && s.Item.Row.Successful && s.History is >= 30 and <= 50 && s.Score >= threshold).ToList();
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Legitimate sign-ins at 30–50 sign-ins of history flagged at {threshold:0.000}: {flagged.Count:#,0}; their largest reason:"));
+        foreach (var g in flagged.GroupBy(f => f.Result.Reasons.FirstOrDefault()?.Feature ?? "(none)").OrderByDescending(g => g.Count()).Take(8))
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {g.Key}: {g.Count():#,0} ({(double)g.Count() / flagged.Count:0%})"));
         }
     }
 

@@ -78,6 +78,11 @@ internal sealed class Person
 
     public DateTimeOffset Last { get; }
 
+    private readonly List<(DateTimeOffset At, string UserAgent)> sent = [];
+
+    /// <summary>The User-Agents the person's sign-ins sent before a time: a targeted attacker imitates the browser, not the exact string.</summary>
+    public HashSet<string> UserAgentsBefore(DateTimeOffset at) => sent.Where(s => s.At < at).Select(s => s.UserAgent).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Every /24 the person's home connection has had: a targeted attacker comes from another one.</summary>
     public IEnumerable<string> HomeNetworks => leases.Select(l => l.Ip[..l.Ip.LastIndexOf('.')]);
 
@@ -131,6 +136,7 @@ internal sealed class Person
             (asn, ip) = (Home.Asn, leases.Last(l => l.From <= at).Ip);
         }
         var agent = device.At(at);
+        sent.Add((at, agent.UserAgent));
         double? rtt = random.NextDouble() < 0.1 ? null : Math.Round(25 + random.NextDouble() * 180 + (abroad is null ? 0 : 120));
         return new RbaLogin(0, at, Id, rtt, ip, country, city?.Region, city?.Name, asn, agent.UserAgent, agent.Browser, agent.Os, agent.DeviceType, true);
     }

@@ -2,7 +2,7 @@
 // replay as `risk-eval`, and the cost of one score. See docs/risk-evaluation.md.
 //
 //   dotnet run -c Release --project Benchmarks/Tessera.Benchmarks.Risk -- [--users 10000] [--seed 20200203]
-//       [--write-csv FILE] [--weights place=1,agent=1,time=0.3,device=1] [--sweep] [--bdn]
+//       [--write-csv FILE] [--weights place=1,agent=1,time=0.3,device=1] [--explain] [--sweep] [--bdn]
 using System.Diagnostics;
 using System.Globalization;
 using Tessera.Benchmarks.Risk;
@@ -26,7 +26,13 @@ clock.Restart();
 var scored = Evaluation.Replay(rows, weights, out var replay);
 Console.WriteLine(string.Create(c, $"Replayed in {clock.Elapsed.TotalSeconds:0.0} s ({rows.Count / clock.Elapsed.TotalSeconds:#,0} rows/s), weights {weights}"));
 Console.WriteLine();
-Evaluation.Print(Evaluation.Measure(scored), Console.Out);
+var report = Evaluation.Measure(scored);
+Evaluation.Print(report, Console.Out);
+if (args.Contains("--explain"))
+{
+    Console.WriteLine();
+    Evaluation.Explain(scored, report, Console.Out);
+}
 
 if (args.Contains("--sweep"))
 {
