@@ -128,6 +128,23 @@ internal static class Evaluation
         }
     }
 
+    /// <summary>What a step-up threshold (RiskPolicy.StepUpAt; 1.0 by default) catches and costs on this population.</summary>
+    public static void Thresholds(IReadOnlyList<Scored> scored, TextWriter o, params double[] thresholds)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var legitimate = scored.Where(s => s.Item.Attack is null && s.Item.Row.Successful && s.History >= RiskScore.MinimumHistory).ToList();
+        var perUser = legitimate.GroupBy(s => s.Item.Row.UserId).Select(g => g.Select(s => s.Score).ToList()).ToList();
+        o.WriteLine("| step-up at | naive caught | VPN caught | targeted caught | legitimate stepped up | mean per user | median per user |");
+        o.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (var t in thresholds)
+        {
+            string Caught(AttackKind k) => (scored.Where(s => s.Item.Attack == k).Average(s => s.Score >= t ? 1.0 : 0.0)).ToString("0.0%", c);
+            var shares = perUser.Select(u => u.Average(s => s >= t ? 1.0 : 0.0)).ToList();
+            o.WriteLine(string.Create(c,
+                $"| {t:0.0} | {Caught(AttackKind.Naive)} | {Caught(AttackKind.Vpn)} | {Caught(AttackKind.Targeted)} | {legitimate.Average(s => s.Score >= t ? 1.0 : 0.0):0.0%} | {shares.Average():0.0%} | {RiskMetrics.Median(shares):0.0%} |"));
+        }
+    }
+
     private static RocCurve Curve(IEnumerable<Scored> attacks, IEnumerable<Scored> legitimate)
     {
         var curve = new RocCurve();

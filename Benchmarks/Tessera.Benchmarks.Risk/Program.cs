@@ -28,6 +28,8 @@ Console.WriteLine(string.Create(c, $"Replayed in {clock.Elapsed.TotalSeconds:0.0
 Console.WriteLine();
 var report = Evaluation.Measure(scored);
 Evaluation.Print(report, Console.Out);
+Console.WriteLine();
+Evaluation.Thresholds(scored, Console.Out, -1.0, -0.5, 0, 0.5, 1.0, 2.0);
 if (args.Contains("--explain"))
 {
     Console.WriteLine();
