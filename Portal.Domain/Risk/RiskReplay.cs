@@ -86,8 +86,8 @@ public sealed class RiskReplay(RiskModel model, RiskPolicy policy, RiskOptions o
         histories.TryGetValue(userId, out var window) ? window.At(at) : NoHistory;
 
     /// <summary>
-    /// The features of a row. Country, city and ASN come from the data set where it gives them (its addresses are
-    /// synthesised, so a GeoIP database would misplace them), else from GeoIP; coordinates, which the data set lacks,
+    /// The features of a row. Country, city and ASN come from the data set where it gives them (the data set is
+    /// synthesised, so its addresses need not be where GeoIP puts them), else from GeoIP; coordinates, which the data set lacks,
     /// only from GeoIP and only when it agrees on the country, so a disagreement never fakes impossible travel. The
     /// data set's browser, OS and device type fill in what the User-Agent parser cannot tell.
     /// </summary>
