@@ -27,6 +27,11 @@ public sealed class RiskReplay(RiskModel model, RiskPolicy policy, RiskOptions o
     private readonly Dictionary<string, ReplayHistory> histories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RecentFailures> userFailures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RecentFailures> networkFailures = new(StringComparer.Ordinal);
+
+    // One instance per distinct level: the windows hold every remembered sign-in's levels, and a year of sign-ins
+    // repeats the same few keys (a user's country, operator, browser) over and over. On 1.2 million synthetic rows,
+    // fresh copies per sign-in took the replay's memory from 1.6 GB to 3.1 GB.
+    private readonly Dictionary<FeatureLevel, FeatureLevel> levels = [];
     private DateTimeOffset clock = DateTimeOffset.MinValue;
     private long replayed;
 
@@ -58,9 +63,9 @@ public sealed class RiskReplay(RiskModel model, RiskPolicy policy, RiskOptions o
                 window = new ReplayHistory(options.HistoryRetention, options.MaxHistoryPerUser);
                 histories[login.UserId] = window;
             }
-            var levels = features.Levels();
-            window.Learn(features, levels);
-            Population.Add(levels);
+            var shared = Shared(features.Levels());
+            window.Learn(features, shared);
+            Population.Add(shared);
         }
         if (login.Successful)
         {
@@ -152,6 +157,21 @@ public sealed class RiskReplay(RiskModel model, RiskPolicy policy, RiskOptions o
             0 => (null, null),
             _ => (string.Join(' ', words[..first]), words[first]),
         };
+    }
+
+    private FeatureLevel[] Shared(IReadOnlyList<FeatureLevel> fresh)
+    {
+        var shared = new FeatureLevel[fresh.Count];
+        for (var i = 0; i < fresh.Count; i++)
+        {
+            if (!levels.TryGetValue(fresh[i], out var known))
+            {
+                known = fresh[i];
+                levels[known] = known;
+            }
+            shared[i] = known;
+        }
+        return shared;
     }
 
     private static void Failed(Dictionary<string, RecentFailures> failures, string key, DateTimeOffset at, TimeSpan window)
