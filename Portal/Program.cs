@@ -33,6 +33,11 @@ try
     builder.AddSecurityHeaders();
 
     app = builder.Build();
+    if (RiskEvalCommand.IsInvoked(args))
+    {
+        // Offline: reads one CSV and writes another, so it needs neither the database nor the settings the server checks.
+        return await RiskEvalCommand.RunAsync(app.Services, args);
+    }
     app.Services.GetService<IStartupValidator>()?.Validate();
     await app.PrepareDatabaseAsync();
     await app.Services.EnsureRolesAsync();
