@@ -35,7 +35,7 @@ internal static class Evaluation
 
     public static List<Scored> Replay(IReadOnlyList<Labelled> rows, RiskModel.Weights weights, out RiskReplay replay)
     {
-        replay = new RiskReplay(new RiskModel(weights), new RiskPolicy(), new RiskOptions(), new NoGeoIp(), ReplayPseudonyms.Keyed(new byte[32]));
+        replay = new RiskReplay(new RiskModel(weights), new RiskPolicy(), new RiskOptions(), new NoGeoIp(), RiskPseudonyms.Keyed(new byte[32]));
         var scored = new List<Scored>(rows.Count);
         foreach (var row in rows)
         {

@@ -195,12 +195,20 @@ public sealed class RiskEngine(
         await secrets.GetOrCreateAsync(RiskPseudonyms.SecretName, 32, cancellationToken);
 }
 
-/// <summary>The keyed hash of the values the risk engine must compare but not keep: addresses, browser builds, devices.</summary>
-internal static class RiskPseudonyms
+/// <summary>
+/// The keyed hash of the values the risk engine must compare but not keep: addresses, browser builds, devices. The
+/// live engine keys it with the install's <see cref="SecretName"/>; an offline replay with a key of its own.
+/// </summary>
+public static class RiskPseudonyms
 {
     public const string SecretName = "risk.features";
 
     // Keyed, so the stored keys cannot be tested against guessed addresses; 96 bits is plenty to tell values apart.
     public static string Of(byte[] key, string value) =>
         Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(value)), 0, 12).Replace('+', '-').Replace('/', '_');
+
+    public static Func<string, string> Keyed(byte[] key) => value => Of(key, value);
+
+    /// <summary>A key for one replay only: its output holds no value a reader could link back.</summary>
+    public static Func<string, string> WithRandomKey() => Keyed(RandomNumberGenerator.GetBytes(32));
 }

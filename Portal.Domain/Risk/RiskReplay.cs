@@ -1,6 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
 using Tessera.Domain.Contacts;
 using Tessera.Domain.Policies;
 
@@ -205,14 +202,4 @@ public sealed class RiskReplay(RiskModel model, RiskPolicy policy, RiskOptions o
             }
         }
     }
-}
-
-/// <summary>Keys for what identifies a person in a replay: a keyed SHA-256, 96 bits in base64url (short keys, as the counts of 31 million rows are held in memory).</summary>
-public static class ReplayPseudonyms
-{
-    public static Func<string, string> Keyed(byte[] key) =>
-        value => Base64Url.EncodeToString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(value)).AsSpan(0, 12));
-
-    /// <summary>A key for this run only: the scores' outputs hold no value a reader could link back.</summary>
-    public static Func<string, string> WithRandomKey() => Keyed(RandomNumberGenerator.GetBytes(32));
 }

@@ -56,7 +56,8 @@ public sealed class AdminDashboardTests : MudComponentTest
         cut.WaitForAssertion(() =>
         {
             var activity = cut.Find(".dashboard-activity");
-            Assert.Equal(4, activity.QuerySelectorAll("svg path.mud-chart-line").Length);
+            // Sign-ins, failures, lockouts, step-ups, and the risk engine's step-ups and blocks.
+            Assert.Equal(6, activity.QuerySelectorAll("svg path.mud-chart-line").Length);
             // 24 hourly rows in the data table, the sign-ins in the hour they happened (07:30 falls in 07:00).
             var rows = activity.QuerySelectorAll(".count-chart-data tbody tr");
             Assert.Equal(24, rows.Length);

@@ -36,6 +36,11 @@ public sealed class SessionsPageTests : MudComponentTest
         Services.AddScoped<Tessera.Domain.Accounts.AccountSettings>();
         Services.AddSingleton(new Tessera.Domain.Accounts.FailedAttempts(database.Factory, database.Time,
             Microsoft.Extensions.Options.Options.Create(new Microsoft.AspNetCore.Identity.IdentityOptions()), new Tessera.Domain.Accounts.FailureLimits(5, TimeSpan.FromMinutes(15), PerDay: 100)));
+        // "Your devices" below the sessions: no request while rendering here, so no "This device".
+        AddBunitPersistentComponentState();
+        Services.AddSingleton<Microsoft.AspNetCore.Http.IHttpContextAccessor, Microsoft.AspNetCore.Http.HttpContextAccessor>();
+        Services.AddSingleton(new Tessera.Domain.Risk.KnownDevices(database.Factory, database.Secrets, database.AuditLog,
+            Microsoft.Extensions.Options.Options.Create(new Tessera.Domain.Risk.RiskOptions()), database.Time));
         var auth = AddAuthorization();
         auth.SetAuthorized("ada@example.com");
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, UserId), new Claim(UserSessions.ClaimType, current));

@@ -36,6 +36,9 @@ public sealed class UserDetailPageTests : MudComponentTest
         Services.AddSingleton(database.AuditLog);
         Services.AddSingleton(new Tessera.Domain.Activity.ActivityFeed(database.Factory, database.Subjects));
         Services.AddSingleton<TimeProvider>(database.Time);
+        Services.AddSingleton(new Tessera.Domain.Audit.AuditSearch(database.Factory, database.Pseudonymizer, database.Subjects));
+        Services.AddSingleton(new Tessera.Domain.Risk.KnownDevices(database.Factory, database.Secrets, database.AuditLog,
+            Microsoft.Extensions.Options.Options.Create(new Tessera.Domain.Risk.RiskOptions()), database.Time));
         Services.AddSingleton(factors.Authenticators);
         Services.AddSingleton(factors.RecoveryCodes);
         Services.AddSingleton(factors.CreatePasskeys());

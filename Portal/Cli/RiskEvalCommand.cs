@@ -59,7 +59,7 @@ internal static class RiskEvalCommand
             ? new MaxMindGeoLocator(Options.Create(options), services.GetRequiredService<ILogger<MaxMindGeoLocator>>())
             : null;
         var geo = registered ?? own!;
-        var replay = new RiskReplay(new RiskModel(), new RiskPolicy(), options, geo, ReplayPseudonyms.WithRandomKey());
+        var replay = new RiskReplay(new RiskModel(), new RiskPolicy(), options, geo, RiskPseudonyms.WithRandomKey());
         var summary = new ReplaySummary();
         var read = new RbaReadReport();
         try
