@@ -11,7 +11,7 @@
     const deadline = Date.now() + Number(root.dataset.secondsLeft) * 1000;
     const messages = {
         pending: 'Waiting for your phone to scan the code.',
-        scanned: 'Scanned. Pick the number shown here on your phone.',
+        scanned: 'Scanned. Type the number shown here on your phone.',
         approved: 'Approved on your phone. Signing you in…',
         denied: 'Denied on your phone. This code no longer works; get a new code to try again.',
         expired: 'This code has expired. Get a new code.',

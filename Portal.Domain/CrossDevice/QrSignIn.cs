@@ -101,11 +101,11 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
         {
             await db.QrSignInSessions.Where(s => s.Id == row.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.ApprovalNeedsStepUp, true), ct);
         }
-        return new QrScanView(row.Id, row.RequesterDevice, row.CreatedAt, row.ExpiresAt, Choices(row), places);
+        return new QrScanView(row.Id, row.RequesterDevice, row.CreatedAt, row.ExpiresAt, places);
     }
 
     /// <summary>
-    /// The user picked a number: the right one approves, a wrong one ends the session (a guess must not get a second
+    /// The user typed a number: the right one approves, a wrong one ends the session (a guess must not get a second
     /// try). Returns the status the session is in afterwards.
     /// </summary>
     /// <param name="stepUp">A step-up proof (<see cref="StepUpPurpose"/>), owed when the scan found the screen's sign-in unusual.</param>
@@ -217,23 +217,6 @@ public sealed class QrSignIn(IDbContextFactory<PortalDbContext> dbFactory, TimeP
         var reason = row is null ? "unknown session" : string.IsNullOrEmpty(browserNonce) ? "no browser nonce" : $"status {Effective(row, now)} or another browser";
         await AuditAsync(AuditEventTypes.QrSignInRedeemed, AuditOutcome.Failure, null, laptop, $"{(row is null ? $"session={id}" : Describe(row))}; refused: {reason}", ct);
         return null;
-    }
-
-    /// <summary>Three distinct numbers, the session's among them, in an order that is the same on every render.</summary>
-    internal static IReadOnlyList<int> Choices(QrSignInSession row)
-    {
-        // Derived from the id, not random per render: a reload must not reveal the right number by what stays put.
-        var seed = SHA256.HashData(row.Id.ToByteArray());
-        var choices = new List<int> { row.Number };
-        for (var i = 0; choices.Count < 3; i++)
-        {
-            var candidate = 10 + seed[i % seed.Length] * (i + 1) % 90;
-            if (!choices.Contains(candidate))
-            {
-                choices.Add(candidate);
-            }
-        }
-        return choices.OrderBy(n => SHA256.HashData(BitConverter.GetBytes(n).Concat(seed).ToArray())[0]).ThenBy(n => n).ToList();
     }
 
     /// <summary>

@@ -43,13 +43,13 @@ internal static class QrBrowser
     public static async Task OpenOnPhoneAsync(IPage phone, Uri url)
     {
         await phone.GotoAsync(url.ToString());
-        await ExpectVisibleAsync(phone, phone.Locator("[data-testid^='qr-choice-']"), "the number choices");
+        await ExpectVisibleAsync(phone, phone.GetByLabel("Number shown on that screen"), "the number field");
         // Prerendered buttons do nothing until the Blazor circuit is up.
         await phone.WaitForFunctionAsync("() => window.Blazor !== undefined");
         await phone.WaitForLoadStateAsync(LoadState.NetworkIdle);
     }
 
-    /// <summary>Clicks the number, again if a click raced the circuit and was lost, until the phone shows the result.</summary>
+    /// <summary>Types the number and approves, again if a click raced the circuit and was lost, until the phone shows the result.</summary>
     public static async Task PickAsync(IPage phone, int number)
     {
         var result = phone.GetByTestId("qr-result");
@@ -57,10 +57,11 @@ internal static class QrBrowser
         while (await result.CountAsync() == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, $"Picking {number} on {phone.Url} had no effect. The page says: {await phone.InnerTextAsync("body")}");
-            var button = phone.GetByTestId($"qr-choice-{number}");
-            if (await button.CountAsync() > 0)
+            var field = phone.GetByLabel("Number shown on that screen");
+            if (await field.CountAsync() > 0)
             {
-                await button.ClickAsync();
+                await field.FillAsync(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await phone.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
             }
             await Task.Delay(500);
         }

@@ -26,7 +26,8 @@ public sealed class QrSignInPasskeyTests(PasskeyBrowserFixture fixture) : IClass
         await QrBrowser.OpenOnPhoneAsync(phone, url);
 
         await cdp.SendAsync("WebAuthn.setUserVerified", new() { ["authenticatorId"] = authenticatorId, ["isUserVerified"] = false });
-        await phone.GetByTestId($"qr-choice-{number}").ClickAsync();
+        await phone.GetByLabel("Number shown on that screen").FillAsync(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await phone.GetByTestId("qr-approve").ClickAsync();
         await PageSteps.ExpectVisibleAsync(phone, phone.GetByRole(AriaRole.Alert), "the refused passkey");
         var afterRefusal = await phone.GetByTestId("qr-result").CountAsync();
         await cdp.SendAsync("WebAuthn.setUserVerified", new() { ["authenticatorId"] = authenticatorId, ["isUserVerified"] = true });
