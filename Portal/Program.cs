@@ -24,6 +24,7 @@ try
     builder.AddDelivery();
     builder.AddChallenges();
     builder.AddCrossDevice();
+    builder.AddPush();
     builder.AddPrivacy();
     builder.AddKeys();
     builder.AddOtpApi();

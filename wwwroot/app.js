@@ -70,3 +70,56 @@ document.addEventListener('DOMContentLoaded', window.tessera.cooldowns);
 if (window.Blazor) {
     window.Blazor.addEventListener('enhancedload', window.tessera.cooldowns);
 }
+
+// Installable app: the service worker (wwwroot/sw.js) on every page, and the browser's install offer kept for the
+// security center's "Install Tessera on this device" button (the event fires once, early, on whatever page is open).
+if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
+        // No service worker (a private window, a policy): the pages work as before, without push.
+    });
+}
+window.addEventListener('beforeinstallprompt', (event) => {
+    event.preventDefault();
+    window.tessera.installPrompt = event;
+    document.dispatchEvent(new CustomEvent('tessera:installable'));
+});
+
+// WebOTP: where the browser supports it (Chrome on Android), a texted code's field is filled from the SMS, whose last
+// line is "@<host> #<code>", and its form submitted. Elsewhere nothing happens and the field is typed in as before.
+(() => {
+    if (!('OTPCredential' in window)) {
+        return;
+    }
+    const wired = new WeakSet();
+    const wire = () => {
+        for (const input of document.querySelectorAll('input[data-webotp="sms"]')) {
+            if (wired.has(input)) {
+                continue;
+            }
+            wired.add(input);
+            const abort = new AbortController();
+            // Stop listening once the field is gone (the page moved on) or its form was sent by hand.
+            const watch = new MutationObserver(() => { if (!input.isConnected) { abort.abort(); watch.disconnect(); } });
+            watch.observe(document.body, { childList: true, subtree: true });
+            input.form?.addEventListener('submit', () => abort.abort(), { once: true });
+            navigator.credentials.get({ otp: { transport: ['sms'] }, signal: abort.signal }).then((otp) => {
+                if (!otp || !otp.code || !input.isConnected) {
+                    return;
+                }
+                input.value = otp.code;
+                input.dispatchEvent(new Event('input', { bubbles: true }));
+                input.dispatchEvent(new Event('change', { bubbles: true }));
+                const button = input.dataset.webotpSubmit ? document.querySelector(input.dataset.webotpSubmit) : null;
+                if (button) {
+                    button.click();
+                } else if (input.form) {
+                    input.form.requestSubmit();
+                }
+            }).catch(() => {
+                // Aborted, refused or timed out: the person types the code.
+            });
+        }
+    };
+    wire();
+    new MutationObserver(wire).observe(document.documentElement, { childList: true, subtree: true });
+})();

@@ -111,6 +111,12 @@ public sealed class SecurityNotices(
             "You told us that someone showed you a sign-in QR code that was not yours. It was refused. Someone may be trying to get into your account by tricking you into approving it.",
             cancellationToken);
 
+    public Task PushNotMeAsync(string userId, string? device, string? place, CancellationToken cancellationToken = default) =>
+        SendAsync(userId, "push-not-me", $"A {Product} sign-in you did not start",
+            $"You told us that a sign-in request pushed to your device was not yours ({device ?? "an unknown browser"}, {place ?? "from a place we could not tell"}). It was refused. "
+            + "Whoever started it knows your password: change it now, and sign out everywhere from your security center.",
+            cancellationToken);
+
     /// <summary>The last email of an erased account: sent to the address it had, with no link (there is nothing to undo).</summary>
     public Task AccountDeletedAsync(string userId, string address, bool byAdministrator, CancellationToken cancellationToken = default) =>
         SendAsync(userId, "account-deleted", $"Your {Product} account was deleted",

@@ -10,6 +10,7 @@ public static class StepUpPurposes
     public const string RemoveAuthenticator = "factor.remove-authenticator";
     public const string RemovePasskey = "factor.remove-passkey";
     public const string ChangePhone = "factor.change-phone";
+    public const string RemovePushDevice = "factor.remove-push-device";
     public const string RegenerateRecoveryCodes = "factor.regenerate-recovery-codes";
     public const string AddFactor = "factor.add";
     public const string GrantAdmin = "admin.grant-admin";
@@ -87,6 +88,12 @@ public sealed class StepUpProof
 
     /// <summary>The token, for callers that carry the proof across a request.</summary>
     public override string ToString() => token;
+
+    /// <summary>
+    /// A proof carried through the browser (<see cref="ToString"/>), as a JSON endpoint receives it: still only what
+    /// Tessera issued, since the token is Data Protection's and spends once.
+    /// </summary>
+    public static StepUpProof? Carried(StepUpProofs issuer, string? token) => string.IsNullOrEmpty(token) ? null : new StepUpProof(issuer, token);
 
     /// <summary>True the first time, for this user and purpose, within its five minutes; false ever after.</summary>
     public Task<bool> SpendAsync(string userId, string purpose, CancellationToken cancellationToken = default) =>

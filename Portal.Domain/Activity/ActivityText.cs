@@ -30,6 +30,7 @@ public enum ActivityIcon
     Administrator,
     Alert,
     QrCode,
+    Push,
     System,
 }
 
@@ -171,6 +172,22 @@ public static class ActivityText
             AuditEventTypes.QrSignInNotMe => new ActivityLine($"{you} reported a QR sign-in on another device as not yours", ActivityKind.SignIns, ActivityIcon.Alert, IsAlert: true),
             AuditEventTypes.QrSignInExpired => new ActivityLine("A QR sign-in code expired unused", ActivityKind.SignIns, ActivityIcon.QrCode),
             AuditEventTypes.QrSignInRedeemed => new ActivityLine("A QR sign-in was completed", ActivityKind.SignIns, ActivityIcon.QrCode),
+            AuditEventTypes.PushRequested => ok
+                ? new ActivityLine("A sign-in approval request was pushed to your devices", ActivityKind.SignIns, ActivityIcon.Push)
+                : new ActivityLine("A sign-in approval request was not pushed (too many, or one was open)", ActivityKind.SignIns, ActivityIcon.Push),
+            AuditEventTypes.PushApproved => ok
+                ? new ActivityLine($"{you} approved a sign-in request on a push device", ActivityKind.SignIns, ActivityIcon.Push)
+                : new ActivityLine("A sign-in request was ended: the number typed on the push device was wrong", ActivityKind.SignIns, ActivityIcon.Alert, IsAlert: true),
+            AuditEventTypes.PushDenied => new ActivityLine($"{you} denied a sign-in request on a push device", ActivityKind.SignIns, ActivityIcon.Push),
+            AuditEventTypes.PushNotMe => new ActivityLine($"{you} reported a pushed sign-in request as not yours", ActivityKind.SignIns, ActivityIcon.Alert, IsAlert: true),
+            AuditEventTypes.PushExpired => new ActivityLine("A pushed sign-in request expired unanswered", ActivityKind.SignIns, ActivityIcon.Push),
+            AuditEventTypes.PushRedeemed => new ActivityLine("A sign-in approved by push was completed", ActivityKind.SignIns, ActivityIcon.Push),
+            AuditEventTypes.PushDeviceAdded => ok
+                ? new ActivityLine($"{you} added a device for sign-in approvals", ActivityKind.Methods, ActivityIcon.Push)
+                : new ActivityLine("A device for sign-in approvals was not added", ActivityKind.Methods, ActivityIcon.Push),
+            AuditEventTypes.PushDeviceRenamed => new ActivityLine($"{you} renamed a device for sign-in approvals", ActivityKind.Methods, ActivityIcon.Push),
+            AuditEventTypes.PushDeviceRemoved => new ActivityLine($"{you} removed a device for sign-in approvals", ActivityKind.Methods, ActivityIcon.Push),
+            AuditEventTypes.PushDeviceGone => new ActivityLine("A device for sign-in approvals was removed: its browser no longer accepts pushes", ActivityKind.Methods, ActivityIcon.Push),
             AuditEventTypes.UserLocked => new ActivityLine($"An administrator locked {owner} account", ActivityKind.Administration, ActivityIcon.Administrator, IsAlert: true),
             AuditEventTypes.UserUnlocked => new ActivityLine($"An administrator unlocked {owner} account", ActivityKind.Administration, ActivityIcon.Administrator),
             AuditEventTypes.SecondFactorsReset => ok

@@ -32,6 +32,10 @@ public static class AuditEventTypes
     public const string PhoneAdded = "factor.phone_added";
     public const string PhoneVerified = "factor.phone_verified";
     public const string PhoneRemoved = "factor.phone_removed";
+    public const string PushDeviceAdded = "factor.push_added";
+    public const string PushDeviceRenamed = "factor.push_renamed";
+    public const string PushDeviceRemoved = "factor.push_removed";
+    public const string PushDeviceGone = "factor.push_gone";
     public const string ChallengeCreated = "challenge.created";
     public const string ChallengeChecked = "challenge.checked";
     public const string ChallengeResent = "challenge.resent";
@@ -57,6 +61,12 @@ public static class AuditEventTypes
     public const string QrSignInNotMe = "crossdevice.qr_not_me_alert";
     public const string QrSignInExpired = "crossdevice.qr_expired";
     public const string QrSignInRedeemed = "crossdevice.qr_redeemed";
+    public const string PushRequested = "crossdevice.push_requested";
+    public const string PushApproved = "crossdevice.push_approved";
+    public const string PushDenied = "crossdevice.push_denied";
+    public const string PushNotMe = "crossdevice.push_not_me_alert";
+    public const string PushExpired = "crossdevice.push_expired";
+    public const string PushRedeemed = "crossdevice.push_redeemed";
     public const string ApiClientCreated = "admin.api_client_created";
     public const string ApiClientRevoked = "admin.api_client_revoked";
     public const string SecurityNoticeSent = "account.security_notice_sent";

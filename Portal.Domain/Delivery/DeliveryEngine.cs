@@ -126,7 +126,8 @@ public sealed class DeliveryEngine(
         catch (Exception ex)
         {
             var error = ex is DeliveryFailedException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
-            return new AttemptResult(message, kind, channel.Name, DeliverySchedule.Trim(error), Elapsed(started));
+            return new AttemptResult(message, kind, channel.Name, DeliverySchedule.Trim(error), Elapsed(started),
+                Permanent: ex is DeliveryFailedException { Permanent: true });
         }
     }
 
@@ -214,8 +215,10 @@ public sealed class DeliveryEngine(
     private static Task<int> MarkFailedAsync(
         IQueryable<OutboundMessage> owned, AttemptResult result, DateTimeOffset now, DeliveryOptions settings, IReadOnlyList<Channel> fallbackOrder)
     {
+        // A permanent failure counts as the channel's last attempt.
         var step = DeliverySchedule.AfterFailure(
-            result.Message, result.Kind, result.Message.ChannelAttempts + 1, settings.RetryDelays, fallbackOrder, now);
+            result.Message, result.Kind, result.Permanent ? settings.RetryDelays.Length + 1 : result.Message.ChannelAttempts + 1,
+            settings.RetryDelays, fallbackOrder, now);
         var attempts = result.Message.Attempts + 1;
         return owned.ExecuteUpdateAsync(s => s
             .SetProperty(m => m.Status, step.Status)
@@ -231,8 +234,16 @@ public sealed class DeliveryEngine(
     }
 
     private sealed record AttemptResult(
-        OutboundMessage Message, Channel Kind, string? Provider, string? Error, long DurationMs, bool KeepsBody = false, bool Released = false);
+        OutboundMessage Message, Channel Kind, string? Provider, string? Error, long DurationMs, bool KeepsBody = false, bool Released = false,
+        bool Permanent = false);
 }
 
 /// <summary>A provider refused or could not be reached; the message is safe to show admins (no body, no code).</summary>
-public sealed class DeliveryFailedException(string message) : Exception(message);
+/// <param name="permanent">
+/// Retrying this channel cannot help (a push subscription that is gone, a request that expired): the message moves to
+/// its fallback, or fails, at once.
+/// </param>
+public sealed class DeliveryFailedException(string message, bool permanent = false) : Exception(message)
+{
+    public bool Permanent { get; } = permanent;
+}

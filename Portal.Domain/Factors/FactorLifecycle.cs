@@ -13,6 +13,7 @@ public enum FactorKind
     AuthenticatorApp,
     Passkey,
     Phone,
+    PushDevice,
 }
 
 /// <summary>One second factor of a user, as every list shows it (security center, admin user page).</summary>
@@ -27,6 +28,7 @@ public sealed record FactorSummary(FactorKind Kind, Guid Id, string Name, DateTi
     {
         FactorKind.AuthenticatorApp => "Authenticator app",
         FactorKind.Passkey => "Passkey",
+        FactorKind.PushDevice => "Push device (sign-in approvals)",
         _ => "Phone (text message)",
     };
 }
@@ -44,7 +46,7 @@ public enum FactorRemoval
     LastFactorRequired,
 }
 
-public sealed record FactorsReset(int Authenticators, int Passkeys, int RecoveryCodes, int Phones);
+public sealed record FactorsReset(int Authenticators, int Passkeys, int RecoveryCodes, int Phones, int PushDevices = 0);
 
 /// <summary>
 /// The one lifecycle of second factors, whatever their kind: whether one may be added (the first freely, any later one
@@ -144,6 +146,7 @@ public sealed class FactorLifecycle(
         {
             FactorKind.AuthenticatorApp => await db.TotpAuthenticators.Where(a => a.Id == id && a.UserId == userId).ExecuteDeleteAsync(cancellationToken),
             FactorKind.Passkey => await db.PasskeyCredentials.Where(c => c.Id == id && c.UserId == userId).ExecuteDeleteAsync(cancellationToken),
+            FactorKind.PushDevice => await db.PushDevices.Where(d => d.Id == id && d.UserId == userId).ExecuteDeleteAsync(cancellationToken),
             _ => await db.UserPhones.Where(p => p.Id == id && p.UserId == userId).ExecuteDeleteAsync(cancellationToken),
         };
         if (removed == 0)
@@ -189,14 +192,37 @@ public sealed class FactorLifecycle(
                 await db.PasskeyCredentials.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken),
                 await recoveryCodes.RemoveAllAsync(userId, cancellationToken),
                 // A verified phone is a second factor too: left behind, it would keep the second step the user lost.
-                await db.UserPhones.Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken));
+                await db.UserPhones.Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken),
+                await db.PushDevices.Where(d => d.UserId == userId).ExecuteDeleteAsync(cancellationToken));
         }
         await RefreshFlagAsync(userId, cancellationToken);
         await audit.RecordAsync(new AuditEntry(AuditEventTypes.SecondFactorsReset, AuditOutcome.Success, actorId, userId,
             Detail: $"authenticators={removed.Authenticators}; passkeys={removed.Passkeys}; recovery_codes={removed.RecoveryCodes}"
-                + (removed.Phones > 0 ? $"; phones={removed.Phones}" : "")), cancellationToken);
+                + (removed.Phones > 0 ? $"; phones={removed.Phones}" : "")
+                + (removed.PushDevices > 0 ? $"; push_devices={removed.PushDevices}" : "")), cancellationToken);
         await notices.SecondFactorsResetAsync(userId, cancellationToken);
         return removed;
+    }
+
+    /// <summary>
+    /// A factor that stopped existing outside Tessera (a push service answered that the subscription is gone): removed
+    /// without a step-up, since nothing can use it any more, and the user is told, since a sign-in way went away.
+    /// </summary>
+    public async Task GoneAsync(FactorKind kind, Guid id, string why, CancellationToken cancellationToken = default)
+    {
+        if (kind != FactorKind.PushDevice)
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "Only a push device can disappear on its own.");
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var target = await db.PushDevices.Where(d => d.Id == id).Select(d => new { d.UserId, d.Name }).SingleOrDefaultAsync(cancellationToken);
+        if (target is null || await db.PushDevices.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            return;
+        }
+        await audit.RecordAsync(new AuditEntry(AuditEventTypes.PushDeviceGone, AuditOutcome.Success, null, target.UserId, Detail: $"id={id}; {why}"), cancellationToken);
+        await RefreshFlagAsync(target.UserId, cancellationToken);
+        await notices.FactorRemovedAsync(target.UserId, Describe(kind), target.Name, cancellationToken);
     }
 
     /// <summary>How a sentence names the kind, for the security emails: "The authenticator app".</summary>
@@ -204,6 +230,7 @@ public sealed class FactorLifecycle(
     {
         FactorKind.AuthenticatorApp => "The authenticator app",
         FactorKind.Passkey => "The passkey",
+        FactorKind.PushDevice => "The push device",
         _ => "The phone number",
     };
 
@@ -211,6 +238,7 @@ public sealed class FactorLifecycle(
     {
         FactorKind.AuthenticatorApp => StepUpPurposes.RemoveAuthenticator,
         FactorKind.Passkey => StepUpPurposes.RemovePasskey,
+        FactorKind.PushDevice => StepUpPurposes.RemovePushDevice,
         _ => StepUpPurposes.ChangePhone,
     };
 
@@ -218,6 +246,7 @@ public sealed class FactorLifecycle(
     {
         FactorKind.AuthenticatorApp => AuditEventTypes.AuthenticatorAdded,
         FactorKind.Passkey => AuditEventTypes.PasskeyAdded,
+        FactorKind.PushDevice => AuditEventTypes.PushDeviceAdded,
         _ => AuditEventTypes.PhoneVerified,
     };
 
@@ -226,6 +255,7 @@ public sealed class FactorLifecycle(
         {
             FactorKind.AuthenticatorApp => AuditEventTypes.AuthenticatorRemoved,
             FactorKind.Passkey => AuditEventTypes.PasskeyRemoved,
+            FactorKind.PushDevice => AuditEventTypes.PushDeviceRemoved,
             _ => AuditEventTypes.PhoneRemoved,
         }, outcome, userId, userId, Detail: detail), cancellationToken);
 
@@ -254,6 +284,8 @@ public sealed class FactorLifecycle(
             .Select(a => new Target(a.Name, true, null)).SingleOrDefaultAsync(cancellationToken),
         FactorKind.Passkey => await db.PasskeyCredentials.Where(c => c.Id == id && c.UserId == userId)
             .Select(c => new Target(c.Name, true, null)).SingleOrDefaultAsync(cancellationToken),
+        FactorKind.PushDevice => await db.PushDevices.Where(d => d.Id == id && d.UserId == userId)
+            .Select(d => new Target(d.Name, true, null)).SingleOrDefaultAsync(cancellationToken),
         // Only a verified phone is a factor: an unverified number may not even be the user's.
         _ => await db.UserPhones.Where(p => p.Id == id && p.UserId == userId)
             .Select(p => new Target(p.Masked, p.VerifiedAt != null, p.VerificationChallengeId)).SingleOrDefaultAsync(cancellationToken),
@@ -264,13 +296,15 @@ public sealed class FactorLifecycle(
     {
         FactorKind.AuthenticatorApp => db.TotpAuthenticators.Select(a => a.UserId),
         FactorKind.Passkey => db.PasskeyCredentials.Select(c => c.UserId),
+        FactorKind.PushDevice => db.PushDevices.Select(d => d.UserId),
         // Only a verified phone: an unverified number may not even be the user's.
         _ => db.UserPhones.Where(p => p.VerifiedAt != null).Select(p => p.UserId),
     };
 
     /// <summary>The users who have a second factor of any kind, once per factor (UNION ALL).</summary>
     internal static IQueryable<string> OwnersOfAny(PortalDbContext db) =>
-        OwnersOf(db, FactorKind.AuthenticatorApp).Concat(OwnersOf(db, FactorKind.Passkey)).Concat(OwnersOf(db, FactorKind.Phone));
+        OwnersOf(db, FactorKind.AuthenticatorApp).Concat(OwnersOf(db, FactorKind.Passkey)).Concat(OwnersOf(db, FactorKind.Phone))
+            .Concat(OwnersOf(db, FactorKind.PushDevice));
 
     /// <summary>Every second factor of the user as one query (UNION ALL), so lists, counts and checks agree.</summary>
     private static IQueryable<FactorRow> FactorsOf(PortalDbContext db, string userId) =>
@@ -279,7 +313,9 @@ public sealed class FactorLifecycle(
             .Concat(db.PasskeyCredentials.Where(c => c.UserId == userId)
                 .Select(c => new FactorRow { Kind = FactorKind.Passkey, Id = c.Id, Name = c.Name, AddedAt = c.CreatedAt, LastUsedAt = c.LastUsedAt }))
             .Concat(db.UserPhones.Where(p => p.UserId == userId && p.VerifiedAt != null)
-                .Select(p => new FactorRow { Kind = FactorKind.Phone, Id = p.Id, Name = p.Masked, AddedAt = p.CreatedAt, LastUsedAt = p.LastUsedAt }));
+                .Select(p => new FactorRow { Kind = FactorKind.Phone, Id = p.Id, Name = p.Masked, AddedAt = p.CreatedAt, LastUsedAt = p.LastUsedAt }))
+            .Concat(db.PushDevices.Where(d => d.UserId == userId)
+                .Select(d => new FactorRow { Kind = FactorKind.PushDevice, Id = d.Id, Name = d.Name, AddedAt = d.CreatedAt, LastUsedAt = d.LastUsedAt }));
 
     // A settable class, not the record: EF Core translates a set operation only over member-init projections.
     private sealed class FactorRow

@@ -37,6 +37,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
 
     public DbSet<Factors.Phones.UserPhone> UserPhones => Set<Factors.Phones.UserPhone>();
 
+    public DbSet<Factors.Push.PushDevice> PushDevices => Set<Factors.Push.PushDevice>();
+
+    public DbSet<CrossDevice.PushApproval> PushApprovals => Set<CrossDevice.PushApproval>();
+
     public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
 
     public DbSet<PasskeyCredential> PasskeyCredentials => Set<PasskeyCredential>();

@@ -52,7 +52,7 @@ public static class PolicyValidator
         Check(policies.Sms.DailyCap >= 0, "Sms:DailyCap", "Daily SMS cap must be 0 or more.");
 
         var order = policies.Delivery.FallbackOrder ?? [];
-        Check(order.Count > 0 && order.All(Enum.IsDefined) && order.Distinct().Count() == order.Count,
+        Check(order.Count > 0 && order.All(c => c is Channel.Sms or Channel.Email) && order.Distinct().Count() == order.Count,
             "Delivery:FallbackOrder", "Fallback order must list \"sms\" and/or \"email\", each at most once.");
 
         var roles = policies.Mfa.RequiredForRoles ?? [];

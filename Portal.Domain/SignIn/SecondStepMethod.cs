@@ -8,18 +8,26 @@ public enum SecondStepKind
 {
     Passkey,
     AuthenticatorApp,
+    Push,
     Code,
 }
 
 /// <summary>One way to finish a sign-in's second step, as the page offers it.</summary>
 /// <param name="Target">For <see cref="SecondStepKind.Code"/>: where the code goes.</param>
-public sealed record SecondStepMethod(SecondStepKind Kind, string Name, DateTimeOffset? LastUsedAt, CodeTarget? Target = null)
+/// <param name="DeviceId">For <see cref="SecondStepKind.Push"/>: the push device.</param>
+public sealed record SecondStepMethod(SecondStepKind Kind, string Name, DateTimeOffset? LastUsedAt, CodeTarget? Target = null, Guid? DeviceId = null)
 {
+    private const string PushPrefix = "Push to ";
+
+    /// <summary>For <see cref="SecondStepKind.Push"/>: the device's name ("Pixel 8").</summary>
+    public string? DeviceName => Kind == SecondStepKind.Push ? Name[PushPrefix.Length..] : null;
+
     /// <summary>
     /// The user's ways, the one to offer first at the top: the one used most recently, else the strongest (a passkey,
-    /// which cannot be phished, then an authenticator app, then a texted code, then an emailed one).
+    /// which cannot be phished, then an authenticator app, then a push approval, then a texted code, then an emailed
+    /// one). Push devices are left out when <paramref name="offerPush"/> is false (paused after denials).
     /// </summary>
-    public static IReadOnlyList<SecondStepMethod> Order(IReadOnlyList<FactorSummary> factors, IReadOnlyList<CodeTarget> codeTargets)
+    public static IReadOnlyList<SecondStepMethod> Order(IReadOnlyList<FactorSummary> factors, IReadOnlyList<CodeTarget> codeTargets, bool offerPush = true)
     {
         var passkeys = factors.Count(f => f.Kind == FactorKind.Passkey);
         var authenticators = factors.Count(f => f.Kind == FactorKind.AuthenticatorApp);
@@ -32,6 +40,10 @@ public sealed record SecondStepMethod(SecondStepKind Kind, string Name, DateTime
         if (authenticators > 0)
         {
             methods.Add(new(SecondStepKind.AuthenticatorApp, "Authenticator app", LastUsed(FactorKind.AuthenticatorApp)));
+        }
+        foreach (var device in factors.Where(f => f.Kind == FactorKind.PushDevice && offerPush))
+        {
+            methods.Add(new(SecondStepKind.Push, PushPrefix + device.Name, device.LastUsedAt, DeviceId: device.Id));
         }
         foreach (var target in codeTargets)
         {

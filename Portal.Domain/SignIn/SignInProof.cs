@@ -36,6 +36,12 @@ public sealed record QrApprovalProof(Guid SessionId, string? BrowserNonce) : Sig
     public override string Method => SignInMethods.QrApproval;
 }
 
+/// <summary>A sign-in's second step approved on one of the user's push devices, redeemed by the browser that asked.</summary>
+public sealed record PushApprovalProof(Guid ApprovalId, string? BrowserNonce) : SignInProof
+{
+    public override string Method => SignInMethods.Push;
+}
+
 /// <summary>The method codes (RFC 8176 where it has one) and how the sessions list says them.</summary>
 public static class SignInMethods
 {
@@ -47,6 +53,7 @@ public static class SignInMethods
     public const string EmailCode = "email";
     public const string Passkey = "hwk";
     public const string QrApproval = "qr";
+    public const string Push = "push";
     public const string Registration = "reg";
 
     /// <summary>Words for the sessions list; <paramref name="afterPassword"/> when the proof was a second step.</summary>
@@ -60,6 +67,7 @@ public static class SignInMethods
         EmailCode => "password and email code",
         Passkey => afterPassword ? "password and passkey" : "passkey, passwordless",
         QrApproval => "QR approval",
+        Push => "password and push approval",
         Registration => "registration",
         _ => method,
     };

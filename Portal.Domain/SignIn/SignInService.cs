@@ -29,6 +29,7 @@ public sealed class SignInService(
     SignInCodes messageCodes,
     Passkeys passkeys,
     QrSignIn qr,
+    PushApprovals pushes,
     AuditLog audit,
     AuditRefusals refusals,
     IOptions<IdentityOptions> identity,
@@ -166,6 +167,9 @@ public sealed class SignInService(
             RecoveryCodeProof recovery => FromOutcome(await secondFactors.VerifyAsync(user.Id, SecondFactorMethod.RecoveryCode, recovery.Code, cancellationToken: cancellationToken)),
             MessageCodeProof message => FromCodeCheck(await messageCodes.VerifyAsync(user.Id, message.ChallengeId, message.Code, message.PhoneId, cancellationToken)),
             PasskeyProof passkey => await SecondFactorPasskeyAsync(user.Id, passkey, cancellationToken),
+            // The number was typed on the user's own device: the approval module's audit events say why a redeem failed.
+            PushApprovalProof push => await pushes.RedeemAsync(push.ApprovalId, push.BrowserNonce, user.Id,
+                new ClientDevice(client.IpAddress, client.UserAgent), cancellationToken) ? new SignInDecision(SignInStep.Done) : SignInDecision.Refused,
             _ => SignInDecision.Refused,
         };
         return result.Step switch
@@ -264,7 +268,8 @@ public sealed class SignInService(
     /// (the password step's <see cref="SignInDecision.Methods"/>; the second-step page asks again when it is shown).
     /// </summary>
     public async Task<IReadOnlyList<SecondStepMethod>> SecondStepMethodsAsync(string userId, string? email, bool emailConfirmed = false, CancellationToken cancellationToken = default) =>
-        SecondStepMethod.Order(await factors.ListAsync(userId, cancellationToken), await messageCodes.TargetsAsync(userId, email, emailConfirmed, cancellationToken));
+        SecondStepMethod.Order(await factors.ListAsync(userId, cancellationToken), await messageCodes.TargetsAsync(userId, email, emailConfirmed, cancellationToken),
+            (await pushes.AvailabilityAsync(userId, cancellationToken)).Offer);
 
     /// <summary>
     /// The cookie was issued: only now is the sign-in written to the audit log as a success, and learned from by the

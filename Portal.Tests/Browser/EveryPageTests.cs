@@ -24,12 +24,12 @@ public sealed class EveryPageTests(EveryPageTests.Fixture fixture) : IClassFixtu
         "/Account/ConfirmEmailChange?userId=x&email=y&code=z", "/Account/AccessDenied", "/signin/qr", "/api/docs", "/Account/Deleted", "/no-such-page",
     ];
 
-    private static readonly string[] SecondStepPages = ["/Account/LoginWith2fa", "/Account/LoginWithRecoveryCode", "/Account/LoginWithCode"];
+    private static readonly string[] SecondStepPages = ["/Account/LoginWith2fa", "/Account/LoginWithRecoveryCode", "/Account/LoginWithCode", "/Account/LoginWithPush"];
 
     private static readonly string[] UserPages =
     [
         "/security", "/security/account", "/security/activity", "/security/passkeys", "/security/authenticators",
-        "/security/phones", "/security/sessions", "/dev/outbox", "/admin",
+        "/security/phones", "/security/sessions", "/security/devices", "/push/not-a-token", "/dev/outbox", "/admin",
     ];
 
     private static readonly string[] AdminPages =

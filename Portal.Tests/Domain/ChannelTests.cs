@@ -15,14 +15,14 @@ public sealed class ChannelTests
     [Theory]
     [InlineData(null)]
     [InlineData("")]
-    [InlineData("push")]
+    [InlineData("fax")]
     [InlineData("1")]
     public void Parse_AnythingElse_GivesNull(string? name) =>
         Assert.Null(Channels.Parse(name));
 
     [Fact]
     public void Name_IsTheLowerCaseWireName() =>
-        Assert.Equal(["email", "sms"], Channels.All.Select(c => c.Name()));
+        Assert.Equal(["email", "sms", "push"], Channels.All.Select(c => c.Name()));
 
     [Fact]
     public void Json_WritesTheName_AndReadsAnyCase()

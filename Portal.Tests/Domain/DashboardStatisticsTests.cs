@@ -93,7 +93,7 @@ public sealed class DashboardStatisticsTests : IAsyncLifetime
         var counts = await new FactorStatistics(database.Factory).CountAsync();
 
         Assert.Equal((7L, 1L, 3L), (counts.Users, counts.RecoveryCodesOnly, counts.None));
-        Assert.Equal(new Dictionary<FactorKind, long> { [FactorKind.AuthenticatorApp] = 2, [FactorKind.Passkey] = 1, [FactorKind.Phone] = 1 }, counts.ByKind);
+        Assert.Equal(new Dictionary<FactorKind, long> { [FactorKind.AuthenticatorApp] = 2, [FactorKind.Passkey] = 1, [FactorKind.Phone] = 1, [FactorKind.PushDevice] = 0 }, counts.ByKind);
     }
 
     /// <summary>Records an event at <paramref name="at"/>; calls go in time order and the last one is at <see cref="Now"/>.</summary>

@@ -92,7 +92,8 @@ public sealed class KeyRotationTests : IAsyncLifetime
             }
             // What still needs each secret's version 1, asked of the database as the daily run asks it.
             var owners = factory.Services.GetServices<IVersionedSecret>().ToDictionary(o => o.Name);
-            Assert.Equal(6, owners.Count);
+            Assert.Equal(7, owners.Count);
+            Assert.False(await owners[Tessera.Domain.Factors.Push.VapidKeys.SecretName].InUseAsync(1, CancellationToken.None), "no push device uses VAPID version 1");
             Assert.False(await owners[UserPhones.NumberSecretName].InUseAsync(1, CancellationToken.None), "a number hash is left under version 1");
             foreach (var owner in owners.Values)
             {

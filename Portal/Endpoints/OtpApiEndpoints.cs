@@ -26,8 +26,11 @@ public static class OtpApiEndpoints
 
         var verifications = api.MapGroup("/verifications");
         verifications.MapPost("/", VerificationHandlers.CreateAsync)
-            .WithName("CreateVerification").WithSummary("Sends a one-time code by SMS or email.")
-            .WithDescription("Phone numbers may be E.164 (+441632960123) or national for the server's default region. The code expires after the configured lifetime.")
+            .WithName("CreateVerification").WithSummary("Sends a one-time code by SMS or email, or an approval request by push.")
+            .WithDescription("Phone numbers may be E.164 (+441632960123) or national for the server's default region. The code expires after the configured lifetime. "
+                + "With channel \"push\", 'to' is the email of a Tessera user: their push devices get a request to approve. Show the person the response's 'number': "
+                + "they type it on their device to approve, so a request they did not make cannot be approved by a tap. The verification's status then becomes "
+                + "\"approved\" or \"denied\" (read it with GET). 404 when the user has no push device; 429 while their push requests are rationed.")
             .DocumentsJsonBody<CreateVerificationRequest>("Where to send the code, and how.")
             .Produces<VerificationCreatedResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()

@@ -13,6 +13,7 @@ public static class EndpointsExtensions
         app.MapHealth();
         app.MapWebAuthn();
         app.MapQrSignIn();
+        app.MapPush();
         app.MapPrivacy();
         app.MapOtpApi();
         return app;

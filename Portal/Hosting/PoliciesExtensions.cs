@@ -24,10 +24,10 @@ public static class PoliciesExtensions
     {
         // Checked before the section is bound: the binder's own error for an unknown channel names no setting people know.
         var orderNames = section.GetSection("Delivery:FallbackOrder").Get<string[]>();
-        if (orderNames?.FirstOrDefault(name => Channels.Parse(name) is null) is { } unknown)
+        if (orderNames?.FirstOrDefault(name => Channels.Parse(name) is not (Channel.Sms or Channel.Email)) is { } unknown)
         {
             throw new OptionsValidationException(PoliciesOptions.Section, typeof(PolicySet),
-                [$"Policies:Delivery:FallbackOrder: '{unknown}' is not a channel; list \"sms\" and/or \"email\"."]);
+                [$"Policies:Delivery:FallbackOrder: '{unknown}' is not a channel for codes; list \"sms\" and/or \"email\"."]);
         }
         var defaults = section.Get<PolicySet>() ?? new PolicySet();
         // The binder appends configured list items to the defaults instead of replacing them: read the lists alone.

@@ -5,9 +5,10 @@ using Tessera.Domain.Contacts;
 namespace Tessera.Portal.Endpoints.Api;
 
 /// <summary>Body of <c>POST /api/v1/verifications</c>.</summary>
-/// <param name="To">A phone number (E.164, or national for the default region) or an email address.</param>
-/// <param name="Channel">"sms" or "email".</param>
-public sealed record CreateVerificationRequest(string To, string Channel);
+/// <param name="To">A phone number (E.164, or national for the default region) or an email address; for "push", the email of a Tessera user.</param>
+/// <param name="Channel">"sms" or "email" for a code; "push" for an approval request to the user's push devices (404 when they have none).</param>
+/// <param name="Message">For "push" only: what the person is asked to approve, shown in the notification (at most 256 characters).</param>
+public sealed record CreateVerificationRequest(string To, string Channel, string? Message = null);
 
 /// <summary>Body of <c>POST /api/v1/verifications/{id}/check</c>.</summary>
 /// <param name="Code">The code the person received; spaces and dashes are ignored.</param>
@@ -15,9 +16,11 @@ public sealed record CheckVerificationRequest(string Code);
 
 /// <param name="Status">"pending" right after creation.</param>
 /// <param name="To">The destination, masked.</param>
-public sealed record VerificationCreatedResponse(Guid Id, string Status, string To, string Channel, DateTimeOffset ExpiresAt);
+/// <param name="Number">For "push" only: the number to show the person, which they type on their device to approve.</param>
+public sealed record VerificationCreatedResponse(Guid Id, string Status, string To, string Channel, DateTimeOffset ExpiresAt,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? Number = null);
 
-/// <param name="Status">"approved" for the one check that consumed the code; otherwise "pending", "expired", "max_attempts_reached" or "canceled".</param>
+/// <param name="Status">"approved" for the one check that consumed the code; otherwise "pending", "expired", "max_attempts_reached" or "canceled". A push verification is "pending", then "approved", "denied" or "expired".</param>
 public sealed record CheckVerificationResponse(Guid Id, string Status, int AttemptsLeft);
 
 public sealed record VerificationResponse(

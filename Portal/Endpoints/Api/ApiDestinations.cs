@@ -21,7 +21,8 @@ internal static class ApiDestinations
                     return null;
                 }
                 return new ApiDestination(channel, phone.E164, phone.Masked, phone.RegionCode);
-            case Channel.Email:
+            case Channel.Email or Channel.Push:
+                // For push: the email of the Tessera user whose push devices get the request.
                 if (EmailAddresses.Normalize(to) is not { } address)
                 {
                     body.AddError("to", "'to' is not a valid email address, for example a@example.com.");

@@ -96,6 +96,21 @@ internal sealed class ApiRequestBody
         return text.Length > maxLength ? AddError(name, $"'{name}' is longer than {maxLength} characters.") : text;
     }
 
+    /// <summary>An optional string field: null when absent or empty; records an error when it is not a string or too long.</summary>
+    public string? OptionalString(string name, int maxLength)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return AddError(name, $"'{name}' must be a string, not a {value.ValueKind.ToString().ToLowerInvariant()}.");
+        }
+        var text = value.GetString()!.Trim();
+        return text.Length > maxLength ? AddError(name, $"'{name}' is longer than {maxLength} characters.") : text.Length == 0 ? null : text;
+    }
+
     public string? AddError(string name, string message)
     {
         errors[name] = errors.TryGetValue(name, out var existing) ? [.. existing, message] : [message];

@@ -24,7 +24,7 @@ internal static class VerificationHandlers
     public static IResult Ping(HttpContext http) =>
         TypedResults.Ok(new PingResponse("ok", ApiKeyAuthentication.ClientOf(http).Name));
 
-    public static async Task<IResult> CreateAsync(HttpContext http, Challenges challenges, ChallengeTexts texts, IOptions<PhoneOptions> phones)
+    public static async Task<IResult> CreateAsync(HttpContext http, Challenges challenges, ChallengeTexts texts, IOptions<PhoneOptions> phones, PushVerifications pushes)
     {
         var (body, problem) = await ApiRequestBody.ReadAsync(http);
         if (body is null)
@@ -36,8 +36,9 @@ internal static class VerificationHandlers
         var channel = Channels.Parse(channelName);
         if (channelName is not null && channel is null)
         {
-            body.AddError("channel", "'channel' must be \"sms\" or \"email\".");
+            body.AddError("channel", "'channel' must be \"sms\", \"email\" or \"push\".");
         }
+        var message = channel == Channel.Push ? body.OptionalString("message", Tessera.Domain.CrossDevice.PushApprovals.MaxMessageLength) : null;
         var destination = to is not null && channel is { } known ? ApiDestinations.Parse(body, known, to, phones.Value.DefaultRegion) : null;
         if (destination is null || body.HasErrors)
         {
@@ -45,6 +46,10 @@ internal static class VerificationHandlers
         }
 
         var client = ApiKeyAuthentication.ClientOf(http);
+        if (destination.Channel == Channel.Push)
+        {
+            return await pushes.CreateAsync(http, client.Id, destination, message);
+        }
         var created = await challenges.CreateAsync(new ChallengeRequest(
             Purpose, ChallengeBinding.ForClient(client.Id), destination.Channel, destination.Address, destination.Masked,
             texts.For(Purpose, destination.Channel), destination.Region, ClientIp), http.RequestAborted);
@@ -52,8 +57,12 @@ internal static class VerificationHandlers
             created.ChallengeId, ChallengeStatus.Pending.Wire(), destination.Masked, destination.Channel.Name(), created.ExpiresAt));
     }
 
-    public static async Task<IResult> CheckAsync(Guid id, HttpContext http, Challenges challenges)
+    public static async Task<IResult> CheckAsync(Guid id, HttpContext http, Challenges challenges, PushVerifications pushes)
     {
+        if (await pushes.IsPushAsync(id, http))
+        {
+            return ApiProblems.Conflict("A push verification has no code.", "The person approves it on their device; read its status with GET.", "pending");
+        }
         var (body, problem) = await ApiRequestBody.ReadAsync(http);
         if (body is null)
         {
@@ -70,12 +79,12 @@ internal static class VerificationHandlers
             : TypedResults.Ok(new CheckVerificationResponse(id, result.Status.Wire(), result.AttemptsLeft));
     }
 
-    public static async Task<IResult> GetAsync(Guid id, HttpContext http, Challenges challenges, MessageQueue messages)
+    public static async Task<IResult> GetAsync(Guid id, HttpContext http, Challenges challenges, MessageQueue messages, PushVerifications pushes)
     {
         var view = await challenges.GetAsync(id, Binding(http), http.RequestAborted);
         if (view is null)
         {
-            return ApiProblems.NotFound();
+            return await pushes.GetAsync(id, http) ?? ApiProblems.NotFound();
         }
         var deliveries = await messages.GetByReferenceAsync($"challenge:{id:N}", http.RequestAborted);
         return TypedResults.Ok(new VerificationResponse(

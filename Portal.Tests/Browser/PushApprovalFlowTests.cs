@@ -1,0 +1,159 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Tessera.Domain.CrossDevice;
+using Tessera.Portal.Tests.Support;
+
+namespace Tessera.Portal.Tests.Browser;
+
+/// <summary>
+/// Push approval with two browsers, as a person does it: the phone registers itself on /security/devices, the laptop
+/// signs in with the password and asks for a push, the stand-in push service receives and decrypts it, and the phone
+/// opens the pushed link and types the number the laptop shows.
+/// </summary>
+public sealed class PushApprovalFlowTests(PushBrowserFixture fixture) : IClassFixture<PushBrowserFixture>
+{
+    [Fact]
+    public async Task TypingTheLaptopsNumber_OnThePushedPage_SignsTheLaptopIn()
+    {
+        var email = QrBrowser.NewEmail("push-ada");
+        await fixture.Factory.CreateUserAsync(email, PushBrowser.Password);
+        var (phone, subscription) = await PushBrowser.RegisteredPhoneAsync(fixture, email);
+        var laptop = await fixture.NewPageAsync();
+
+        var number = await PushBrowser.AskForPushAsync(laptop, email);
+        await BrowserFixture.SaveScreenshotAsync(laptop, "push-signin.png");
+        var payload = await PushBrowser.ReceivedAsync(fixture, subscription);
+        await PushBrowser.OpenOnPhoneAsync(phone, payload);
+        var device = await phone.GetByTestId("push-device").InnerTextAsync();
+        await BrowserFixture.SaveScreenshotAsync(phone, "push-approve.png");
+        await PushBrowser.TypeAndApproveAsync(phone, number);
+        await PageSteps.WaitForPathAsync(laptop, "/security");
+
+        Assert.Equal("Tessera: approve this?", payload.GetProperty("title").GetString());
+        Assert.StartsWith("Sign-in request: ", payload.GetProperty("body").GetString());
+        Assert.Contains("Chrome", device);
+        Assert.Contains("Approved", await phone.GetByTestId("push-result").InnerTextAsync());
+        await PageSteps.ExpectVisibleAsync(laptop, laptop.GetByText($"Signed in as {email}"), "the laptop signed in");
+        Assert.Empty(fixture.PolicyViolations);
+    }
+
+    [Fact]
+    public async Task AWrongNumber_EndsTheRequest_AndTheLaptopIsTold()
+    {
+        var email = QrBrowser.NewEmail("push-bob");
+        await fixture.Factory.CreateUserAsync(email, PushBrowser.Password);
+        var (phone, subscription) = await PushBrowser.RegisteredPhoneAsync(fixture, email);
+        var laptop = await fixture.NewPageAsync();
+
+        var number = await PushBrowser.AskForPushAsync(laptop, email);
+        var payload = await PushBrowser.ReceivedAsync(fixture, subscription);
+        await PushBrowser.OpenOnPhoneAsync(phone, payload);
+        await PushBrowser.TypeAndApproveAsync(phone, number == 99 ? 10 : number + 1);
+
+        await PageSteps.ExpectVisibleAsync(laptop, laptop.GetByText("Denied on your device, or the number did not match"), "the laptop told of the end");
+        Assert.Contains("did not match", await phone.GetByTestId("push-result").InnerTextAsync());
+        Assert.Equal("/Account/LoginWithPush", new Uri(laptop.Url).AbsolutePath);
+        Assert.DoesNotContain(await laptop.Context.CookiesAsync(), c => c.Name == "Tessera.Auth");
+    }
+
+    [Fact]
+    public async Task ThisWasntMe_EndsTheSignIn_EmailsTheUser_AndOffersSignOutEverywhere()
+    {
+        var email = QrBrowser.NewEmail("push-eve");
+        await fixture.Factory.CreateUserAsync(email, PushBrowser.Password);
+        var (phone, subscription) = await PushBrowser.RegisteredPhoneAsync(fixture, email);
+        var laptop = await fixture.NewPageAsync();
+
+        await PushBrowser.AskForPushAsync(laptop, email);
+        var payload = await PushBrowser.ReceivedAsync(fixture, subscription);
+        await PushBrowser.OpenOnPhoneAsync(phone, payload);
+        await PageSteps.ClickUntilAsync(phone, phone.GetByRole(AriaRole.Button, new() { Name = "This wasn't me" }),
+            async () => await phone.GetByTestId("push-result").CountAsync() > 0);
+
+        await PageSteps.ExpectVisibleAsync(laptop, laptop.GetByText("Denied on your device"), "the laptop told of the denial");
+        await PageSteps.ExpectVisibleAsync(phone, phone.GetByRole(AriaRole.Button, new() { Name = "Sign out everywhere" }), "the offer to sign out everywhere");
+        var mail = await OutboxMail.BodiesToAsync(fixture.Factory, email);
+        Assert.Contains(mail, body => body.Contains("sign-in request pushed to your device was not yours", StringComparison.Ordinal));
+        Assert.DoesNotContain(await laptop.Context.CookiesAsync(), c => c.Name == "Tessera.Auth");
+    }
+
+    [Fact]
+    public async Task AFourthRequestWithinTenMinutes_IsRefused_WithTheReasonShown()
+    {
+        var email = QrBrowser.NewEmail("push-cat");
+        var user = await fixture.Factory.CreateUserAsync(email, PushBrowser.Password);
+        var (_, subscription) = await PushBrowser.RegisteredPhoneAsync(fixture, email);
+        // Three answered requests in the last minutes, made through the service the pages use.
+        var approvals = fixture.Factory.Services.GetRequiredService<PushApprovals>();
+        for (var i = 1; i <= 3; i++)
+        {
+            var sent = await approvals.RequestAsync(new PushRequest(user.Id, PushApprovalKind.SignIn, null, PushFixture.Laptop));
+            Assert.Equal(PushRequestOutcome.Sent, sent.Outcome);
+            var token = (await PushBrowser.ReceivedAsync(fixture, subscription, count: i)).GetProperty("url").GetString()!["/push/".Length..];
+            Assert.Equal(PushApprovalStatus.Approved, await approvals.ApproveAsync(token, user.Id, sent.Request!.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), PushFixture.Phone));
+        }
+        var laptop = await fixture.NewPageAsync();
+
+        await QrBrowser.SignInAsync(laptop, email, PushBrowser.Password);
+        await PageSteps.WaitForPathAsync(laptop, "/Account/LoginWith2fa");
+        await laptop.GetByRole(AriaRole.Button, new() { Name = "Send a push to Pixel 8" }).First.ClickAsync();
+
+        await PageSteps.ExpectVisibleAsync(laptop, laptop.GetByText("Only 3 push requests can be sent in 10 minutes"), "the refusal and its reason");
+        Assert.Equal(0, await laptop.GetByTestId("push-number").CountAsync());
+        Assert.Equal(3, fixture.Push.Requests.Count(p => p.SubscriptionId == subscription.Id));
+    }
+
+    [Fact]
+    public async Task TheServiceWorker_ShowsAPushedRequest_AsANotification()
+    {
+        var email = QrBrowser.NewEmail("push-sw");
+        await fixture.Factory.CreateUserAsync(email, PushBrowser.Password);
+        var page = await fixture.NewPageAsync();
+        await page.Context.GrantPermissionsAsync(["notifications"]);
+        await page.GotoAsync("/");
+        await page.WaitForFunctionAsync("async () => !!(await navigator.serviceWorker.ready).active");
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        var registration = new TaskCompletionSource<string>();
+        cdp.Event("ServiceWorker.workerRegistrationUpdated").OnEvent += (_, e) =>
+        {
+            foreach (var r in e!.Value.GetProperty("registrations").EnumerateArray())
+            {
+                if (r.GetProperty("scopeURL").GetString() == fixture.BaseUrl.ToString())
+                {
+                    registration.TrySetResult(r.GetProperty("registrationId").GetString()!);
+                }
+            }
+        };
+        await cdp.SendAsync("ServiceWorker.enable");
+        var id = await registration.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var data = $$"""{"title":"Tessera: approve this?","body":"Sign-in request: Firefox 133 on Windows","url":"/push/abc","tag":"push-1","at":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"expiresAt":{{DateTimeOffset.UtcNow.AddMinutes(2).ToUnixTimeMilliseconds()}}}""";
+
+        await cdp.SendAsync("ServiceWorker.deliverPushMessage", new() { ["origin"] = fixture.BaseUrl.GetLeftPart(UriPartial.Authority), ["registrationId"] = id, ["data"] = data });
+        var notification = await ShownNotificationAsync(page);
+
+        Assert.Equal("Tessera: approve this?", notification.GetProperty("title").GetString());
+        Assert.StartsWith("Sign-in request: Firefox 133 on Windows · at ", notification.GetProperty("body").GetString());
+        Assert.Equal("push-1", notification.GetProperty("tag").GetString());
+    }
+
+    /// <summary>The first notification the service worker shows, polled for (bounded).</summary>
+    private static async Task<System.Text.Json.JsonElement> ShownNotificationAsync(IPage page)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var shown = await page.EvaluateAsync<System.Text.Json.JsonElement>("""
+                async () => {
+                    const list = await (await navigator.serviceWorker.ready).getNotifications();
+                    return list.length ? { title: list[0].title, body: list[0].body, tag: list[0].tag } : null;
+                }
+                """);
+            if (shown.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                return shown;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "The service worker showed no notification within 10 seconds.");
+            await Task.Delay(200);
+        }
+    }
+}
