@@ -60,6 +60,9 @@ public enum PushApprovalKind
 {
     SignIn,
     Api,
+
+    /// <summary>"Confirm it is you" before a sensitive change in the security center.</summary>
+    StepUp,
 }
 
 public enum PushApprovalStatus

@@ -8,8 +8,9 @@ public sealed record ClientDevice(string? IpAddress, string? UserAgent);
 /// <param name="ClientId">For <see cref="PushApprovalKind.Api"/>: the API client.</param>
 /// <param name="Message">For an API request: what is to be approved, shown on the device.</param>
 /// <param name="MaskedDestination">For an API request: the user's masked email, which the client reads back.</param>
+/// <param name="ExceptDeviceId">With no <paramref name="DeviceId"/>: a device left out (the one a step-up would remove).</param>
 public sealed record PushRequest(string UserId, PushApprovalKind Kind, Guid? DeviceId, ClientDevice? Requester, string? ClientId = null, string? Message = null,
-    string? MaskedDestination = null);
+    string? MaskedDestination = null, Guid? ExceptDeviceId = null);
 
 public enum PushRequestOutcome
 {

@@ -73,7 +73,7 @@ public sealed class PushApprovals(
     {
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var targets = await devices.TargetsAsync(request.UserId, request.DeviceId, cancellationToken);
+        var targets = (await devices.TargetsAsync(request.UserId, request.DeviceId, cancellationToken)).Where(t => t.Id != request.ExceptDeviceId).ToList();
         if (targets.Count == 0)
         {
             return new PushRequestResult(PushRequestOutcome.NoDevices);
@@ -92,7 +92,7 @@ public sealed class PushApprovals(
         }
         // 128 random bits each; only hashes are stored.
         var token = Base64Url(RandomNumberGenerator.GetBytes(16));
-        var nonce = request.Kind == PushApprovalKind.SignIn ? Base64Url(RandomNumberGenerator.GetBytes(16)) : null;
+        var nonce = request.Kind != PushApprovalKind.Api ? Base64Url(RandomNumberGenerator.GetBytes(16)) : null;
         var lifetime = options.Value.ApprovalLifetime;
         var approval = new PushApproval
         {
@@ -167,7 +167,7 @@ public sealed class PushApprovals(
         var approved = await mine.Where(a => a.Number == number).ExecuteUpdateAsync(s => s
             .SetProperty(a => a.Status, PushApprovalStatus.Approved)
             .SetProperty(a => a.DecidedAt, now)
-            .SetProperty(a => a.ExpiresAt, a => a.Kind == PushApprovalKind.SignIn ? now + RedeemWindow : a.ExpiresAt), cancellationToken);
+            .SetProperty(a => a.ExpiresAt, a => a.Kind != PushApprovalKind.Api ? now + RedeemWindow : a.ExpiresAt), cancellationToken);
         var row = await db.PushApprovals.AsNoTracking().SingleOrDefaultAsync(a => a.TokenHash == hash, cancellationToken);
         if (approved == 1)
         {
@@ -249,7 +249,7 @@ public sealed class PushApprovals(
         {
             var nonceHash = QrSignIn.Hash(browserNonce);
             redeemed = await db.PushApprovals
-                .Where(a => a.Id == id && a.BrowserNonceHash == nonceHash && a.UserId == userId && a.Kind == PushApprovalKind.SignIn
+                .Where(a => a.Id == id && a.BrowserNonceHash == nonceHash && a.UserId == userId && a.Kind != PushApprovalKind.Api
                     && a.Status == PushApprovalStatus.Approved && a.ExpiresAt > now)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, PushApprovalStatus.Redeemed).SetProperty(a => a.RedeemedAt, now), cancellationToken);
         }
@@ -288,8 +288,8 @@ public sealed class PushApprovals(
 
     private string Payload(PushApproval approval, string token, string? place)
     {
-        var what = approval.Kind == PushApprovalKind.Api
-            ? approval.Message ?? "An app asks you to approve a request"
+        var what = approval.Kind == PushApprovalKind.Api ? approval.Message ?? "An app asks you to approve a request"
+            : approval.Kind == PushApprovalKind.StepUp ? "Confirm it is you, to make a change in your security center"
             : $"Sign-in request: {approval.RequesterDevice ?? "unknown browser"}, {(place is null ? "location unknown" : $"approximately {place}")}";
         // The service worker opens the link relative to its own origin, and writes the time in the phone's time zone.
         return JsonSerializer.Serialize(new

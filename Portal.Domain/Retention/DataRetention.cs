@@ -6,12 +6,12 @@ using Tessera.Domain.Persistence;
 
 namespace Tessera.Domain.Retention;
 
-public sealed record RetentionReport(int Challenges, int Messages, int Attempts, int QrSessions, int SendCounters, int FailureBudgets = 0)
+public sealed record RetentionReport(int Challenges, int Messages, int Attempts, int QrSessions, int SendCounters, int FailureBudgets = 0, int PushApprovals = 0)
 {
-    public int Total => Challenges + Messages + Attempts + QrSessions + SendCounters + FailureBudgets;
+    public int Total => Challenges + Messages + Attempts + QrSessions + SendCounters + FailureBudgets + PushApprovals;
 
     public override string ToString() =>
-        $"challenges={Challenges}; messages={Messages}; attempts={Attempts}; qr_sessions={QrSessions}; send_counters={SendCounters}; failure_budgets={FailureBudgets}";
+        $"challenges={Challenges}; messages={Messages}; attempts={Attempts}; qr_sessions={QrSessions}; send_counters={SendCounters}; failure_budgets={FailureBudgets}; push_approvals={PushApprovals}";
 }
 
 /// <summary>
@@ -37,7 +37,8 @@ public sealed class DataRetention(IDbContextFactory<PortalDbContext> dbFactory, 
             challengeAttempts + messageAttempts,
             await PurgeQrSessionsAsync(now.AddDays(-settings.QrSessionDays), cancellationToken),
             await PurgeSendCountersAsync(now, cancellationToken),
-            await PurgeFailureBudgetsAsync(now, cancellationToken));
+            await PurgeFailureBudgetsAsync(now, cancellationToken),
+            await PurgePushApprovalsAsync(now.AddDays(-settings.PushApprovalDays), cancellationToken));
         if (report.Total > 0)
         {
             await audit.RecordAsync(new AuditEntry(AuditEventTypes.DataRetentionApplied, AuditOutcome.Success, Detail: report.ToString()), cancellationToken);
@@ -108,6 +109,13 @@ public sealed class DataRetention(IDbContextFactory<PortalDbContext> dbFactory, 
         return await db.FailureBudgets
             .Where(b => (b.LockedUntil == null || b.LockedUntil < now) && (b.LastFailureAt == null || b.LastFailureAt < quiet))
             .ExecuteDeleteAsync(cancellationToken);
+    }
+
+    /// <summary>A push approval's requester pseudonym and place go with it; its pushed messages follow the message rule.</summary>
+    private async Task<int> PurgePushApprovalsAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.PushApprovals.Where(a => a.ExpiresAt < cutoff).ExecuteDeleteAsync(cancellationToken);
     }
 
     /// <summary>A send counter is needed only until its window ends.</summary>

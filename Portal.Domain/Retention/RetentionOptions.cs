@@ -18,4 +18,8 @@ public sealed class RetentionOptions
     /// <summary>QR sign-in sessions: days after they expired.</summary>
     [Range(1, 3650, ErrorMessage = "Retention:QrSessionDays must be between 1 and 3650.")]
     public int QrSessionDays { get; set; } = 7;
+
+    /// <summary>Push approval requests (sign-ins and API verifications): days after they expired.</summary>
+    [Range(1, 3650, ErrorMessage = "Retention:PushApprovalDays must be between 1 and 3650.")]
+    public int PushApprovalDays { get; set; } = 7;
 }

@@ -12,8 +12,29 @@ namespace Tessera.Domain.SignIn;
 /// first (<see cref="FailedAttempts"/>), exactly as at sign-in, so a stolen session cannot guess its way through.
 /// </summary>
 public sealed class StepUp(
-    IServiceScopeFactory scopes, FailedAttempts attempts, SecondFactorCheck secondFactor, FactorLifecycle factors, Passkeys passkeys, StepUpProofs proofs)
+    IServiceScopeFactory scopes, FailedAttempts attempts, SecondFactorCheck secondFactor, FactorLifecycle factors, Passkeys passkeys, StepUpProofs proofs,
+    CrossDevice.PushApprovals? pushes = null)
 {
+    /// <summary>Whether the user can confirm with a push to one of their devices now (other than <paramref name="exceptDevice"/>).</summary>
+    public async Task<bool> CanUsePushAsync(string userId, Guid? exceptDevice = null, CancellationToken cancellationToken = default) =>
+        pushes is not null && (await pushes.AvailabilityAsync(userId, cancellationToken)).Offer
+        && (exceptDevice is null || (await factors.ListAsync(userId, cancellationToken)).Any(f => f.Kind == FactorKind.PushDevice && f.Id != exceptDevice));
+
+    /// <summary>Pushes a "confirm it is you" request; the caller shows the number and polls <see cref="PushStatusAsync"/>.</summary>
+    /// <param name="exceptDevice">The push device being removed: it cannot vouch for its own removal.</param>
+    public Task<CrossDevice.PushRequestResult> RequestPushAsync(string userId, Guid? exceptDevice, CrossDevice.ClientDevice? browser, CancellationToken cancellationToken = default) =>
+        pushes?.RequestAsync(new CrossDevice.PushRequest(userId, CrossDevice.PushApprovalKind.StepUp, null, browser, ExceptDeviceId: exceptDevice), cancellationToken)
+        ?? Task.FromResult(new CrossDevice.PushRequestResult(CrossDevice.PushRequestOutcome.NoDevices));
+
+    public async Task<CrossDevice.PushApprovalStatus?> PushStatusAsync(CrossDevice.PushRequested request, CancellationToken cancellationToken = default) =>
+        pushes is null ? null : await pushes.StatusAsync(request.Id, request.BrowserNonce, cancellationToken);
+
+    /// <summary>The approval, redeemed once by the asker (a conditional update), becomes the proof.</summary>
+    public async Task<StepUpProof?> WithPushAsync(string userId, CrossDevice.PushRequested request, string purpose, CancellationToken cancellationToken = default) =>
+        pushes is not null && await pushes.RedeemAsync(request.Id, request.BrowserNonce, userId, new CrossDevice.ClientDevice(null, null), cancellationToken)
+            ? proofs.Issue(userId, purpose)
+            : null;
+
     public async Task<StepUpProof?> WithPasswordAsync(string userId, string password, string purpose, CancellationToken cancellationToken = default)
     {
         var guess = await attempts.GuessAsync(userId, async ct =>

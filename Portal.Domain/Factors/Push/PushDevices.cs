@@ -168,7 +168,7 @@ public sealed class PushDevices(
             return "The subscription has no valid endpoint.";
         }
         var loopback = options.AllowLoopbackEndpoints && IPAddress.TryParse(endpoint.Host, out var ip) && IPAddress.IsLoopback(ip);
-        if (!loopback && (endpoint.Scheme != Uri.UriSchemeHttps || !IsAllowedHost(endpoint.Host, options.AllowedEndpointHosts)))
+        if (!loopback && (endpoint.Scheme != Uri.UriSchemeHttps || !IsAllowedHost(endpoint.Host, options.EndpointHosts)))
         {
             return "This browser's push service is not one Tessera sends to.";
         }

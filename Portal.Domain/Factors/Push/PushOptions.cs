@@ -11,12 +11,19 @@ public sealed class PushOptions
     [RegularExpression(@"^(mailto:\S+@\S+|https://\S+)$", ErrorMessage = "Push:Subject must be a mailto: or https: URL.")]
     public string Subject { get; set; } = "mailto:postmaster@localhost";
 
-    /// <summary>
-    /// Push services a subscription may point at (a host, or a parent domain of it). The server POSTs to whatever
-    /// endpoint a browser registers, so anything else is refused: an endpoint is never a way into the internal network.
-    /// </summary>
-    public string[] AllowedEndpointHosts { get; set; } =
+    /// <summary>The push services of Chrome/Edge/Android, Firefox, Windows and Safari/iOS.</summary>
+    public static readonly IReadOnlyList<string> DefaultEndpointHosts =
         ["fcm.googleapis.com", "push.services.mozilla.com", "notify.windows.com", "push.apple.com"];
+
+    /// <summary>
+    /// Push services a subscription may point at (a host, or a parent domain of it); empty means
+    /// <see cref="DefaultEndpointHosts"/>. The server POSTs to whatever endpoint a browser registers, so anything else
+    /// is refused: an endpoint is never a way into the internal network.
+    /// </summary>
+    public string[] AllowedEndpointHosts { get; set; } = [];
+
+    /// <summary>What is allowed: the configured hosts (replacing the defaults, not added to them), else the defaults.</summary>
+    public IReadOnlyList<string> EndpointHosts => AllowedEndpointHosts.Length > 0 ? AllowedEndpointHosts : DefaultEndpointHosts;
 
     /// <summary>Lets a test push service on 127.0.0.1 receive pushes over http. Development and tests only.</summary>
     public bool AllowLoopbackEndpoints { get; set; }

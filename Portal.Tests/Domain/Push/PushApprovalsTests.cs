@@ -225,6 +225,57 @@ public sealed class PushApprovalsTests : IAsyncLifetime
         Assert.Equal(0, await db.PushApprovals.CountAsync());
     }
 
+    [Fact]
+    public async Task StepUp_ApprovedOnAnotherDevice_GivesOneProof_AndTheDeviceBeingRemovedIsNotAsked()
+    {
+        var (userId, first, firstSubscription) = await push.UserWithDeviceAsync();
+        var (second, _) = await push.AddDeviceAsync(userId, "Laptop", push.AddFactorProof(userId));
+        var scopes = new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider()
+            .GetRequiredService<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>();
+        var stepUp = new Tessera.Domain.SignIn.StepUp(scopes, push.Factors.Attempts, push.Factors.Check, push.Factors.Lifecycle,
+            push.Factors.CreatePasskeys(), push.Database.StepUpProofs, push.Approvals);
+
+        var offered = await stepUp.CanUsePushAsync(userId, exceptDevice: second);
+        var sent = await stepUp.RequestPushAsync(userId, exceptDevice: second, browser: null);
+        await push.Engine.DrainAsync();
+        var pushes = await push.Service.WaitAsync(r => r.Count >= 1, TimeSpan.FromSeconds(10));
+        using var payload = System.Text.Json.JsonDocument.Parse(pushes.Single().Plaintext!);
+        var token = payload.RootElement.GetProperty("url").GetString()!["/push/".Length..];
+        var early = await stepUp.WithPushAsync(userId, sent.Request!, Tessera.Domain.Accounts.StepUpPurposes.RemovePushDevice);
+        await push.Approvals.ApproveAsync(token, userId, sent.Request!.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), PushFixture.Phone);
+        var proof = await stepUp.WithPushAsync(userId, sent.Request, Tessera.Domain.Accounts.StepUpPurposes.RemovePushDevice);
+        var again = await stepUp.WithPushAsync(userId, sent.Request, Tessera.Domain.Accounts.StepUpPurposes.RemovePushDevice);
+
+        Assert.True(offered);
+        Assert.Equal(firstSubscription.Id, pushes.Single().SubscriptionId);
+        Assert.Contains("Confirm it is you", payload.RootElement.GetProperty("body").GetString());
+        Assert.Null(early);
+        Assert.NotNull(proof);
+        Assert.Null(again);
+        Assert.Equal(Tessera.Domain.Factors.FactorRemoval.Removed,
+            await push.Factors.Lifecycle.RemoveAsync(userId, Tessera.Domain.Factors.FactorKind.PushDevice, second, proof));
+        Assert.False(await stepUp.CanUsePushAsync(userId, exceptDevice: first));
+    }
+
+    [Fact]
+    public async Task Retention_DeletesARequestSevenDaysAfterItExpired_NotBefore()
+    {
+        var (userId, _, _) = await push.UserWithDeviceAsync();
+        var requested = await push.RequestSignInAsync(userId);
+        var retention = new Tessera.Domain.Retention.DataRetention(push.Database.Factory, push.Database.Time,
+            Microsoft.Extensions.Options.Options.Create(new Tessera.Domain.Retention.RetentionOptions()), push.Database.AuditLog);
+
+        push.Database.Time.Advance(TimeSpan.FromDays(7));
+        var early = await retention.ApplyAsync();
+        push.Database.Time.Advance(push.Settings.ApprovalLifetime + TimeSpan.FromSeconds(1));
+        var due = await retention.ApplyAsync();
+
+        Assert.Equal(0, early.PushApprovals);
+        Assert.Equal(1, due.PushApprovals);
+        await using var db = await push.Database.Factory.CreateDbContextAsync();
+        Assert.False(await db.PushApprovals.AnyAsync(a => a.Id == requested.Id));
+    }
+
     private async Task<PushApproval> RowAsync(Guid id)
     {
         await using var db = await push.Database.Factory.CreateDbContextAsync();
