@@ -15,6 +15,7 @@ public sealed class AuditStatistics(IDbContextFactory<PortalDbContext> dbFactory
     public const string StepUps = "Step-ups";
     public const string RiskStepUps = "Unusual: stepped up";
     public const string RiskDenials = "Unusual: blocked";
+    public const string NotMeReports = "Reported: this wasn't me";
 
     /// <summary>Which (type, outcome) counts toward which series; a null outcome counts both.</summary>
     private static readonly (string Series, string Type, AuditOutcome? Outcome)[] Sources =
@@ -28,6 +29,10 @@ public sealed class AuditStatistics(IDbContextFactory<PortalDbContext> dbFactory
         // The risk engine's decisions (dry-run ones included: the chart is for tuning too).
         (RiskStepUps, AuditEventTypes.RiskStepUp, null),
         (RiskDenials, AuditEventTypes.RiskDenied, null),
+        // A user said a sign-in, a QR code or a pushed request was not theirs: someone may hold their password.
+        (NotMeReports, AuditEventTypes.NotMe, null),
+        (NotMeReports, AuditEventTypes.QrSignInNotMe, null),
+        (NotMeReports, AuditEventTypes.PushNotMe, null),
     ];
 
     public async Task<CountSeries> ActivityAsync(StatisticsPeriod period, CancellationToken cancellationToken = default)

@@ -46,6 +46,22 @@ public sealed class AdminDashboardTests : MudComponentTest
     }
 
     [Fact]
+    public async Task Render_AThisWasntMeReport_RaisesAnAlertAboveTheCharts()
+    {
+        await RecordAsync(AuditEventTypes.PushNotMe, AuditOutcome.Failure, 1);
+        await RecordAsync(AuditEventTypes.QrSignInNotMe, AuditOutcome.Failure, 1);
+        database.Time.SetUtcNow(Now);
+
+        var cut = Render<AdminDashboard>();
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Contains("2 reports of \"this wasn't me\"", cut.Find(".dashboard-not-me").TextContent);
+            Assert.Equal("2", Totals(cut, ".dashboard-activity")[AuditStatistics.NotMeReports]);
+        });
+    }
+
+    [Fact]
     public async Task Render_SeededEvents_DrawsOneChartLinePerSeriesWithAccessibleTable()
     {
         await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Success, 2);
@@ -56,8 +72,8 @@ public sealed class AdminDashboardTests : MudComponentTest
         cut.WaitForAssertion(() =>
         {
             var activity = cut.Find(".dashboard-activity");
-            // Sign-ins, failures, lockouts, step-ups, and the risk engine's step-ups and blocks.
-            Assert.Equal(6, activity.QuerySelectorAll("svg path.mud-chart-line").Length);
+            // Sign-ins, failures, lockouts, step-ups, the risk engine's step-ups and blocks, and "this wasn't me" reports.
+            Assert.Equal(7, activity.QuerySelectorAll("svg path.mud-chart-line").Length);
             // 24 hourly rows in the data table, the sign-ins in the hour they happened (07:30 falls in 07:00).
             var rows = activity.QuerySelectorAll(".count-chart-data tbody tr");
             Assert.Equal(24, rows.Length);
