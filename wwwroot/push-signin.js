@@ -46,7 +46,7 @@
             show(messages[state] ?? state, state);
             if (state === 'approved') {
                 done = true;
-                const query = new URLSearchParams({ returnUrl: root.dataset.returnUrl ?? '', rememberMe: root.dataset.rememberMe ?? 'false' });
+                const query = new URLSearchParams({ returnUrl: root.dataset.returnUrl ?? '', rememberMe: root.dataset.rememberMe ?? 'false', mode: root.dataset.mode ?? 'second-step' });
                 window.location.assign(`/push/approvals/${id}/redeem?${query}`);
                 return;
             }

@@ -63,6 +63,12 @@ public enum PushApprovalKind
 
     /// <summary>"Confirm it is you" before a sensitive change in the security center.</summary>
     StepUp,
+
+    /// <summary>
+    /// A sign-in without a password, the QR page's alternative: like a QR approval, the phone that answers is signed in
+    /// with its own factors, and the number shown on the asking screen must be typed on it.
+    /// </summary>
+    Passwordless,
 }
 
 public enum PushApprovalStatus

@@ -67,7 +67,7 @@ public static class SignInMethods
         EmailCode => "password and email code",
         Passkey => afterPassword ? "password and passkey" : "passkey, passwordless",
         QrApproval => "QR approval",
-        Push => "password and push approval",
+        Push => afterPassword ? "password and push approval" : "push approval, passwordless",
         Registration => "registration",
         _ => method,
     };

@@ -201,6 +201,10 @@ public sealed class SignInService(
                 // Vague on purpose: the QR module's audit events say whether it was the cookie, the status or the clock.
                 userId = await qr.RedeemAsync(approval.SessionId, approval.BrowserNonce, new QrDevice(client.IpAddress, client.UserAgent), cancellationToken);
                 break;
+            case PushApprovalProof push:
+                // As a QR approval: the approving device is signed in with its own factors and typed the number.
+                userId = await pushes.RedeemPasswordlessAsync(push.ApprovalId, push.BrowserNonce, new ClientDevice(client.IpAddress, client.UserAgent), cancellationToken);
+                break;
             default:
                 return SignInDecision.Refused;
         }

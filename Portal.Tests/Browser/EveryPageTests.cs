@@ -21,7 +21,7 @@ public sealed class EveryPageTests(EveryPageTests.Fixture fixture) : IClassFixtu
         "/", "/Account/Login", "/Account/Register", "/Account/ForgotPassword", "/Account/ForgotPasswordConfirmation",
         "/Account/ResendEmailConfirmation", "/Account/RegisterConfirmation?email=nobody%40example.com", "/Account/Lockout",
         "/Account/InvalidPasswordReset", "/Account/ResetPasswordConfirmation", "/Account/NotMe?token=not-a-token",
-        "/Account/ConfirmEmailChange?userId=x&email=y&code=z", "/Account/AccessDenied", "/signin/qr", "/api/docs", "/Account/Deleted", "/no-such-page",
+        "/Account/ConfirmEmailChange?userId=x&email=y&code=z", "/Account/AccessDenied", "/signin/qr", "/signin/push", "/api/docs", "/Account/Deleted", "/no-such-page",
     ];
 
     private static readonly string[] SecondStepPages = ["/Account/LoginWith2fa", "/Account/LoginWithRecoveryCode", "/Account/LoginWithCode", "/Account/LoginWithPush"];

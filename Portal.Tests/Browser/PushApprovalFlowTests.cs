@@ -104,6 +104,30 @@ public sealed class PushApprovalFlowTests(PushBrowserFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task FromTheQrPage_APushWithoutAPassword_SignsTheLaptopIn()
+    {
+        var email = QrBrowser.NewEmail("push-dan");
+        await fixture.Factory.CreateUserAsync(email, PushBrowser.Password);
+        var (phone, subscription) = await PushBrowser.RegisteredPhoneAsync(fixture, email);
+        var laptop = await fixture.NewPageAsync();
+
+        await laptop.GotoAsync("/signin/qr");
+        await laptop.GetByRole(AriaRole.Link, new() { Name = "No camera? Get a push on your phone instead" }).ClickAsync();
+        await PageSteps.WaitForPathAsync(laptop, "/signin/push");
+        await laptop.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
+        await laptop.GetByRole(AriaRole.Button, new() { Name = "Send a push" }).ClickAsync();
+        await PageSteps.ExpectVisibleAsync(laptop, laptop.GetByTestId("push-number"), "the number to type");
+        var number = int.Parse((await laptop.GetByTestId("push-number").InnerTextAsync()).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var payload = await PushBrowser.ReceivedAsync(fixture, subscription);
+        await PushBrowser.OpenOnPhoneAsync(phone, payload);
+        await PushBrowser.TypeAndApproveAsync(phone, number);
+        await PageSteps.WaitForPathAsync(laptop, "/security");
+
+        Assert.StartsWith("Sign-in request without a password: ", payload.GetProperty("body").GetString());
+        await PageSteps.ExpectVisibleAsync(laptop, laptop.GetByText($"Signed in as {email}"), "the laptop signed in");
+    }
+
+    [Fact]
     public async Task TheServiceWorker_ShowsAPushedRequest_AsANotification()
     {
         var email = QrBrowser.NewEmail("push-sw");

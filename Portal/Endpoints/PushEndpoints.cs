@@ -68,11 +68,18 @@ public static class PushEndpoints
             : Results.Ok(new { status = status.Value.ToString().ToLowerInvariant() });
     }
 
-    private static async Task<IResult> RedeemAsync(Guid id, string? returnUrl, bool? rememberMe, bool? rememberBrowser, HttpContext http,
+    private static async Task<IResult> RedeemAsync(Guid id, string? returnUrl, bool? rememberMe, bool? rememberBrowser, string? mode, HttpContext http,
         SignInService signIn, SignInCookies cookies)
     {
         var nonce = http.Request.Cookies[PushApprovalCookie.Name];
         http.Response.Cookies.Delete(PushApprovalCookie.Name, new CookieOptions { Path = PushApprovalCookie.RequestPath(id) });
+        if (mode == "passwordless")
+        {
+            // The QR page's alternative: the approval is the whole sign-in, as a QR approval is.
+            var signedIn = await signIn.PasswordlessAsync(new PushApprovalProof(id, nonce), http.ClientContext(), http.RequestAborted);
+            return Results.Redirect(await cookies.ApplyAsync(http, signedIn, isPersistent: false, rememberBrowser: false, afterPassword: false, returnUrl)
+                ?? $"/signin/push?error={(signedIn.Step == SignInStep.NotAllowed ? "unconfirmed" : "refused")}&returnUrl={Uri.EscapeDataString(ReturnUrls.LocalOrDefault(returnUrl))}");
+        }
         if (await cookies.PendingUserAsync() is not { } user)
         {
             return Results.Redirect("/Account/Login");

@@ -21,7 +21,7 @@ public sealed partial class SecurityHeadersTests : IClassFixture<SecurityHeaders
         "/Account/LoginWith2fa", "/Account/LoginWithCode", "/Account/LoginWithRecoveryCode", "/Account/Lockout",
         "/security", "/security/activity", "/security/account", "/security/passkeys", "/security/phones",
         "/security/authenticators", "/security/sessions", "/security/devices", "/push/not-a-token",
-        "/push/approvals/00000000-0000-0000-0000-000000000000", "/Account/LoginWithPush", "/manifest.webmanifest", "/sw.js", "/signin/qr", "/qr/not-a-token", "/qr/sessions/00000000-0000-0000-0000-000000000000",
+        "/push/approvals/00000000-0000-0000-0000-000000000000", "/Account/LoginWithPush", "/manifest.webmanifest", "/sw.js", "/signin/push", "/signin/qr", "/qr/not-a-token", "/qr/sessions/00000000-0000-0000-0000-000000000000",
         "/admin", "/admin/users", "/admin/users/x", "/admin/audit", "/admin/audit/export", "/admin/api-clients",
         "/admin/policies", "/admin/deliveries", "/admin/keys", "/admin/jobs", "/api/v1/verifications", "/api/docs", "/api/docs/", "/openapi/v1.json",
         "/dev/outbox", "/health", "/security/account/export", "/admin/users/x/export", "/no-such-page",
