@@ -34,25 +34,17 @@ try
     builder.AddSecurityHeaders();
 
     app = builder.Build();
-    if (RiskEvalCommand.IsInvoked(args))
+    // Offline commands read one file and write another: they need neither the database nor the server's settings.
+    if (Commands.Offline(app.Services, args) is { } offline)
     {
-        // Offline: reads one CSV and writes another, so it needs neither the database nor the settings the server checks.
-        return await RiskEvalCommand.RunAsync(app.Services, args);
+        return await offline;
     }
     app.Services.GetService<IStartupValidator>()?.Validate();
     await app.PrepareDatabaseAsync();
     await app.Services.EnsureRolesAsync();
-    if (CreateAdminCommand.IsInvoked(args))
+    if (Commands.OnDatabase(app.Services, args) is { } command)
     {
-        return await CreateAdminCommand.RunAsync(app.Services, args);
-    }
-    if (CreateApiClientCommand.IsInvoked(args))
-    {
-        return await CreateApiClientCommand.RunAsync(app.Services, args);
-    }
-    if (KeysCommand.IsInvoked(args))
-    {
-        return await KeysCommand.RunAsync(app.Services, args);
+        return await command;
     }
     app.Services.RegisterRecurringJobs();
 }

@@ -223,14 +223,14 @@ public sealed class SignInService(
             await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, $"{proof.Method}; email not confirmed", cancellationToken);
             return new SignInDecision(SignInStep.NotAllowed, user.Id, NotAllowedBecause: NotAllowedReason.EmailUnconfirmed);
         }
-        if (proof is PasskeyProof)
+        if (proof is PasskeyProof or PushApprovalProof)
         {
-            // A user-verified passkey is already the strongest step-up there is: only a deny changes the outcome. A QR
-            // approval was scored on the approving phone, where a step-up is asked for.
-            var assessed = await risk.AssessAsync(user, client, hasFactor: true, "passkey", counted: false, cancellationToken);
+            // A user-verified passkey, or a number typed on the user's own signed-in device, is already a strong
+            // step-up: only a deny changes the outcome. A QR approval was scored on the approving phone instead.
+            var assessed = await risk.AssessAsync(user, client, hasFactor: true, proof is PasskeyProof ? "passkey" : "push", counted: false, cancellationToken);
             if (assessed.Enforced == Policies.RiskDecision.Deny)
             {
-                await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, "passkey right; denied by the risk score", cancellationToken);
+                await RecordAsync(AuditEventTypes.SignIn, AuditOutcome.Failure, user.Id, client, $"{(proof is PasskeyProof ? "passkey" : "push approval")} right; denied by the risk score", cancellationToken);
                 return new SignInDecision(SignInStep.Denied, user.Id);
             }
         }

@@ -1,17 +1,14 @@
 using System.Buffers.Text;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Lib.Net.Http.WebPush;
-using Lib.Net.Http.WebPush.Authentication;
 using Tessera.Portal.Tests.Support;
 
 namespace Tessera.Portal.Tests.Domain.Push;
 
 /// <summary>
 /// The test side of Web Push: RFC 8291's example encrypts and decrypts to the byte, a changed body or another auth
-/// secret does not open, the VAPID check takes a good token and refuses bad ones, and a real sender
-/// (Lib.Net.Http.WebPush) gets through the fake push service, decrypted and VAPID-valid.
+/// secret does not open, and the VAPID check takes a good token and refuses bad ones. The stand-in push service that
+/// uses them is tested in <see cref="PushServiceStandInTests"/>.
 /// </summary>
 public sealed class WebPushCryptoTests
 {
@@ -23,14 +20,13 @@ public sealed class WebPushCryptoTests
     private const string RfcUaPublic = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
     private const string RfcSalt = "DGv6ra1nlYgDCS1FRnbzlw";
     private const string RfcAuthSecret = "BTBZMqHH6r4Tts7J_aSIgg";
-    private const string RfcBody =
+    internal const string RfcBody =
         "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27ml"
         + "mlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPT"
         + "pK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgSxsj_Qulcy4a-fN";
 
     private const string Origin = "https://push.example.net";
     private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     [Fact]
     public void Encrypt_Rfc8291Example_MatchesTheRfcBody()
@@ -222,109 +218,7 @@ public sealed class WebPushCryptoTests
         Assert.NotNull(check.Error);
     }
 
-    [Fact]
-    public async Task PushServiceClient_SendingToAFakeSubscription_ArrivesDecryptedWithValidVapidTtlAndUrgency()
-    {
-        await using var service = await FakePushService.StartAsync();
-        var subscription = service.Subscribe();
-        using var vapidKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var authentication = LibraryVapid(vapidKey);
-        using var http = new HttpClient();
-        var client = new PushServiceClient(http);
-        const string content = """{"title":"Sign-in request","body":"Approve the sign-in from Firefox on Linux?"}""";
-        var before = DateTimeOffset.UtcNow;
-
-        await client.RequestPushMessageDeliveryAsync(
-            LibrarySubscription(subscription),
-            new PushMessage(content) { TimeToLive = 60, Urgency = PushMessageUrgency.High },
-            authentication);
-
-        var request = Assert.Single(service.Requests);
-        Assert.Equal((subscription.Id, 201), (request.SubscriptionId, request.Status));
-        Assert.Null(request.DecryptError);
-        Assert.Equal(content, request.Plaintext);
-        Assert.True(request.Vapid.Valid, request.Vapid.Error);
-        Assert.Equal(PublicKeyText(vapidKey), request.Vapid.PublicKey);
-        Assert.Equal("mailto:ops@example.com", request.Vapid.Subject);
-        Assert.Equal("60", request.Header("TTL"));
-        Assert.Equal("high", request.Header("Urgency"));
-        Assert.Equal("aes128gcm", request.Header("Content-Encoding"));
-        // What the library puts in its token: aud is scheme://host (no port), exp is 12 hours ahead.
-        Assert.Equal("http://127.0.0.1", request.Vapid.Audience);
-        Assert.InRange(request.Vapid.Expires!.Value, before.AddHours(12).AddSeconds(-2), DateTimeOffset.UtcNow.AddHours(12).AddSeconds(2));
-    }
-
-    [Fact]
-    public async Task PushServiceClient_ForgottenSubscription_ThrowsWithStatus410()
-    {
-        await using var service = await FakePushService.StartAsync();
-        var subscription = service.Subscribe();
-        service.Forget(subscription.Id);
-        using var vapidKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var authentication = LibraryVapid(vapidKey);
-        using var http = new HttpClient();
-        var client = new PushServiceClient(http);
-
-        var error = await Assert.ThrowsAsync<PushServiceClientException>(() => client.RequestPushMessageDeliveryAsync(
-            LibrarySubscription(subscription),
-            new PushMessage("gone") { TimeToLive = 60, Urgency = PushMessageUrgency.High },
-            authentication));
-
-        Assert.Equal(HttpStatusCode.Gone, error.StatusCode);
-        Assert.Equal(410, Assert.Single(service.Requests).Status);
-    }
-
-    [Fact]
-    public async Task FakePushService_ScriptedAnswer_IsWhatTheSenderGets()
-    {
-        await using var service = await FakePushService.StartAsync();
-        service.Respond = (_, count) => count == 1 ? 429 : 201;
-        var subscription = service.Subscribe();
-        using var vapidKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var authentication = LibraryVapid(vapidKey);
-        using var http = new HttpClient();
-        var client = new PushServiceClient(http);
-
-        var error = await Assert.ThrowsAsync<PushServiceClientException>(() => client.RequestPushMessageDeliveryAsync(
-            LibrarySubscription(subscription), new PushMessage("first"), authentication));
-        await client.RequestPushMessageDeliveryAsync(LibrarySubscription(subscription), new PushMessage("second"), authentication);
-
-        Assert.Equal(HttpStatusCode.TooManyRequests, error.StatusCode);
-        var seen = await service.WaitAsync(r => r.Count == 2, Patience);
-        Assert.Equal([(429, "first"), (201, "second")], seen.Select(r => (r.Status, r.Plaintext)).ToArray());
-    }
-
-    [Fact]
-    public async Task FakePushService_UnknownSubscription_Answers404()
-    {
-        await using var service = await FakePushService.StartAsync();
-        using var http = new HttpClient();
-
-        using var response = await http.PostAsync(new Uri(service.BaseUrl, "push/nobody"), new ByteArrayContent([1, 2, 3]));
-
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        var request = Assert.Single(await service.WaitAsync(r => r.Count == 1, Patience));
-        Assert.Equal(("nobody", 404), (request.SubscriptionId, request.Status));
-    }
-
-    [Fact]
-    public async Task FakePushService_BodyInAnotherContentEncoding_IsRecordedWithADecryptError()
-    {
-        await using var service = await FakePushService.StartAsync();
-        var subscription = service.Subscribe();
-        using var http = new HttpClient();
-        using var body = new ByteArrayContent(Bytes(RfcBody));
-        body.Headers.ContentEncoding.Add("aesgcm");
-
-        using var response = await http.PostAsync(subscription.Endpoint, body);
-
-        var request = Assert.Single(await service.WaitAsync(r => r.Count == 1, Patience));
-        Assert.Null(request.Plaintext);
-        Assert.Contains("aes128gcm", request.DecryptError);
-        Assert.False(request.Vapid.Valid);
-    }
-
-    private static byte[] Bytes(string base64Url) => Base64Url.DecodeFromChars(base64Url);
+    internal static byte[] Bytes(string base64Url) => Base64Url.DecodeFromChars(base64Url);
 
     /// <summary>A key pair from the RFC's private key (D) and public key (Q); the import checks they belong together.</summary>
     private static ECDiffieHellman KeyPair(string privateKey, string publicKey)
@@ -349,7 +243,7 @@ public sealed class WebPushCryptoTests
         return [0x04, .. q.X!, .. q.Y!];
     }
 
-    private static string PublicKeyText(ECDsa key) => Base64Url.EncodeToString(PublicKey(key));
+    internal static string PublicKeyText(ECDsa key) => Base64Url.EncodeToString(PublicKey(key));
 
     private static string Claims(string audience, DateTimeOffset expires, string? subject) => subject is null
         ? $$"""{"aud":"{{audience}}","exp":{{expires.ToUnixTimeSeconds()}}}"""
@@ -362,13 +256,4 @@ public sealed class WebPushCryptoTests
         var signature = signer.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return $"vapid t={signingInput}.{Base64Url.EncodeToString(signature)}, k={PublicKeyText(namedKey ?? signer)}";
     }
-
-    private static VapidAuthentication LibraryVapid(ECDsa key) =>
-        new(PublicKeyText(key), Base64Url.EncodeToString(key.ExportParameters(true).D!)) { Subject = "mailto:ops@example.com" };
-
-    private static PushSubscription LibrarySubscription(FakeSubscription subscription) => new()
-    {
-        Endpoint = subscription.Endpoint,
-        Keys = new Dictionary<string, string> { ["p256dh"] = subscription.P256dh, ["auth"] = subscription.Auth },
-    };
 }
