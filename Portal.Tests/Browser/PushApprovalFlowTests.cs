@@ -135,7 +135,9 @@ public sealed class PushApprovalFlowTests(PushBrowserFixture fixture) : IClassFi
         var page = await fixture.NewPageAsync();
         await page.Context.GrantPermissionsAsync(["notifications"]);
         await page.GotoAsync("/");
-        await page.WaitForFunctionAsync("async () => !!(await navigator.serviceWorker.ready).active");
+        // Activated, not only active: a push event sent while the worker is still activating may be dropped (seen under CI load).
+        await page.WaitForFunctionAsync("async () => (await navigator.serviceWorker.ready).active?.state === 'activated'",
+            null, new() { PollingInterval = 100, Timeout = 15_000 });
         var cdp = await page.Context.NewCDPSessionAsync(page);
         var registration = new TaskCompletionSource<string>();
         cdp.Event("ServiceWorker.workerRegistrationUpdated").OnEvent += (_, e) =>
@@ -152,19 +154,23 @@ public sealed class PushApprovalFlowTests(PushBrowserFixture fixture) : IClassFi
         var id = await registration.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var data = $$"""{"title":"Tessera: approve this?","body":"Sign-in request: Firefox 133 on Windows","url":"/push/abc","tag":"push-1","at":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"expiresAt":{{DateTimeOffset.UtcNow.AddMinutes(2).ToUnixTimeMilliseconds()}}}""";
 
-        await cdp.SendAsync("ServiceWorker.deliverPushMessage", new() { ["origin"] = fixture.BaseUrl.GetLeftPart(UriPartial.Authority), ["registrationId"] = id, ["data"] = data });
-        var notification = await ShownNotificationAsync(page);
+        var push = new Dictionary<string, object> { ["origin"] = fixture.BaseUrl.GetLeftPart(UriPartial.Authority), ["registrationId"] = id, ["data"] = data };
+
+        await cdp.SendAsync("ServiceWorker.deliverPushMessage", push);
+        // One more delivery if a busy machine lost the first (the same tag replaces, so one notification either way).
+        var notification = await ShownNotificationAsync(page, TimeSpan.FromSeconds(5))
+            ?? await DeliverAgainAsync(cdp, push, page);
 
         Assert.Equal("Tessera: approve this?", notification.GetProperty("title").GetString());
         Assert.StartsWith("Sign-in request: Firefox 133 on Windows · at ", notification.GetProperty("body").GetString());
         Assert.Equal("push-1", notification.GetProperty("tag").GetString());
     }
 
-    /// <summary>The first notification the service worker shows, polled for (bounded).</summary>
-    private static async Task<System.Text.Json.JsonElement> ShownNotificationAsync(IPage page)
+    /// <summary>The first notification the service worker shows, polled for until <paramref name="patience"/> is over; null if none.</summary>
+    private static async Task<System.Text.Json.JsonElement?> ShownNotificationAsync(IPage page, TimeSpan patience)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
+        var deadline = DateTime.UtcNow + patience;
+        while (DateTime.UtcNow < deadline)
         {
             var shown = await page.EvaluateAsync<System.Text.Json.JsonElement>("""
                 async () => {
@@ -176,8 +182,15 @@ public sealed class PushApprovalFlowTests(PushBrowserFixture fixture) : IClassFi
             {
                 return shown;
             }
-            Assert.True(DateTime.UtcNow < deadline, "The service worker showed no notification within 10 seconds.");
             await Task.Delay(200);
         }
+        return null;
+    }
+
+    private static async Task<System.Text.Json.JsonElement> DeliverAgainAsync(ICDPSession cdp, Dictionary<string, object> push, IPage page)
+    {
+        await cdp.SendAsync("ServiceWorker.deliverPushMessage", push);
+        return await ShownNotificationAsync(page, TimeSpan.FromSeconds(10))
+            ?? throw new Xunit.Sdk.XunitException("The service worker showed no notification for two delivered pushes within 15 seconds.");
     }
 }
