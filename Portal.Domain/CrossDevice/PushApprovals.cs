@@ -220,12 +220,8 @@ public sealed class PushApprovals(
     }
 
     /// <summary>An API client's request, for that client only; null for anyone else's or an unknown id.</summary>
-    public async Task<PushApprovalStatus?> StatusForClientAsync(Guid id, string clientId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var row = await db.PushApprovals.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.ClientId == clientId && a.Kind == PushApprovalKind.Api, cancellationToken);
-        return row is null ? null : await RecordExpiryAsync(db, row, cancellationToken);
-    }
+    public async Task<PushApprovalStatus?> StatusForClientAsync(Guid id, string clientId, CancellationToken cancellationToken = default) =>
+        (await GetForClientAsync(id, clientId, cancellationToken))?.Status;
 
     /// <summary>An API request's details for its client (status, expiry, created); null for anyone else.</summary>
     public async Task<PushApproval?> GetForClientAsync(Guid id, string clientId, CancellationToken cancellationToken = default)
@@ -258,88 +254,6 @@ public sealed class PushApprovals(
             row is null ? $"request={id}; refused: unknown" : redeemed == 1 ? Describe(row) : $"{Describe(row)}; refused: {Effective(row, now)}, or another browser or user", cancellationToken);
         return redeemed == 1;
     }
-
-    /// <summary>
-    /// The QR page's alternative: a push to the devices of whoever has <paramref name="userId"/> (null: no such account),
-    /// answered alike whether or not the account exists, has a push device or is rationed, so the page tells nobody
-    /// who has an account: those get a request that nothing can approve, which expires. Only a cap on the live
-    /// requests from one network is said out loud (it says nothing about any account).
-    /// </summary>
-    public async Task<PushRequestResult> RequestPasswordlessAsync(string? userId, ClientDevice requester, CancellationToken cancellationToken = default)
-    {
-        var now = time.GetUtcNow();
-        var ips = await pseudonymizer.PseudonymsAsync(requester.IpAddress, cancellationToken);
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            var fromHere = ips.Count == 0
-                ? db.PushApprovals.Where(a => a.RequesterIpPseudonym == null)
-                : db.PushApprovals.Where(a => ips.Contains(a.RequesterIpPseudonym!));
-            if (await fromHere.CountAsync(a => a.Kind == PushApprovalKind.Passwordless && a.Status == PushApprovalStatus.Pending && a.ExpiresAt > now, cancellationToken) >= MaxLivePasswordlessPerNetwork)
-            {
-                return new PushRequestResult(PushRequestOutcome.TooMany, Reason: "Too many sign-in requests are open from your network. Wait a couple of minutes and try again.");
-            }
-        }
-        if (userId is not null)
-        {
-            var real = await RequestAsync(new PushRequest(userId, PushApprovalKind.Passwordless, null, requester), cancellationToken);
-            if (real.Outcome == PushRequestOutcome.Sent)
-            {
-                return real;
-            }
-        }
-        return await DecoyAsync(requester, ips.Count > 0 ? ips[0] : null, now, cancellationToken);
-    }
-
-    /// <summary>At most this many passwordless requests may be open from one network (the QR page's cap, for push).</summary>
-    public const int MaxLivePasswordlessPerNetwork = 5;
-
-    /// <summary>
-    /// The passwordless approval, redeemed once by the browser that asked; returns the approver's user id to sign in, or
-    /// null. The second step's and step-up's approvals are never redeemed here, nor these there.
-    /// </summary>
-    public async Task<string?> RedeemPasswordlessAsync(Guid id, string? browserNonce, ClientDevice browser, CancellationToken cancellationToken = default)
-    {
-        var now = time.GetUtcNow();
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var redeemed = 0;
-        if (!string.IsNullOrEmpty(browserNonce))
-        {
-            var nonceHash = QrSignIn.Hash(browserNonce);
-            redeemed = await db.PushApprovals
-                .Where(a => a.Id == id && a.BrowserNonceHash == nonceHash && a.Kind == PushApprovalKind.Passwordless
-                    && a.Status == PushApprovalStatus.Approved && a.ExpiresAt > now)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, PushApprovalStatus.Redeemed).SetProperty(a => a.RedeemedAt, now), cancellationToken);
-        }
-        var row = await db.PushApprovals.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
-        await RecordAsync(AuditEventTypes.PushRedeemed, redeemed == 1 ? AuditOutcome.Success : AuditOutcome.Failure, redeemed == 1 ? row!.UserId : null, browser,
-            row is null ? $"request={id}; refused: unknown" : redeemed == 1 ? Describe(row) : $"{Describe(row)}; refused: {Effective(row, now)}, another browser, or not passwordless", cancellationToken);
-        return redeemed == 1 ? row!.UserId : null;
-    }
-
-    // Looks like a request to the asking browser (a number, a nonce, a row it can poll) but goes to nobody.
-    private async Task<PushRequestResult> DecoyAsync(ClientDevice requester, string? ipPseudonym, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var nonce = Base64Url(RandomNumberGenerator.GetBytes(16));
-        var decoy = new PushApproval
-        {
-            UserId = NobodyId,
-            Kind = PushApprovalKind.Passwordless,
-            TokenHash = RandomNumberGenerator.GetBytes(32),
-            BrowserNonceHash = QrSignIn.Hash(nonce),
-            Number = RandomNumberGenerator.GetInt32(10, 100),
-            ExpiresAt = now + options.Value.ApprovalLifetime,
-            RequesterDevice = UserAgentSummary.Summarize(requester.UserAgent),
-            RequesterIpPseudonym = ipPseudonym,
-            CreatedAt = now,
-        };
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        db.PushApprovals.Add(decoy);
-        await db.SaveChangesAsync(cancellationToken);
-        return new PushRequestResult(PushRequestOutcome.Sent, new PushRequested(decoy.Id, nonce, decoy.Number, decoy.ExpiresAt, []));
-    }
-
-    /// <summary>The user of a request that goes to nobody: no account has this id, so nothing can approve it.</summary>
-    internal const string NobodyId = "nobody";
 
     /// <summary>Why a new request may not be sent now, or null: too many lately, one open, or paused after denials.</summary>
     private async Task<PushRequestResult?> RationAsync(PortalDbContext db, string userId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -399,16 +313,16 @@ public sealed class PushApprovals(
     }
 
     // An approved API verification stays approved: its expiry only bounds the answer, not the result.
-    private static PushApprovalStatus Effective(PushApproval row, DateTimeOffset now) =>
+    internal static PushApprovalStatus Effective(PushApproval row, DateTimeOffset now) =>
         Live.Contains(row.Status) && row.ExpiresAt <= now && !(row.Kind == PushApprovalKind.Api && row.Status == PushApprovalStatus.Approved)
             ? PushApprovalStatus.Expired
             : row.Status;
 
-    private static string Describe(PushApproval row) =>
+    internal static string Describe(PushApproval row) =>
         $"request={row.Id}; kind={row.Kind}; requester={row.RequesterDevice ?? "unknown"}; requester ip={row.RequesterIpPseudonym ?? "unknown"}";
 
     private Task RecordAsync(string type, AuditOutcome outcome, string? userId, ClientDevice? device, string detail, CancellationToken cancellationToken) =>
         audit.RecordAsync(new AuditEntry(type, outcome, userId, userId, device?.IpAddress, device?.UserAgent, detail), cancellationToken);
 
-    private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
+    internal static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 }

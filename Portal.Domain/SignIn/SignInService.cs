@@ -30,6 +30,7 @@ public sealed class SignInService(
     Passkeys passkeys,
     QrSignIn qr,
     PushApprovals pushes,
+    PushPasswordless passwordlessPushes,
     AuditLog audit,
     AuditRefusals refusals,
     IOptions<IdentityOptions> identity,
@@ -203,7 +204,7 @@ public sealed class SignInService(
                 break;
             case PushApprovalProof push:
                 // As a QR approval: the approving device is signed in with its own factors and typed the number.
-                userId = await pushes.RedeemPasswordlessAsync(push.ApprovalId, push.BrowserNonce, new ClientDevice(client.IpAddress, client.UserAgent), cancellationToken);
+                userId = await passwordlessPushes.RedeemPasswordlessAsync(push.ApprovalId, push.BrowserNonce, new ClientDevice(client.IpAddress, client.UserAgent), cancellationToken);
                 break;
             default:
                 return SignInDecision.Refused;

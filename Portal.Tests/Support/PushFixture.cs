@@ -26,6 +26,7 @@ public sealed class PushFixture : IAsyncDisposable
         Devices = new PushDevices(Database.Factory, factors.Lifecycle, Vapid, Database.AuditLog, options, Database.Time);
         Approvals = new PushApprovals(Database.Factory, Devices, new MessageQueue(Database.Factory, Database.Time), NoDeliveryTrigger.Instance,
             Database.AuditLog, Database.Pseudonymizer, Database.Notices, new SecurityNoticeSettings("Tessera"), options, Database.Time);
+        Passwordless = new PushPasswordless(Database.Factory, Approvals, Database.AuditLog, Database.Pseudonymizer, options, Database.Time);
         Channel = new WebPushChannel(new OneClientFactory(), Devices, Vapid, options, Database.Time, NullLogger<WebPushChannel>.Instance);
         Engine = new DeliveryEngine(Database.Factory, [Channel], new FixedPolicies(), Options.Create(new DeliveryOptions { RetryDelays = retryDelays }), Database.Time);
     }
@@ -43,6 +44,8 @@ public sealed class PushFixture : IAsyncDisposable
     public PushDevices Devices { get; }
 
     public PushApprovals Approvals { get; }
+
+    public PushPasswordless Passwordless { get; }
 
     internal WebPushChannel Channel { get; }
 

@@ -19,6 +19,7 @@ public static class PushExtensions
         services.AddSingleton<IVersionedSecret, VapidSecret>();
         services.AddSingleton<PushDevices>();
         services.AddSingleton<PushApprovals>();
+        services.AddSingleton<PushPasswordless>();
         services.AddHttpClient(WebPushChannel.HttpClientName, (provider, client) =>
             client.Timeout = provider.GetRequiredService<IOptions<PushOptions>>().Value.SendTimeout);
         services.AddSingleton<IMessageChannel, WebPushChannel>();

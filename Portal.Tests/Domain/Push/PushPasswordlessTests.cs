@@ -18,13 +18,13 @@ public sealed class PushPasswordlessTests : IAsyncLifetime
     {
         var (userId, _, _) = await push.UserWithDeviceAsync();
 
-        var sent = await push.Approvals.RequestPasswordlessAsync(userId, PushFixture.Laptop);
+        var sent = await push.Passwordless.RequestPasswordlessAsync(userId, PushFixture.Laptop);
         var token = await push.DeliverAndReadTokenAsync();
         await push.Approvals.ApproveAsync(token, userId, sent.Request!.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), PushFixture.Phone);
         var asSecondStep = await push.Approvals.RedeemAsync(sent.Request.Id, sent.Request.BrowserNonce, userId, PushFixture.Laptop);
-        var otherBrowser = await push.Approvals.RedeemPasswordlessAsync(sent.Request.Id, "other", PushFixture.Laptop);
-        var first = await push.Approvals.RedeemPasswordlessAsync(sent.Request.Id, sent.Request.BrowserNonce, PushFixture.Laptop);
-        var replay = await push.Approvals.RedeemPasswordlessAsync(sent.Request.Id, sent.Request.BrowserNonce, PushFixture.Laptop);
+        var otherBrowser = await push.Passwordless.RedeemPasswordlessAsync(sent.Request.Id, "other", PushFixture.Laptop);
+        var first = await push.Passwordless.RedeemPasswordlessAsync(sent.Request.Id, sent.Request.BrowserNonce, PushFixture.Laptop);
+        var replay = await push.Passwordless.RedeemPasswordlessAsync(sent.Request.Id, sent.Request.BrowserNonce, PushFixture.Laptop);
 
         Assert.False(asSecondStep);
         Assert.Null(otherBrowser);
@@ -40,7 +40,7 @@ public sealed class PushPasswordlessTests : IAsyncLifetime
         var token = await push.DeliverAndReadTokenAsync();
         await push.Approvals.ApproveAsync(token, userId, requested.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), PushFixture.Phone);
 
-        Assert.Null(await push.Approvals.RedeemPasswordlessAsync(requested.Id, requested.BrowserNonce, PushFixture.Laptop));
+        Assert.Null(await push.Passwordless.RedeemPasswordlessAsync(requested.Id, requested.BrowserNonce, PushFixture.Laptop));
         Assert.True(await push.Approvals.RedeemAsync(requested.Id, requested.BrowserNonce, userId, PushFixture.Laptop));
     }
 
@@ -51,9 +51,9 @@ public sealed class PushPasswordlessTests : IAsyncLifetime
         var (paused, _, _) = await push.UserWithDeviceAsync("paused@example.com");
         await push.RequestSignInAsync(paused);
 
-        var nobody = await push.Approvals.RequestPasswordlessAsync(null, PushFixture.Laptop);
-        var noDevice = await push.Approvals.RequestPasswordlessAsync(withoutDevice, PushFixture.Laptop with { IpAddress = "203.0.113.8" });
-        var rationed = await push.Approvals.RequestPasswordlessAsync(paused, PushFixture.Laptop with { IpAddress = "203.0.113.9" });
+        var nobody = await push.Passwordless.RequestPasswordlessAsync(null, PushFixture.Laptop);
+        var noDevice = await push.Passwordless.RequestPasswordlessAsync(withoutDevice, PushFixture.Laptop with { IpAddress = "203.0.113.8" });
+        var rationed = await push.Passwordless.RequestPasswordlessAsync(paused, PushFixture.Laptop with { IpAddress = "203.0.113.9" });
         await push.Engine.DrainAsync();
 
         foreach (var result in new[] { nobody, noDevice, rationed })
@@ -72,13 +72,13 @@ public sealed class PushPasswordlessTests : IAsyncLifetime
     [Fact]
     public async Task OneNetwork_MayHaveFiveOpenRequests_TheSixthIsRefusedSayingNothingOfAnyAccount()
     {
-        for (var i = 0; i < PushApprovals.MaxLivePasswordlessPerNetwork; i++)
+        for (var i = 0; i < PushPasswordless.MaxLivePasswordlessPerNetwork; i++)
         {
-            Assert.Equal(PushRequestOutcome.Sent, (await push.Approvals.RequestPasswordlessAsync(null, PushFixture.Laptop)).Outcome);
+            Assert.Equal(PushRequestOutcome.Sent, (await push.Passwordless.RequestPasswordlessAsync(null, PushFixture.Laptop)).Outcome);
         }
 
-        var sixth = await push.Approvals.RequestPasswordlessAsync(null, PushFixture.Laptop);
-        var elsewhere = await push.Approvals.RequestPasswordlessAsync(null, PushFixture.Laptop with { IpAddress = "198.51.100.200" });
+        var sixth = await push.Passwordless.RequestPasswordlessAsync(null, PushFixture.Laptop);
+        var elsewhere = await push.Passwordless.RequestPasswordlessAsync(null, PushFixture.Laptop with { IpAddress = "198.51.100.200" });
 
         Assert.Equal(PushRequestOutcome.TooMany, sixth.Outcome);
         Assert.Contains("from your network", sixth.Reason);
