@@ -17,7 +17,7 @@ public sealed record ActivityFeedPage(IReadOnlyList<ActivityItem> Items, int Tot
 }
 
 /// <summary>A person's own activity, newest first, in sentences (<see cref="ActivityText"/>), read from the audit log.</summary>
-public sealed class ActivityFeed(IDbContextFactory<PortalDbContext> dbFactory, AuditPseudonyms subjects)
+public sealed class ActivityFeed(IDbContextFactory<PortalDbContext> dbFactory, AuditPseudonyms subjects, AuditSequencer? sequencer = null)
 {
     public const int MaxPageSize = 100;
 
@@ -32,6 +32,11 @@ public sealed class ActivityFeed(IDbContextFactory<PortalDbContext> dbFactory, A
         page = Math.Max(1, page);
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         var subject = await subjects.ForSearchingAsync(userId, cancellationToken);
+        // What the user just did shows, even when it was staged a moment ago and not yet chained.
+        if (sequencer is not null)
+        {
+            await sequencer.FlushAsync(cancellationToken);
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = Shown(db.AuditEvents.AsNoTracking().Where(e => e.SubjectId == subject));
         if (kind is { } k)

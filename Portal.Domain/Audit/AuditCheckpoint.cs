@@ -24,11 +24,18 @@ public sealed class AuditCheckpoint
 
     public AuditCheckpointKind Kind { get; init; }
 
-    /// <summary>HMAC-SHA256 (hex) of the fields above under the install's checkpoint key.</summary>
+    /// <summary>
+    /// ECDSA P-256 with SHA-256 (DER, base64) of the fields above and <see cref="KeyId"/>, verifiable by anyone with the
+    /// public key (<see cref="AuditCheckpointSignature"/>). Checkpoints from before signing keys (no key id) carry an
+    /// HMAC-SHA256 (hex) until they are signed again at start.
+    /// </summary>
     public string Signature { get; set; } = "";
 
     /// <summary>The version of the checkpoint key <see cref="Signature"/> was made with.</summary>
     public int KeyVersion { get; set; } = 1;
+
+    /// <summary>Names the public key that verifies <see cref="Signature"/> (<see cref="AuditCheckpointSignature.KeyIdOf"/>); null for an HMAC.</summary>
+    public string? KeyId { get; set; }
 }
 
 public enum AuditCheckpointKind
@@ -47,7 +54,8 @@ internal sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<Au
         builder.HasKey(c => c.Id);
         builder.Property(c => c.EventHash).HasMaxLength(64);
         builder.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16);
-        builder.Property(c => c.Signature).HasMaxLength(64);
+        builder.Property(c => c.Signature).HasMaxLength(128);
+        builder.Property(c => c.KeyId).HasMaxLength(16);
         builder.HasIndex(c => c.Sequence);
     }
 }

@@ -9,11 +9,10 @@ using Tessera.Domain.Persistence;
 namespace Tessera.Domain.Audit;
 
 /// <summary>
-/// Writes and checks signed checkpoints of the hash chain.
-/// Signed with HMAC-SHA256 under a per-install key from <see cref="SecretStore"/> (wrapped by Data Protection), not an
-/// asymmetric key: the only verifier is this installation, which holds the key anyway, and a database dump alone does
-/// not yield the key (it is wrapped by Data Protection keys, which can be protected by a certificate). An asymmetric
-/// key would only add value if outsiders had to verify checkpoints without being able to write them.
+/// Writes and checks signed checkpoints of the hash chain. Signed with ECDSA P-256 (<see cref="AuditCheckpointSignature"/>),
+/// the private key derived from a versioned install secret (<see cref="SecretName"/>, wrapped by Data Protection), so
+/// an auditor who holds only the public key (shown on <c>/admin/audit</c>) can verify an export offline and cannot
+/// sign anything. Checkpoints from before (HMAC-SHA256 under the same secret) are signed again at start.
 /// </summary>
 public sealed class AuditCheckpoints(
     IDbContextFactory<PortalDbContext> dbFactory, AuditLog log, SecretStore secrets, TimeProvider time, ILogger<AuditCheckpoints> logger)
@@ -35,10 +34,14 @@ public sealed class AuditCheckpoints(
                 return null;
             }
         }
-        var recorded = await log.RecordAsync(
+        await log.RecordAsync(
             new AuditEntry(AuditEventTypes.AuditCheckpointWritten, AuditOutcome.Success, Detail: "signed checkpoint of the chain up to this event"),
             cancellationToken);
-        return await SaveAsync(recorded.Sequence, recorded.Hash, AuditCheckpointKind.Periodic, cancellationToken);
+        // The tail once the event is chained: with other writers it may be a later event, which this then covers too.
+        await using var read = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var end = await read.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence)
+            .Select(e => new { e.Sequence, e.Hash }).FirstAsync(cancellationToken);
+        return await SaveAsync(end.Sequence, end.Hash, AuditCheckpointKind.Periodic, cancellationToken);
     }
 
     /// <summary>Signs and stores a checkpoint of the event <paramref name="sequence"/> whose hash is <paramref name="eventHash"/>.</summary>
@@ -55,8 +58,7 @@ public sealed class AuditCheckpoints(
             Kind = kind,
         };
         var key = await KeyAsync(cancellationToken);
-        checkpoint.Signature = Sign(key.Key, checkpoint);
-        checkpoint.KeyVersion = key.Version;
+        Sign(key, checkpoint);
         db.AuditCheckpoints.Add(checkpoint);
         await db.SaveChangesAsync(cancellationToken);
         // Also to the application log: a copy outside the database survives someone rolling the whole database back.
@@ -80,14 +82,26 @@ public sealed class AuditCheckpoints(
             .FirstOrDefaultAsync(cancellationToken);
     }
 
+    /// <summary>The public key of the current signing key, with its id: what an auditor needs to verify an export.</summary>
+    public async Task<AuditSigningKey> PublicKeyAsync(CancellationToken cancellationToken = default)
+    {
+        using var key = SigningKey(await KeyAsync(cancellationToken));
+        return new AuditSigningKey(AuditCheckpointSignature.KeyIdOf(key), key.ExportSubjectPublicKeyInfoPem());
+    }
+
     /// <summary>Checked under the key version it names; a version that was destroyed (or never was) proves nothing.</summary>
     public async Task<bool> IsAuthenticAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken = default)
     {
-        if (await secrets.VersionAsync(SecretName, 32, checkpoint.KeyVersion, cancellationToken) is not { } key)
+        if (await secrets.VersionAsync(SecretName, 32, checkpoint.KeyVersion, cancellationToken) is not { } secret)
         {
             return false;
         }
-        var expected = Convert.FromHexString(Sign(key.Key, checkpoint));
+        if (checkpoint.KeyId is not null)
+        {
+            using var key = SigningKey(secret);
+            return AuditCheckpointSignature.Verify(key, checkpoint);
+        }
+        var expected = Convert.FromHexString(LegacyHmac(secret.Key, checkpoint));
         byte[] actual;
         try
         {
@@ -104,20 +118,20 @@ public sealed class AuditCheckpoints(
     internal Task<InstallSecret> KeyAsync(CancellationToken cancellationToken) => secrets.CurrentAsync(SecretName, 32, cancellationToken);
 
     /// <summary>
-    /// After a new version of the key: every authentic checkpoint under an older version is signed again under the
-    /// current one. One that does not verify is left as it is, so a forgery is never laundered into a valid signature.
+    /// After a new version of the key, and at start for checkpoints from before signing keys: every authentic checkpoint
+    /// under an older version or an HMAC is signed again under the current key. One that does not verify is left as it
+    /// is, so a forgery is never laundered into a valid signature.
     /// </summary>
     public async Task<int> ResignAsync(CancellationToken cancellationToken = default)
     {
         var key = await KeyAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var resigned = 0;
-        foreach (var checkpoint in await db.AuditCheckpoints.Where(c => c.KeyVersion != key.Version).ToListAsync(cancellationToken))
+        foreach (var checkpoint in await db.AuditCheckpoints.Where(c => c.KeyVersion != key.Version || c.KeyId == null).ToListAsync(cancellationToken))
         {
             if (await IsAuthenticAsync(checkpoint, cancellationToken))
             {
-                checkpoint.Signature = Sign(key.Key, checkpoint);
-                checkpoint.KeyVersion = key.Version;
+                Sign(key, checkpoint);
                 resigned++;
             }
         }
@@ -139,7 +153,17 @@ public sealed class AuditCheckpoints(
         return false;
     }
 
-    internal static string Sign(byte[] key, AuditCheckpoint c)
+    private static ECDsa SigningKey(InstallSecret secret) => P256Keys.Derive(secret.Key, "Tessera audit checkpoint P-256");
+
+    internal static void Sign(InstallSecret secret, AuditCheckpoint checkpoint)
+    {
+        using var key = SigningKey(secret);
+        checkpoint.KeyVersion = secret.Version;
+        AuditCheckpointSignature.Sign(key, checkpoint);
+    }
+
+    /// <summary>How checkpoints were signed before signing keys (kept to check them once, before they are signed again).</summary>
+    internal static string LegacyHmac(byte[] key, AuditCheckpoint c)
     {
         var text = string.Join('\n',
             "tessera-audit-checkpoint/v1",
@@ -151,6 +175,10 @@ public sealed class AuditCheckpoints(
         return Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(text)));
     }
 }
+
+/// <param name="KeyId">What each checkpoint signed with this key names (<see cref="AuditCheckpoint.KeyId"/>).</param>
+/// <param name="Pem">The SubjectPublicKeyInfo, PEM ("BEGIN PUBLIC KEY").</param>
+public sealed record AuditSigningKey(string KeyId, string Pem);
 
 /// <summary>
 /// The checkpoint key: a checkpoint's signature is made again under a new version (from its fields, after checking it

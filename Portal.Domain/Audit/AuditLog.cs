@@ -3,68 +3,69 @@ using Tessera.Domain.Persistence;
 
 namespace Tessera.Domain.Audit;
 
-/// <summary>Appends events to the hash chain (<see cref="AuditVerifier"/> checks it).</summary>
-public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IpPseudonymizer pseudonymizer, AuditPseudonyms subjects)
+/// <summary>
+/// Writes events: staged with their action (<see cref="StageAsync"/>, committed by the action's own SaveChanges) or
+/// on their own (<see cref="RecordAsync"/>); <see cref="AuditSequencer"/> chains them (<see cref="AuditVerifier"/>
+/// checks the chain). Readers here see every event committed before they were called.
+/// </summary>
+public sealed class AuditLog(
+    IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IpPseudonymizer pseudonymizer, AuditPseudonyms subjects,
+    AuditSequencer sequencer)
 {
-    private const int MaxAttempts = 20;
+    /// <summary>
+    /// Adds the event to <paramref name="db"/>, to be committed by the caller's SaveChanges with the action it records:
+    /// one transaction, so neither can exist without the other. Call before the caller's transaction begins (naming
+    /// the user may write their pseudonym's secret), and <see cref="Committed"/> after it commits.
+    /// </summary>
+    public async Task StageAsync(PortalDbContext db, AuditEntry entry, CancellationToken cancellationToken = default) =>
+        db.AuditStaged.Add(await PrepareAsync(entry, cancellationToken));
 
-    // Serialises writers of this node; writers on other nodes are serialised by the primary key on Sequence.
-    private readonly SemaphoreSlim gate = new(1, 1);
-
-    public async Task<AuditEvent> RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    /// <summary>The event as it will be stored: pseudonyms, summary, time; for a caller that adds it to its own unit of work.</summary>
+    public async Task<AuditStagedEvent> PrepareAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         var ipPseudonym = await pseudonymizer.PseudonymizeAsync(entry.IpAddress);
         // Users are named by their pseudonym, never their id: erasing a user shreds the secret behind it.
         var actor = await subjects.ForWritingAsync(entry.ActorId, cancellationToken);
         var subject = await subjects.ForWritingAsync(entry.SubjectId, cancellationToken);
-        var userAgent = UserAgentSummary.Summarize(entry.UserAgent);
-        await gate.WaitAsync(cancellationToken);
-        try
+        return new AuditStagedEvent
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-                var last = await db.AuditEvents.AsNoTracking()
-                    .OrderByDescending(e => e.Sequence)
-                    .Select(e => new { e.Sequence, e.Hash })
-                    .FirstOrDefaultAsync(cancellationToken);
+            // Milliseconds: what every provider stores exactly, so the hash verifies after a round trip.
+            OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()),
+            Type = entry.Type,
+            Outcome = entry.Outcome,
+            ActorId = actor,
+            SubjectId = subject,
+            IpPseudonym = ipPseudonym,
+            UserAgent = Truncate(UserAgentSummary.Summarize(entry.UserAgent), 128),
+            Detail = Truncate(entry.Detail, 512),
+        };
+    }
 
-                var auditEvent = new AuditEvent
-                {
-                    Sequence = (last?.Sequence ?? 0) + 1,
-                    // Milliseconds: what every provider stores exactly, so the hash verifies after a round trip.
-                    OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()),
-                    Type = entry.Type,
-                    Outcome = entry.Outcome,
-                    ActorId = actor,
-                    SubjectId = subject,
-                    IpPseudonym = ipPseudonym,
-                    UserAgent = Truncate(userAgent, 128),
-                    Detail = Truncate(entry.Detail, 512),
-                    PreviousHash = last?.Hash ?? AuditChain.GenesisHash,
-                };
-                auditEvent.Hash = AuditChain.ComputeHash(auditEvent);
-                db.AuditEvents.Add(auditEvent);
-                try
-                {
-                    await db.SaveChangesAsync(cancellationToken);
-                    return auditEvent;
-                }
-                catch (DbUpdateException) when (attempt < MaxAttempts)
-                {
-                    // Another node appended the same sequence number first: read the new tail and chain onto it.
-                }
-            }
-        }
-        finally
+    /// <summary>Staged events were committed: they are chained shortly (the sequencer's loop wakes at once).</summary>
+    public void Committed() => sequencer.Staged();
+
+    /// <summary>
+    /// Records an event in its own transaction and returns once it is in the chain. Callers that wait share one
+    /// sequencing transaction, so a burst of events is chained in one batch, not one at a time behind a lock.
+    /// </summary>
+    public async Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    {
+        var staged = await PrepareAsync(entry, cancellationToken);
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            gate.Release();
+            db.AuditStaged.Add(staged);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        if (await sequencer.IsPendingAsync(staged.Id, cancellationToken))
+        {
+            await sequencer.FlushAsync(cancellationToken);
         }
     }
 
     /// <summary>The newest events, optionally only those about one subject (a user's own activity).</summary>
     public async Task<IReadOnlyList<AuditEvent>> RecentAsync(int take, string? subjectId = null, CancellationToken cancellationToken = default)
     {
+        await sequencer.FlushAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.AuditEvents.AsNoTracking();
         if (subjectId is not null)
@@ -79,6 +80,7 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeP
     public async Task<DateTimeOffset?> LatestAsync(string subjectId, string type, CancellationToken cancellationToken = default)
     {
         var stored = await subjects.ForSearchingAsync(subjectId, cancellationToken);
+        await sequencer.FlushAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.AuditEvents.AsNoTracking()
             .Where(e => e.SubjectId == stored && e.Type == type)
@@ -89,6 +91,7 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeP
 
     public async Task<long> CountAsync(CancellationToken cancellationToken = default)
     {
+        await sequencer.FlushAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.AuditEvents.LongCountAsync(cancellationToken);
     }

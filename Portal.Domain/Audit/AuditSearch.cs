@@ -25,7 +25,8 @@ public sealed record AuditPage(IReadOnlyList<AuditEvent> Items, long TotalCount)
 /// therefore becomes a sequence range, found by one seek on the OccurredAt index per bound, and each filter column is
 /// indexed together with Sequence.
 /// </summary>
-public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, IpPseudonymizer pseudonymizer, AuditPseudonyms subjects)
+public sealed class AuditSearch(
+    IDbContextFactory<PortalDbContext> dbFactory, IpPseudonymizer pseudonymizer, AuditPseudonyms subjects, AuditSequencer? sequencer = null)
 {
     public const int MaxPageSize = 500;
 
@@ -37,6 +38,10 @@ public sealed class AuditSearch(IDbContextFactory<PortalDbContext> dbFactory, Ip
         ArgumentOutOfRangeException.ThrowIfNegative(page);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
         pageSize = Math.Min(pageSize, MaxPageSize);
+        if (sequencer is not null)
+        {
+            await sequencer.FlushAsync(cancellationToken);
+        }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = await FilterAsync(db, filter, cancellationToken);

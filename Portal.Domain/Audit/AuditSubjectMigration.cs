@@ -92,8 +92,7 @@ public sealed class AuditSubjectMigration(
             if (newHashes.TryGetValue(checkpoint.Sequence, out var hash))
             {
                 db.Entry(checkpoint).Property(c => c.EventHash).CurrentValue = hash;
-                checkpoint.Signature = AuditCheckpoints.Sign(key.Key, checkpoint);
-                checkpoint.KeyVersion = key.Version;
+                AuditCheckpoints.Sign(key, checkpoint);
             }
         }
         await db.SaveChangesAsync(cancellationToken);

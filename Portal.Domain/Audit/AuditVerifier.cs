@@ -19,56 +19,57 @@ public enum ChainProblem
 
     /// <summary>A checkpoint's signature does not verify: it was written or changed without the key.</summary>
     ForgedCheckpoint,
+
+    /// <summary>An export file is not whole: cut short, not JSON lines, out of order, or for another key.</summary>
+    ExportMalformed,
 }
 
 /// <param name="BrokenAt">The first event (by sequence) that fails, or for a forged checkpoint the event it claims to cover.</param>
 /// <param name="StartedAfter">The signed checkpoint the walk started from (after retention), or null for the genesis.</param>
+/// <param name="Pending">Events committed with their actions but not yet chained (the sequencer runs within a second).</param>
 public sealed record ChainReport(
     ChainProblem? Problem,
     long? BrokenAt,
     string Message,
     long EventsChecked,
     AuditCheckpoint? StartedAfter,
-    AuditCheckpoint? LatestCheckpoint)
+    AuditCheckpoint? LatestCheckpoint,
+    long Pending = 0)
 {
     public bool Intact => Problem is null;
 }
 
 /// <summary>
 /// Verifies the hash chain from the latest signed checkpoint before the oldest remaining event (retention deletes the
-/// head) to the tail, and checks that the tail reaches the latest signed checkpoint.
+/// head) to the tail, and checks that the tail reaches the latest signed checkpoint. The walk itself is
+/// <see cref="AuditChainWalk"/>, shared with the offline check of an export (<see cref="AuditExportVerifier"/>).
 /// </summary>
-public sealed class AuditVerifier(IDbContextFactory<PortalDbContext> dbFactory, AuditCheckpoints checkpoints)
+public sealed class AuditVerifier(IDbContextFactory<PortalDbContext> dbFactory, AuditCheckpoints checkpoints, AuditSequencer? sequencer = null)
 {
     public async Task<ChainReport> VerifyAsync(int batchSize = 5000, CancellationToken cancellationToken = default)
     {
+        // What is staged now is chained first; what is staged while the walk runs is reported as pending.
+        if (sequencer is not null)
+        {
+            await sequencer.FlushAsync(cancellationToken);
+        }
         var all = await checkpoints.ListAsync(cancellationToken);
-        var latest = all.Count == 0 ? null : all.MaxBy(c => (c.Sequence, c.Id));
+        var latest = AuditChainWalk.Latest(all);
         foreach (var checkpoint in all)
         {
             if (!await checkpoints.IsAuthenticAsync(checkpoint, cancellationToken))
             {
-                return new ChainReport(ChainProblem.ForgedCheckpoint, checkpoint.Sequence,
-                    $"Checkpoint {checkpoint.Id} (at event {checkpoint.Sequence}) has an invalid signature: it was forged or altered.",
-                    0, null, latest);
+                return new ChainReport(ChainProblem.ForgedCheckpoint, checkpoint.Sequence, AuditChainWalk.ForgedMessage(checkpoint), 0, null, latest);
             }
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var oldest = await db.AuditEvents.MinAsync(e => (long?)e.Sequence, cancellationToken);
-        // Retention signs a checkpoint of the last event it deletes: the walk continues from its hash. Events up to a
-        // retention checkpoint that are still there (a deletion cut short) are on their way out and are not walked.
-        var start = oldest is null
-            ? null
-            : all.Where(c => c.Sequence < oldest || c.Kind == AuditCheckpointKind.Retention).MaxBy(c => (c.Sequence, c.Id));
-        var bySequence = all.GroupBy(c => c.Sequence).ToDictionary(g => g.Key, g => g.ToList());
-        var previousHash = start?.EventHash ?? AuditChain.GenesisHash;
-        var expected = (start?.Sequence ?? 0) + 1;
-        var checkedCount = 0L;
-
-        while (true)
+        var walk = new AuditChainWalk(all, oldest);
+        ChainFault? fault = null;
+        while (fault is null)
         {
-            var from = expected;
+            var from = walk.Expected;
             var batch = await db.AuditEvents.AsNoTracking()
                 .Where(e => e.Sequence >= from)
                 .OrderBy(e => e.Sequence)
@@ -76,56 +77,29 @@ public sealed class AuditVerifier(IDbContextFactory<PortalDbContext> dbFactory, 
                 .ToListAsync(cancellationToken);
             foreach (var e in batch)
             {
-                if (e.Sequence != expected)
+                fault = await walk.StepAsync(e, moved => IsChainedElsewhereAsync(db, moved, cancellationToken));
+                if (fault is not null)
                 {
-                    var last = e.Sequence - 1;
-                    return Broken(ChainProblem.Missing, expected, expected == last
-                        ? $"Event {expected} is missing: it was deleted."
-                        : $"Events {expected} to {last} are missing: they were deleted.");
+                    break;
                 }
-                if (AuditChain.ComputeHash(e) != e.Hash)
-                {
-                    return e.PreviousHash != previousHash && await IsChainedElsewhereAsync(db, e, cancellationToken)
-                        ? Broken(ChainProblem.Reordered, e.Sequence, $"Event {e.Sequence} was moved: it was chained at another position.")
-                        : Broken(ChainProblem.Edited, e.Sequence, $"Event {e.Sequence} was edited: its contents no longer match its hash.");
-                }
-                if (e.PreviousHash != previousHash)
-                {
-                    return Broken(ChainProblem.Edited, e.Sequence,
-                        $"Event {e.Sequence} does not link to event {e.Sequence - 1}: one of them was edited and its hash recomputed.");
-                }
-                if (bySequence.TryGetValue(e.Sequence, out var signed) && signed.Any(c => c.EventHash != e.Hash))
-                {
-                    return Broken(ChainProblem.Edited, e.Sequence,
-                        $"Event {e.Sequence} differs from the signed checkpoint of it: the chain was rewritten from there.");
-                }
-                previousHash = e.Hash;
-                expected++;
-                checkedCount++;
             }
             if (batch.Count < batchSize)
             {
                 break;
             }
         }
-
-        var tail = expected - 1;
-        if (latest is not null && latest.Sequence > tail)
-        {
-            return Broken(ChainProblem.TailTruncated, tail + 1,
-                $"Tail truncated after checkpoint {latest.Id}: it signed the chain up to event {latest.Sequence}, " +
-                $"but the chain ends at event {tail}; events from {tail + 1} were deleted.");
-        }
-        var message = checkedCount == 0
-            ? "The audit log is empty."
-            : $"The hash chain is intact: {checkedCount} events from {(start?.Sequence ?? 0) + 1} to {tail}" +
-              (latest is null ? "." : $", up to and beyond checkpoint {latest.Id} at event {latest.Sequence}.");
-        return new ChainReport(null, null, message, checkedCount, start, latest);
-
-        ChainReport Broken(ChainProblem problem, long at, string text) => new(problem, at, text, checkedCount, start, latest);
+        fault ??= walk.Finish();
+        var pending = sequencer is null ? 0 : await sequencer.PendingAsync(cancellationToken);
+        return fault is null
+            ? new ChainReport(null, null, walk.IntactMessage() + PendingNote(pending), walk.Checked, walk.Start, latest, pending)
+            : new ChainReport(fault.Problem, fault.At, fault.Message, walk.Checked, walk.Start, latest, pending);
     }
 
+    private static string PendingNote(long pending) => pending == 0
+        ? ""
+        : $" {pending} newer event{(pending == 1 ? " is" : "s are")} committed and waiting to be chained.";
+
     /// <summary>A moved event still names its old predecessor, and that hash belongs to some event other than its new predecessor.</summary>
-    private static Task<bool> IsChainedElsewhereAsync(PortalDbContext db, AuditEvent e, CancellationToken cancellationToken) =>
-        db.AuditEvents.AnyAsync(other => other.Hash == e.PreviousHash && other.Sequence != e.Sequence - 1, cancellationToken);
+    private static async ValueTask<bool> IsChainedElsewhereAsync(PortalDbContext db, AuditEvent e, CancellationToken cancellationToken) =>
+        await db.AuditEvents.AnyAsync(other => other.Hash == e.PreviousHash && other.Sequence != e.Sequence - 1, cancellationToken);
 }

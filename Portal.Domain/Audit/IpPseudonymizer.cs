@@ -56,6 +56,7 @@ public sealed class IpPseudonymSecret(IDbContextFactory<PortalDbContext> dbFacto
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.AuditEvents.Where(e => e.IpPseudonym != null).MadeWith(e => e.IpPseudonym!, version).AnyAsync(cancellationToken)
+            || await db.AuditStaged.Where(e => e.IpPseudonym != null).MadeWith(e => e.IpPseudonym!, version).AnyAsync(cancellationToken)
             || await db.UserSessions.Where(s => s.IpPseudonym != null).MadeWith(s => s.IpPseudonym!, version).AnyAsync(cancellationToken)
             || await db.QrSignInSessions.Where(s => s.RequesterIpPseudonym != null).MadeWith(s => s.RequesterIpPseudonym!, version).AnyAsync(cancellationToken);
     }

@@ -23,6 +23,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
 
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
 
+    public DbSet<AuditStagedEvent> AuditStaged => Set<AuditStagedEvent>();
+
     public DbSet<AuditSubjectKey> AuditSubjectKeys => Set<AuditSubjectKey>();
 
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();

@@ -137,7 +137,7 @@ public sealed class AuditLogPageTests : MudComponentTest
     public async Task Render_Events_ReadAsSentencesAboutPeople_WithoutIdsOrCodes()
     {
         var alice = await CreateUserAsync("alice@example.com");
-        await database.AuditLog.RecordAsync(new AuditEntry(AuditEventTypes.PasswordChanged, AuditOutcome.Success, alice, alice, Detail: "other sessions ended=2"));
+        await database.RecordAuditAsync(new AuditEntry(AuditEventTypes.PasswordChanged, AuditOutcome.Success, alice, alice, Detail: "other sessions ended=2"));
 
         var cut = RenderPage();
 
@@ -162,7 +162,7 @@ public sealed class AuditLogPageTests : MudComponentTest
     }
 
     private Task<AuditEvent> RecordAsync(string subjectId, string detail) =>
-        database.AuditLog.RecordAsync(new AuditEntry(AuditEventTypes.SignIn, AuditOutcome.Success, subjectId, subjectId, Detail: detail));
+        database.RecordAuditAsync(new AuditEntry(AuditEventTypes.SignIn, AuditOutcome.Success, subjectId, subjectId, Detail: detail));
 
     private async Task<string> CreateUserAsync(string email)
     {

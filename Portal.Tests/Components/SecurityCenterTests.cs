@@ -140,7 +140,7 @@ public sealed class SecurityCenterTests : MudComponentTest
         foreach (var method in methods)
         {
             database.Time.Advance(TimeSpan.FromMinutes(1));
-            await database.AuditLog.RecordAsync(new AuditEntry(AuditEventTypes.SignIn, AuditOutcome.Success, "alice-id", "alice-id", Detail: $"with {method}"));
+            await database.RecordAuditAsync(new AuditEntry(AuditEventTypes.SignIn, AuditOutcome.Success, "alice-id", "alice-id", Detail: $"with {method}"));
         }
         SignIn("alice@example.com", "alice-id");
 
@@ -174,6 +174,6 @@ public sealed class SecurityCenterTests : MudComponentTest
     }
 
     private Task<AuditEvent> RecordAsync(string type, AuditOutcome outcome, string userId) =>
-        database.AuditLog.RecordAsync(new AuditEntry(type, outcome, ActorId: userId, SubjectId: userId,
+        database.RecordAuditAsync(new AuditEntry(type, outcome, ActorId: userId, SubjectId: userId,
             IpAddress: "198.51.100.4", UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0"));
 }

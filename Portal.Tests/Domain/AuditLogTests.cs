@@ -17,7 +17,7 @@ public sealed class AuditLogTests : IAsyncLifetime
     [Fact]
     public async Task RecordAsync_FirstEvent_ChainsOntoGenesisHash()
     {
-        var first = await Log.RecordAsync(Entry("first"));
+        var first = await database.RecordAuditAsync(Entry("first"));
 
         Assert.Equal(1, first.Sequence);
         Assert.Equal(AuditChain.GenesisHash, first.PreviousHash);
@@ -26,9 +26,9 @@ public sealed class AuditLogTests : IAsyncLifetime
     [Fact]
     public async Task RecordAsync_NextEvent_ChainsOntoPreviousHash()
     {
-        var first = await Log.RecordAsync(Entry("first"));
+        var first = await database.RecordAuditAsync(Entry("first"));
 
-        var second = await Log.RecordAsync(Entry("second"));
+        var second = await database.RecordAuditAsync(Entry("second"));
 
         Assert.Equal(first.Sequence + 1, second.Sequence);
         Assert.Equal(first.Hash, second.PreviousHash);
@@ -37,7 +37,7 @@ public sealed class AuditLogTests : IAsyncLifetime
     [Fact]
     public async Task RecordAsync_StoredEvent_HashCoversItsFields()
     {
-        var recorded = await Log.RecordAsync(Entry("stored"));
+        var recorded = await database.RecordAuditAsync(Entry("stored"));
 
         var stored = await ReadAsync(recorded.Sequence);
 
@@ -50,7 +50,7 @@ public sealed class AuditLogTests : IAsyncLifetime
     {
         var now = database.Time.GetUtcNow();
 
-        var recorded = await Log.RecordAsync(Entry("clock"));
+        var recorded = await database.RecordAuditAsync(Entry("clock"));
 
         Assert.Equal(now, recorded.OccurredAt);
     }
@@ -68,7 +68,7 @@ public sealed class AuditLogTests : IAsyncLifetime
     [Fact]
     public async Task RecordAsync_RawIpAddress_IsNeverStored()
     {
-        var recorded = await Log.RecordAsync(Entry("ip") with { IpAddress = "203.0.113.77" });
+        var recorded = await database.RecordAuditAsync(Entry("ip") with { IpAddress = "203.0.113.77" });
 
         var stored = await ReadAsync(recorded.Sequence);
 
@@ -79,9 +79,9 @@ public sealed class AuditLogTests : IAsyncLifetime
     [Fact]
     public async Task RecentAsync_WithSubject_ReturnsOnlyThatSubjectsEventsNewestFirst()
     {
-        await Log.RecordAsync(Entry("alice 1") with { SubjectId = "alice" });
-        await Log.RecordAsync(Entry("bob 1") with { SubjectId = "bob" });
-        await Log.RecordAsync(Entry("alice 2") with { SubjectId = "alice" });
+        await database.RecordAuditAsync(Entry("alice 1") with { SubjectId = "alice" });
+        await database.RecordAuditAsync(Entry("bob 1") with { SubjectId = "bob" });
+        await database.RecordAuditAsync(Entry("alice 2") with { SubjectId = "alice" });
 
         var recent = await Log.RecentAsync(10, subjectId: "alice");
 

@@ -21,7 +21,7 @@ public sealed class AuditPseudonymsTests : IAsyncLifetime
     [Fact]
     public async Task Record_AboutAUser_StoresAPseudonym_NeverTheUserId()
     {
-        var recorded = await database.AuditLog.RecordAsync(new AuditEntry(AuditEventTypes.SignIn, AuditOutcome.Success, Ada, Ada));
+        var recorded = await database.RecordAuditAsync(new AuditEntry(AuditEventTypes.SignIn, AuditOutcome.Success, Ada, Ada));
 
         await using var db = await database.Factory.CreateDbContextAsync();
         var stored = await db.AuditEvents.AsNoTracking().SingleAsync(e => e.Sequence == recorded.Sequence);
@@ -54,8 +54,8 @@ public sealed class AuditPseudonymsTests : IAsyncLifetime
     [Fact]
     public async Task TheFeed_FindsAUsersEvents_ThroughTheirPseudonym()
     {
-        await database.AuditLog.RecordAsync(new AuditEntry(AuditEventTypes.PasswordChanged, AuditOutcome.Success, Ada, Ada));
-        await database.AuditLog.RecordAsync(new AuditEntry(AuditEventTypes.PasswordChanged, AuditOutcome.Success, Bob, Bob));
+        await database.RecordAuditAsync(new AuditEntry(AuditEventTypes.PasswordChanged, AuditOutcome.Success, Ada, Ada));
+        await database.RecordAuditAsync(new AuditEntry(AuditEventTypes.PasswordChanged, AuditOutcome.Success, Bob, Bob));
 
         var feed = await new ActivityFeed(database.Factory, database.Subjects).RecentAsync(Ada, ActivityVoice.You, 10);
 
@@ -65,7 +65,7 @@ public sealed class AuditPseudonymsTests : IAsyncLifetime
     [Fact]
     public async Task Shred_LeavesTheEventsAndAVerifyingChain_ButTheyNameNobody()
     {
-        await database.AuditLog.RecordAsync(new AuditEntry(AuditEventTypes.SignIn, AuditOutcome.Success, Ada, Ada));
+        await database.RecordAuditAsync(new AuditEntry(AuditEventTypes.SignIn, AuditOutcome.Success, Ada, Ada));
         var pseudonym = await database.Subjects.ForSearchingAsync(Ada);
         Assert.Equal(Ada, (await database.Subjects.UserIdsAsync([pseudonym]))[pseudonym]);
 

@@ -199,5 +199,5 @@ public sealed class AuditSearchTests : IAsyncLifetime
 
     private Task<AuditEvent> RecordAsync(
         string type = AuditEventTypes.SignIn, string subject = "user-1", AuditOutcome outcome = AuditOutcome.Success, string? ip = null) =>
-        database.AuditLog.RecordAsync(new AuditEntry(type, outcome, ActorId: subject, SubjectId: subject, IpAddress: ip));
+        database.RecordAuditAsync(new AuditEntry(type, outcome, ActorId: subject, SubjectId: subject, IpAddress: ip));
 }

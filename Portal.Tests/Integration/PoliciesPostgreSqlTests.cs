@@ -65,7 +65,7 @@ public sealed class PoliciesPostgreSqlTests : IAsyncLifetime
         Skip.If(factory is null, PostgresDatabase.SkipReason);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
         var secrets = new SecretStore(factory!, new EphemeralDataProtectionProvider(), time);
-        var audit = new AuditLog(factory!, time, new IpPseudonymizer(secrets), new AuditPseudonyms(factory!, time));
+        var audit = new AuditLog(factory!, time, new IpPseudonymizer(secrets), new AuditPseudonyms(factory!, time), new AuditSequencer(factory!));
         var defaults = Options.Create(new PoliciesOptions());
         var nodeA = new PolicyStore(factory!, time, audit, defaults);
         var nodeB = new PolicyStore(factory!, time, audit, defaults);

@@ -10,7 +10,7 @@ public sealed class AuditServices
     public AuditServices(TestDatabase database, int retentionDays = 365)
     {
         Checkpoints = new AuditCheckpoints(database.Factory, database.AuditLog, database.Secrets, database.Time, NullLogger<AuditCheckpoints>.Instance);
-        Verifier = new AuditVerifier(database.Factory, Checkpoints);
+        Verifier = new AuditVerifier(database.Factory, Checkpoints, database.Sequencer);
         Retention = new AuditRetention(database.Factory, database.AuditLog, Checkpoints, Verifier, database.Time,
             Options.Create(new AuditOptions { RetentionDays = retentionDays }));
     }

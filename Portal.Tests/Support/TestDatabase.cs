@@ -27,10 +27,22 @@ public sealed class TestDatabase : IAsyncDisposable
         Secrets = new SecretStore(Factory, Protection, time);
         Pseudonymizer = new IpPseudonymizer(Secrets);
         Subjects = new AuditPseudonyms(Factory, time);
-        AuditLog = new AuditLog(Factory, time, Pseudonymizer, Subjects);
+        Sequencer = new AuditSequencer(Factory);
+        AuditLog = new AuditLog(Factory, time, Pseudonymizer, Subjects, Sequencer);
         Refusals = new AuditRefusals(AuditLog, time);
         StepUpProofs = new Tessera.Domain.Accounts.StepUpProofs(Protection, new Tessera.Domain.Policies.AttemptCounters(Factory, Secrets, time), time);
     }
+
+    /// <summary>Records an event and reads it back from the chain (the newest event: tests here are its only writer).</summary>
+    public async Task<AuditEvent> RecordAuditAsync(AuditEntry entry)
+    {
+        await AuditLog.RecordAsync(entry);
+        await using var db = await Factory.CreateDbContextAsync();
+        return await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).FirstAsync();
+    }
+
+    /// <summary>Chains staged audit events (the app runs it in the background; tests flush it when they read the chain).</summary>
+    public AuditSequencer Sequencer { get; }
 
     /// <summary>The audit log's user pseudonyms on this database.</summary>
     public AuditPseudonyms Subjects { get; }

@@ -25,11 +25,12 @@ internal static class RiskEvalCommand
     {
         output ??= Console.Out;
         error ??= Console.Error;
-        if (!TryParse(args, out var input, out var scores, out var problem))
+        if (!FileArguments.TryParse(args, ["--input", "--output"], out var files, out var problem))
         {
             await error.WriteLineAsync(problem + Environment.NewLine + Usage);
             return 2;
         }
+        var (input, scores) = (files["--input"], files["--output"]);
         if (!File.Exists(input))
         {
             await error.WriteLineAsync($"{Name}: the input file '{input}' does not exist.");
@@ -122,44 +123,4 @@ internal static class RiskEvalCommand
         RiskDecision.StepUp => "step-up",
         _ => "allow",
     };
-
-    private static bool TryParse(string[] args, out string input, out string output, out string problem)
-    {
-        input = output = problem = "";
-        for (var i = 1; i < args.Length; i++)
-        {
-            var value = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--input" when value is not null:
-                    input = value;
-                    i++;
-                    break;
-                case "--output" when value is not null:
-                    output = value;
-                    i++;
-                    break;
-                case "--input" or "--output":
-                    problem = $"{args[i]} needs a file name.";
-                    return false;
-                case var other when other.Contains(':', StringComparison.Ordinal) || other.Contains('=', StringComparison.Ordinal):
-                    // A configuration override (--Risk:GeoIp:CityDatabase=…), read by the host's configuration.
-                    if (value is not null && !other.Contains('=', StringComparison.Ordinal))
-                    {
-                        i++;
-                    }
-                    break;
-                default:
-                    problem = $"Unknown argument '{args[i]}'.";
-                    return false;
-            }
-        }
-        problem = (input, output) switch
-        {
-            ("", _) => "--input is required.",
-            (_, "") => "--output is required.",
-            _ => "",
-        };
-        return problem.Length == 0;
-    }
 }

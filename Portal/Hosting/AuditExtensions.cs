@@ -9,7 +9,10 @@ public static class AuditExtensions
         builder.Services.AddSingleton<IpPseudonymizer>();
         builder.Services.AddSingleton<AuditPseudonyms>();
         builder.Services.AddSingleton<AuditSubjectMigration>();
+        builder.Services.AddSingleton<AuditSequencer>();
+        builder.Services.AddHostedService<AuditSequencing>();
         builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<AuditExport>();
         builder.Services.AddSingleton<AuditRefusals>();
         builder.Services.AddHostedService<AuditRefusalsFlush>();
         builder.Services.AddSingleton<AuditSearch>();
@@ -29,7 +32,7 @@ public static class AuditExtensions
     }
 
     /// <summary>Records an event with the request's client address and browser, which the log pseudonymises and summarises.</summary>
-    public static Task<AuditEvent> RecordAsync(
+    public static Task RecordAsync(
         this AuditLog log, HttpContext? http, string type, AuditOutcome outcome,
         string? actorId = null, string? subjectId = null, string? detail = null) =>
         log.RecordAsync(new AuditEntry(
@@ -37,6 +40,50 @@ public static class AuditExtensions
             http?.Connection.RemoteIpAddress?.ToString(),
             http?.Request.Headers.UserAgent.ToString(),
             detail));
+
+    /// <summary>
+    /// Chains staged events shortly after they commit: at once when this node staged some, else every
+    /// <see cref="Poll"/> (another node's, or a crash's leftovers). Every node runs it; the sequencer takes turns.
+    /// </summary>
+    private sealed class AuditSequencing(AuditSequencer sequencer, ILogger<AuditSequencing> logger) : BackgroundService
+    {
+        public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await sequencer.WaitForWorkAsync(Poll, stoppingToken);
+                    await sequencer.FlushAsync(stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    // Nothing is lost: staged events stay staged, and the next round chains them.
+                    logger.LogError(new EventId(1202, "AuditSequencingFailed"), ex, "Could not chain staged audit events; retrying");
+                    await Task.Delay(Poll, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+            }
+        }
+
+        public override async Task StopAsync(CancellationToken cancellationToken)
+        {
+            await base.StopAsync(cancellationToken);
+            try
+            {
+                await sequencer.FlushAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(new EventId(1202, "AuditSequencingFailed"), ex, "Could not chain staged audit events at shutdown; the next start will");
+            }
+        }
+    }
 
     /// <summary>Writes the counted repeats of each minute that is over, and all of them at shutdown.</summary>
     private sealed class AuditRefusalsFlush(AuditRefusals refusals, ILogger<AuditRefusalsFlush> logger) : BackgroundService

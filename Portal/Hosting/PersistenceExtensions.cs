@@ -90,6 +90,8 @@ public static class PersistenceExtensions
         await app.Services.GetRequiredService<SecretStore>().InitializeAsync();
         // Events from before pseudonymous subjects name users by id: rewritten once, before anything is served.
         await app.Services.GetRequiredService<Tessera.Domain.Audit.AuditSubjectMigration>().RunAsync();
+        // Checkpoints from before signing keys (HMAC) are signed with the ECDSA key, once, if they are authentic.
+        await app.Services.GetRequiredService<Tessera.Domain.Audit.AuditCheckpoints>().ResignAsync();
     }
 
     /// <summary>

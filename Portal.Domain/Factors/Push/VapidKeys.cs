@@ -1,6 +1,4 @@
 using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Domain.Keys;
 using Tessera.Domain.Persistence;
@@ -21,9 +19,6 @@ public sealed class VapidKeys(SecretStore store)
 {
     public const string SecretName = "push.vapid";
 
-    // The order of the P-256 group: a private scalar must be below it and not zero.
-    private static readonly byte[] Order = Convert.FromHexString("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
-
     public async Task<VapidKey> CurrentAsync(CancellationToken cancellationToken = default) =>
         Derive(await store.CurrentAsync(SecretName, SecretRotation.KeyLength, cancellationToken));
 
@@ -33,18 +28,9 @@ public sealed class VapidKeys(SecretStore store)
 
     internal static VapidKey Derive(InstallSecret secret)
     {
-        // HMAC of the secret, again with a counter in the (2^-32) case that it is not a valid scalar.
-        for (byte counter = 0; ; counter++)
-        {
-            var d = HMACSHA256.HashData(secret.Key, Encoding.ASCII.GetBytes($"Tessera VAPID P-256 {counter}"));
-            if (d.AsSpan().SequenceCompareTo(Order) >= 0 || d.All(b => b == 0))
-            {
-                continue;
-            }
-            using var key = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, D = d });
-            var q = key.ExportParameters(false).Q;
-            return new VapidKey(secret.Version, Base64Url.EncodeToString([0x04, .. q.X!, .. q.Y!]), Base64Url.EncodeToString(d));
-        }
+        using var key = P256Keys.Derive(secret.Key, "Tessera VAPID P-256");
+        var parameters = key.ExportParameters(true);
+        return new VapidKey(secret.Version, Base64Url.EncodeToString([0x04, .. parameters.Q.X!, .. parameters.Q.Y!]), Base64Url.EncodeToString(parameters.D!));
     }
 }
 
