@@ -28,6 +28,22 @@ public sealed class AuditStagedEvent
     public string? UserAgent { get; init; }
 
     public string? Detail { get; init; }
+
+    /// <summary>
+    /// The same people, network and time as another event: a unit of work prepares one event before it runs and picks
+    /// its type, outcome and detail once it knows what happened.
+    /// </summary>
+    public AuditStagedEvent With(string type, AuditOutcome outcome, string? detail) => new()
+    {
+        OccurredAt = OccurredAt,
+        Type = type,
+        Outcome = outcome,
+        ActorId = ActorId,
+        SubjectId = SubjectId,
+        IpPseudonym = IpPseudonym,
+        UserAgent = UserAgent,
+        Detail = detail is { Length: > 512 } ? detail[..512] : detail,
+    };
 }
 
 internal sealed class AuditStagedEventConfiguration : IEntityTypeConfiguration<AuditStagedEvent>

@@ -24,7 +24,8 @@ public static class SendRules
 /// Abuse limits counted in the database, so they hold across nodes. Each rule counts in fixed windows aligned to its
 /// length (the daily SMS cap to the UTC day): a slot frees when the window ends, which is the Retry-After. An attempt
 /// increments every counter that applies, in one transaction, with an atomic upsert that returns the new count; the
-/// first count over its limit rolls the whole transaction back, so a refused attempt spends no rule's budget.
+/// first count over its limit rolls back to a savepoint before the first, so a refused attempt spends no rule's budget.
+/// A send counts inside its own transaction (<see cref="PrepareAsync"/>), so the counts commit with its challenge.
 /// Counters are taken in a fixed rule order, so concurrent attempts on PostgreSQL cannot deadlock on each other's rows.
 /// </summary>
 public sealed class SendLimiter(
@@ -45,35 +46,50 @@ public sealed class SendLimiter(
 
     public async Task<SendDecision> CheckAsync(SendAttempt attempt, CancellationToken cancellationToken = default)
     {
+        var count = await PrepareAsync(attempt, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var decision = await count.CountAsync(db);
+        await transaction.CommitAsync(cancellationToken);
+        return decision;
+    }
+
+    public async Task<SendCount> PrepareAsync(SendAttempt attempt, CancellationToken cancellationToken = default)
+    {
         var policy = await policies.CurrentAsync(cancellationToken);
         var sms = attempt.Channel == Channel.Sms;
         if (sms && !IsAllowedRegion(policy.Sms, attempt.RegionCode))
         {
-            return new SendDecision(false, SendRules.CountryNotAllowed, CountryNotAllowedRetryAfter,
-                "Codes cannot be sent by text message to this country.");
+            return SendCount.Decided(new SendDecision(false, SendRules.CountryNotAllowed, CountryNotAllowedRetryAfter,
+                "Codes cannot be sent by text message to this country."));
         }
 
         var now = time.GetUtcNow();
         await PurgeIfDueAsync(now, cancellationToken);
         var keys = await secrets.VersionsAsync(SubjectSecretName, 32, cancellationToken);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        foreach (var rule in Rules(policy, attempt, sms))
+        var counters = Rules(policy, attempt, sms)
+            .Select(rule => (Rule: rule, Start: SendCounter.WindowOf(now, rule.Window), Subjects: Subjects(keys, rule.Name, rule.Subject)))
+            .ToList();
+        return new SendCount(async db =>
         {
-            var window = rule.Window;
-            var start = SendCounter.WindowOf(now, window);
-            var subjects = Subjects(keys, rule.Name, rule.Subject);
-            // One statement, atomic on both providers: the row lock (PostgreSQL) or the write lock (SQLite) is held
-            // to the end of the transaction, so concurrent attempts see each other's counts. After a rotation of the
-            // subject key, what this window counted under the older versions counts too.
-            if (await SendCounter.IncrementAsync(db, rule.Name, subjects, start, start + window, cancellationToken) > rule.Limit)
+            var transaction = db.Database.CurrentTransaction
+                ?? throw new InvalidOperationException("A send is counted inside the caller's transaction.");
+            await transaction.CreateSavepointAsync("send_limits");
+            foreach (var (rule, start, subjects) in counters)
             {
-                await transaction.RollbackAsync(cancellationToken);
-                return new SendDecision(false, rule.Name, start + window - now, rule.Reason);
+                // One statement, atomic on both providers: the row lock (PostgreSQL) or the write lock (SQLite) is held
+                // to the end of the transaction, so concurrent attempts see each other's counts. After a rotation of the
+                // subject key, what this window counted under the older versions counts too.
+                if (await SendCounter.IncrementAsync(db, rule.Name, subjects, start, start + rule.Window, CancellationToken.None) > rule.Limit)
+                {
+                    // The first count over its limit undoes every count of this attempt: a refusal spends no budget.
+                    await transaction.RollbackToSavepointAsync("send_limits");
+                    return new SendDecision(false, rule.Name, start + rule.Window - now, rule.Reason);
+                }
             }
-        }
-        await transaction.CommitAsync(cancellationToken);
-        return SendDecision.Allow;
+            await transaction.ReleaseSavepointAsync("send_limits");
+            return SendDecision.Allow;
+        });
     }
 
     /// <summary>

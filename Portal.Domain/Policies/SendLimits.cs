@@ -20,7 +20,25 @@ public sealed record SendDecision(bool Allowed, string? Rule = null, TimeSpan Re
 /// </summary>
 public interface ISendLimiter
 {
+    /// <summary>Counts the attempt in a transaction of its own.</summary>
     Task<SendDecision> CheckAsync(SendAttempt attempt, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// For a caller that counts the attempt in its own transaction (a send that commits its challenge, message, counts
+    /// and audit event at once): everything that reads policies or keys happens here, the counting in
+    /// <see cref="SendCount.CountAsync"/>. A limiter that keeps no counts in the database decides here.
+    /// </summary>
+    async Task<SendCount> PrepareAsync(SendAttempt attempt, CancellationToken cancellationToken = default) =>
+        SendCount.Decided(await CheckAsync(attempt, cancellationToken));
+}
+
+/// <summary>A prepared count: run <see cref="CountAsync"/> inside the caller's transaction.</summary>
+public sealed class SendCount(Func<Persistence.PortalDbContext, Task<SendDecision>> count)
+{
+    public static SendCount Decided(SendDecision decision) => new(_ => Task.FromResult(decision));
+
+    /// <summary>Counts in <paramref name="db"/>'s current transaction; a refusal leaves no count behind (a savepoint is rolled back).</summary>
+    public Task<SendDecision> CountAsync(Persistence.PortalDbContext db) => count(db);
 }
 
 /// <summary>Thrown by Challenges when a send is refused by <see cref="ISendLimiter"/>; nothing was stored or sent.</summary>

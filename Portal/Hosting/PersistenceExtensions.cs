@@ -24,6 +24,8 @@ public static class PersistenceExtensions
             var (provider, connectionString) = ResolveConnection(services);
             options.UseTesseraProvider(provider, connectionString);
         });
+        // Group commit for the hot paths (checks, sends): one writer per node on SQLite, a transaction each on PostgreSQL.
+        builder.Services.AddSingleton<WriteBatcher>();
 
         // Shared Data Protection keys: every node reads the same key ring from the database.
         var dataProtection = builder.Services.AddDataProtection()
