@@ -91,6 +91,38 @@ public sealed class AdminAuditTests : IClassFixture<TesseraFactory>
     }
 
     [Fact]
+    public async Task VerifiableExport_WithThePublicKeyFromThePage_VerifiesOffline()
+    {
+        await factory.Services.GetRequiredService<AuditLog>().RecordAsync(new AuditEntry(AuditEventTypes.SignIn, AuditOutcome.Success, Detail: "jsonl"));
+        await factory.Services.GetRequiredService<AuditCheckpoints>().WriteAsync();
+        using var client = await SignedInClientAsync("admin@example.com", Roles.Admin);
+
+        var page = await client.GetStringAsync("/admin/audit");
+        var pem = await client.GetStringAsync("/admin/audit/public-key");
+        var export = await client.GetAsync("/admin/audit/export?format=jsonl");
+
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Equal("application/jsonl", export.Content.Headers.ContentType!.MediaType);
+        using var key = AuditCheckpointSignature.ImportPublicKey(pem)!;
+        Assert.Contains(AuditCheckpointSignature.KeyIdOf(key), page);
+        Assert.Contains("BEGIN PUBLIC KEY", page);
+        var report = await AuditExportVerifier.VerifyAsync(new StringReader(await export.Content.ReadAsStringAsync()), key);
+        Assert.True(report.Intact, report.Message);
+        Assert.NotNull(report.LatestCheckpoint);
+    }
+
+    [Fact]
+    public async Task Export_UnknownFormat_IsABadRequest()
+    {
+        using var client = await SignedInClientAsync("admin@example.com", Roles.Admin);
+
+        var response = await client.GetAsync("/admin/audit/export?format=xml");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("jsonl", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Export_InvalidFilter_IsABadRequest()
     {
         using var client = await SignedInClientAsync("admin@example.com", Roles.Admin);
